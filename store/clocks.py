@@ -1,0 +1,232 @@
+"""Clocks: pure functions of a case, the settings and an instant.
+
+Nothing here reads a file or the system clock: callers pass ``now``, so tests and
+``--at`` can evaluate any moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+from itertools import islice
+
+from dateutil import rrule, tz
+
+from .config import Config
+from .model import Case
+
+LEVELS = ("ok", "soon", "overdue")
+
+
+@dataclass(frozen=True)
+class Clock:
+    kind: str
+    label: str
+    due: datetime
+    hard: bool
+    party: str  # who must act by then: me | supplier | platform
+    source: str  # "profile" (computed from the platform's rules) or "case" (entered)
+    met: bool = False
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "due": self.due.isoformat(), "hard": self.hard,
+                "party": self.party, "source": self.source, "met": self.met}
+
+
+@dataclass(frozen=True)
+class Urgency:
+    level: str  # ok | soon | overdue
+    hard: bool  # the clock behind the level is a hard deadline
+    clock: Clock | None  # the countdown that matters most now
+    rank: int  # 0 ok .. 4 overdue hard: hard deadlines weigh more than soft ones
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str):
+    return tz.gettz(name) or timezone.utc
+
+
+def add_working_days(start: datetime, n: int, zone_name: str = "UTC",
+                     holidays: tuple[str, ...] = ()) -> datetime:
+    """``start`` plus ``n`` working days (Mon-Fri, not a holiday), keeping the local time of day.
+
+    Weekends are judged in the platform's own time zone: a Friday evening in Shanghai is
+    already Saturday morning for nobody else.
+    """
+    if n <= 0:
+        return start
+    zone = _zone(zone_name)
+    local = start.astimezone(zone)
+    skip = {date.fromisoformat(h) for h in holidays}
+    days = rrule.rrule(rrule.DAILY, dtstart=local.replace(tzinfo=None) + timedelta(days=1),
+                       byweekday=(rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR))
+    working = (d for d in days if d.date() not in skip)
+    last = next(islice(working, n - 1, None))
+    return last.replace(tzinfo=zone).astimezone(timezone.utc)
+
+
+def _last(case: Case, sender: str) -> datetime | None:
+    for m in reversed(case.messages):
+        if m.sender == sender:
+            return m.at
+    return None
+
+
+def unanswered(case: Case) -> list[datetime]:
+    """My messages since the supplier last wrote (oldest first)."""
+    out: list[datetime] = []
+    for m in reversed(case.messages):
+        if m.sender == "supplier":
+            break
+        if m.sender == "me":
+            out.append(m.at)
+    return out[::-1]
+
+
+def anchors(case: Case) -> dict[str, datetime | None]:
+    waiting_on = unanswered(case)
+    last_supplier = _last(case, "supplier")
+    if waiting_on:
+        waiting = waiting_on[-1]
+    elif last_supplier is None or last_supplier < case.stage_entered_at:
+        waiting = case.stage_entered_at  # nobody has written yet in this stage: I owe the first word
+    else:
+        waiting = None  # the supplier answered: my move, no follow-up clock
+    return {
+        "received": case.received_at,
+        "paid": case.paid_at,
+        "shipped": case.shipped_at,
+        "delivery_estimate": case.delivery_estimate or case.received_at,
+        "opened": case.opened_at or (case.stage_entered_at if case.stage == "dispute" else None),
+        "escalated": case.escalated_at or (case.stage_entered_at if case.stage == "mediation" else None),
+        "stage_entered": case.stage_entered_at,
+        "created": case.created_at,
+        "closed": case.closed_at,
+        "waiting": waiting,
+    }
+
+
+def _due(rule: dict, start: datetime, profile: dict, extra_days: int = 0) -> datetime:
+    unit = rule.get("unit", "days")
+    if "hours" in rule and "days" not in rule:
+        return start + timedelta(hours=rule["hours"])
+    n = int(rule["days"]) + extra_days
+    if unit in ("working_days", "business_days"):
+        return add_working_days(start, n, profile.get("timezone", "UTC"), tuple(profile.get("holidays", ())))
+    if unit == "hours":
+        return start + timedelta(hours=n)
+    return start + timedelta(days=n)
+
+
+def clocks(case: Case, cfg: Config) -> list[Clock]:
+    """Every deadline that applies to the case in its current stage, soonest first."""
+    profile = cfg.profile(case.platform)
+    marks = anchors(case)
+    out: list[Clock] = []
+    for rule in profile.get("clocks", ()):
+        if case.stage not in rule["stages"]:
+            continue
+        if "outcomes" in rule and case.outcome not in rule["outcomes"]:
+            continue
+        start = marks.get(rule["from"])
+        if start is None:
+            continue
+        extra = int(profile.get("complex_extra_days", 0)) if case.complex and rule["kind"] == "expected_resolution" else 0
+        due = _due(rule, start, profile, extra)
+        met = False
+        if rule.get("met_by") == "supplier_reply":
+            last = _last(case, "supplier")
+            met = last is not None and last >= start
+        out.append(Clock(rule["kind"], rule.get("label", rule["kind"]), due, bool(rule.get("hard", False)),
+                         rule.get("party", "me"), "profile", met))
+    if case.stage != "resolved":
+        for d in case.deadlines:
+            label = d.note or d.kind.replace("_", " ")
+            out.append(Clock(d.kind, label, d.due, d.hard, "me", "case", d.met_at is not None))
+    out.sort(key=lambda c: (c.due, not c.hard))
+    return out
+
+
+def next_deadline(case: Case, cfg: Config, now: datetime) -> Clock | None:
+    """The earliest deadline not yet met, hard or soft (overdue ones included)."""
+    for c in clocks(case, cfg):
+        if not c.met:
+            return c
+    return None
+
+
+def _rank(c: Clock, now: datetime, cfg: Config) -> int:
+    left = c.due - now
+    if left <= timedelta(0):
+        return 4 if c.hard else 2
+    soon = timedelta(hours=cfg.urgency["soon_hard_hours"] if c.hard else cfg.urgency["soon_soft_hours"])
+    if left <= soon:
+        return 3 if c.hard else 1
+    return 0
+
+
+def urgency(case: Case, cfg: Config, now: datetime) -> Urgency:
+    """How urgent the case is now, and which countdown shows it.
+
+    Ranks: overdue hard (4) > hard within 48 h (3) > overdue soft (2) > soft within 24 h (1) > ok.
+    """
+    best: Clock | None = None
+    best_rank = -1
+    for c in clocks(case, cfg):
+        if c.met:
+            continue
+        r = _rank(c, now, cfg)
+        if r > best_rank:  # clocks are sorted by due: the first of a rank is the earliest
+            best, best_rank = c, r
+    if best is None:
+        return Urgency("ok", False, None, 0)
+    level = "overdue" if best_rank in (2, 4) else "soon" if best_rank in (1, 3) else "ok"
+    return Urgency(level, best.hard, best, best_rank)
+
+
+def whose_turn(case: Case) -> str:
+    """me, supplier or platform: from the last word said in this stage, else the stage's default."""
+    if case.stage == "resolved":
+        return "platform"  # the outcome is recorded; the refund or replacement is theirs to deliver
+    last = None
+    for m in reversed(case.messages):
+        if m.sender != "note":
+            last = m
+            break
+    if last is not None and last.at >= case.stage_entered_at:
+        if last.sender in ("supplier", "platform"):
+            return "me"
+        return {"seller": "supplier", "dispute": "supplier"}.get(case.stage, "platform")
+    return {"seller": "me", "dispute": "supplier", "evidence": "me", "mediation": "platform"}[case.stage]
+
+
+def unresponsive(case: Case, cfg: Config, now: datetime) -> bool:
+    """The supplier has gone silent past their clock: the seed says escalate to mediation."""
+    if case.stage == "seller":
+        profile = cfg.profile(case.platform)
+        waiting = unanswered(case)
+        if len(waiting) >= int(profile.get("seller_unanswered_contacts", 3)):
+            return True
+        follow = next((r for r in profile.get("clocks", ()) if r["kind"] == "seller_followup"), None)
+        if waiting and follow is not None:
+            return _due(follow, waiting[0], profile) <= now
+        return False
+    return any(c.party == "supplier" and not c.met and c.due <= now for c in clocks(case, cfg))
+
+
+def countdown(due: datetime, now: datetime) -> str:
+    """Short text for a card: ``3d 4h``, ``5h 10m``, ``12m``, ``overdue 2d``."""
+    secs = int((due - now).total_seconds())
+    late = secs < 0
+    secs = abs(secs)
+    d, rem = divmod(secs, 86400)
+    h, rem = divmod(rem, 3600)
+    m = rem // 60
+    if d:
+        text = f"{d}d {h}h" if d < 10 and not late else f"{d}d"
+    elif h:
+        text = f"{h}h {m}m" if not late else f"{h}h"
+    else:
+        text = f"{m}m"
+    return f"overdue {text}" if late else text

@@ -1,0 +1,31 @@
+"""Errors the store raises. Each message is one line a person can act on."""
+
+
+class StoreError(Exception):
+    """Base class: anything the store refuses or cannot do."""
+
+
+class ValidationError(StoreError, ValueError):
+    """Bad input: an unknown id, stage, reason; a malformed amount or date."""
+
+
+class NotFound(StoreError, KeyError):
+    def __str__(self) -> str:  # KeyError would add quotes
+        return str(self.args[0]) if self.args else "not found"
+
+
+class ConflictError(StoreError):
+    """A save from a stale copy of a case: somebody else changed it in the meantime."""
+
+    def __init__(self, message: str, *, user: str = "", at=None):
+        super().__init__(message)
+        self.user = user
+        self.at = at
+
+
+class DamagedDatabase(StoreError):
+    """The database file cannot be read; it is left exactly as it is."""
+
+
+class LockTimeout(StoreError):
+    """Another process held the database lock for too long."""

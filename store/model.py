@@ -1,0 +1,339 @@
+"""The dispute domain: a case and everything it carries.
+
+Plain dataclasses, no I/O. Money is ``Decimal``; every instant is timezone-aware
+UTC. ``to_dict``/``from_dict`` define the stored (and exported) JSON shape:
+decimals as strings, instants as ISO 8601 with offset.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import ValidationError
+
+STAGES = ("seller", "dispute", "evidence", "mediation", "resolved")
+STAGE_TITLES = {
+    "seller": "Seller contact",
+    "dispute": "Dispute opened",
+    "evidence": "Evidence",
+    "mediation": "Mediation",
+    "resolved": "Resolved",
+}
+PLATFORMS = ("alibaba", "aliexpress", "paypal", "amazon")
+REASONS = ("damaged", "wrong_item", "not_received", "quality", "short_shipment", "payment", "other")
+RESOLUTIONS = ("full_refund", "partial_refund", "replacement", "return_refund", "other")
+EVIDENCE_KINDS = (
+    "photo", "video", "invoice", "receipt", "contract", "correspondence", "shipping", "inspection", "other",
+)
+OUTCOMES = ("refunded", "partially_refunded", "replaced", "compensated", "rejected", "withdrawn")
+SENDERS = ("me", "supplier", "platform", "note")
+TURNS = ("me", "supplier", "platform")
+PROPOSAL_STATUSES = ("open", "accepted", "rejected", "countered")
+
+CASE_ID_RE = re.compile(r"^D-(\d{4,})$", re.IGNORECASE)
+
+
+def case_id(number: int) -> str:
+    return f"D-{number:04d}"
+
+
+def case_number(cid: str) -> int:
+    """``"D-0042"`` -> 42; also accepts ``d-42`` and a bare ``42`` as a user would type them."""
+    text = cid.strip()
+    m = re.fullmatch(r"(?:[Dd]-?)?0*(\d+)", text)
+    if not m or int(m.group(1)) == 0:
+        raise ValidationError(f"not a case id: {cid!r} (expected like D-0042)")
+    return int(m.group(1))
+
+
+def choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    v = (value or "").strip().lower()
+    if v not in allowed:
+        raise ValidationError(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})")
+    return v
+
+
+def money(value: Any, what: str = "amount") -> Decimal:
+    """Parse an amount exactly. Refuses floats, negatives, NaN and more than 2 decimals' noise."""
+    if isinstance(value, float):
+        raise ValidationError(f"{what} must be given as text or Decimal, not a float")
+    text = str(value).strip().replace(",", "") if not isinstance(value, Decimal) else value
+    try:
+        d = Decimal(text)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(f"{what} is not a number: {value!r}") from None
+    if not d.is_finite():
+        raise ValidationError(f"{what} is not a finite number: {value!r}")
+    if d < 0:
+        raise ValidationError(f"{what} must not be negative: {value!r}")
+    if d.as_tuple().exponent < -4:
+        raise ValidationError(f"{what} has too many decimal places: {value!r}")
+    return d
+
+
+def utc(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        raise ValidationError(f"instant without a time zone: {dt.isoformat()}")
+    return dt.astimezone(timezone.utc)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.astimezone(timezone.utc).isoformat()
+
+
+def from_iso(text: str | None) -> datetime | None:
+    if text is None or text == "":
+        return None
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def _dec(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def _str_dec(d: Decimal | None) -> str | None:
+    return None if d is None else str(d)
+
+
+@dataclass
+class Message:
+    at: datetime
+    sender: str  # me | supplier | platform | note
+    text: str
+    by: str = ""  # the box user who logged it
+
+    def to_dict(self) -> dict:
+        return {"at": iso(self.at), "from": self.sender, "text": self.text, "by": self.by}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Message:
+        return cls(from_iso(d["at"]), d["from"], d.get("text", ""), d.get("by", ""))
+
+
+@dataclass
+class Evidence:
+    path: str
+    kind: str
+    note: str
+    added_at: datetime
+    size: int
+    sha256: str
+    by: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path, "kind": self.kind, "note": self.note, "added_at": iso(self.added_at),
+            "size": self.size, "sha256": self.sha256, "by": self.by,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Evidence:
+        return cls(
+            d["path"], d.get("kind", "other"), d.get("note", ""), from_iso(d.get("added_at")),
+            int(d.get("size", 0)), d.get("sha256", ""), d.get("by", ""),
+        )
+
+
+@dataclass
+class Deadline:
+    """A deadline the user entered (e.g. the platform's evidence due time)."""
+
+    kind: str
+    due: datetime
+    hard: bool = True
+    note: str = ""
+    met_at: datetime | None = None
+    # The offset the user typed it with, in minutes east of UTC, so it can be shown back as given.
+    offset_minutes: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind, "due": iso(self.due), "hard": self.hard, "note": self.note,
+            "met_at": iso(self.met_at), "offset_minutes": self.offset_minutes,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Deadline:
+        return cls(
+            d["kind"], from_iso(d["due"]), bool(d.get("hard", True)), d.get("note", ""),
+            from_iso(d.get("met_at")), int(d.get("offset_minutes", 0)),
+        )
+
+
+@dataclass
+class Proposal:
+    at: datetime
+    sender: str  # me | supplier
+    kind: str  # e.g. partial_refund, full_refund, replacement
+    amount: Decimal
+    status: str = "open"
+
+    def to_dict(self) -> dict:
+        return {"at": iso(self.at), "from": self.sender, "kind": self.kind,
+                "amount": str(self.amount), "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Proposal:
+        return cls(from_iso(d["at"]), d["from"], d["kind"], Decimal(d["amount"]), d.get("status", "open"))
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    user: str
+    action: str
+    detail: str = ""
+    # What the change replaced, per top-level field: {"set": old} or {"truncate": old_length}
+    # for a list that only grew. Enough to undo it without keeping whole copies.
+    undo: dict | None = None
+
+    def to_dict(self) -> dict:
+        d = {"at": iso(self.at), "user": self.user, "action": self.action, "detail": self.detail}
+        if self.undo:
+            d["undo"] = self.undo
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> HistoryEntry:
+        return cls(from_iso(d["at"]), d.get("user", ""), d.get("action", ""), d.get("detail", ""),
+                   d.get("undo"))
+
+
+_DATE_FIELDS = ("paid_at", "shipped_at", "received_at", "opened_at", "escalated_at", "closed_at",
+                "snoozed_until", "created_at", "stage_entered_at", "delivery_estimate")
+_MONEY_FIELDS = ("amount", "claimed", "recovered")
+
+
+@dataclass
+class Case:
+    id: str
+    order: str
+    supplier: str
+    reason: str
+    amount: Decimal
+    created_at: datetime
+    stage_entered_at: datetime
+    currency: str = "USD"
+    platform: str = "alibaba"
+    platform_ref: str = ""
+    supplier_contact: str = ""
+    title: str = ""
+    product: str = ""
+    description: str = ""
+    want: str = "full_refund"
+    claimed: Decimal | None = None  # amount claimed; None means the whole order amount
+    recovered: Decimal | None = None
+    paid_at: datetime | None = None
+    shipped_at: datetime | None = None
+    received_at: datetime | None = None
+    delivery_estimate: datetime | None = None
+    opened_at: datetime | None = None
+    escalated_at: datetime | None = None
+    closed_at: datetime | None = None
+    snoozed_until: datetime | None = None
+    stage: str = "seller"
+    complex: bool = False
+    priority: int = 0
+    owner: str = ""
+    tags: list[str] = field(default_factory=list)
+    outcome: str | None = None
+    statement: str = ""
+    messages: list[Message] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    created_by: str = ""
+    rev: int = 0
+
+    @property
+    def number(self) -> int:
+        return case_number(self.id)
+
+    @property
+    def claim(self) -> Decimal:
+        return self.amount if self.claimed is None else self.claimed
+
+    @property
+    def stage_title(self) -> str:
+        return STAGE_TITLES[self.stage]
+
+    def last_change(self) -> HistoryEntry | None:
+        return self.history[-1] if self.history else None
+
+    # -- serialisation -------------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name in _DATE_FIELDS:
+                v = iso(v)
+            elif f.name in _MONEY_FIELDS:
+                v = _str_dec(v)
+            elif f.name in ("messages", "evidence", "deadlines", "proposals", "history"):
+                v = [x.to_dict() for x in v]
+            elif f.name == "tags":
+                v = list(v)
+            d[f.name] = v
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Case:
+        kw: dict[str, Any] = {}
+        names = {f.name for f in fields(cls)}
+        for k, v in d.items():
+            if k not in names:
+                continue
+            if k in _DATE_FIELDS:
+                v = from_iso(v)
+            elif k in _MONEY_FIELDS:
+                v = _dec(v)
+            elif k == "messages":
+                v = [Message.from_dict(x) for x in v]
+            elif k == "evidence":
+                v = [Evidence.from_dict(x) for x in v]
+            elif k == "deadlines":
+                v = [Deadline.from_dict(x) for x in v]
+            elif k == "proposals":
+                v = [Proposal.from_dict(x) for x in v]
+            elif k == "history":
+                v = [HistoryEntry.from_dict(x) for x in v]
+            elif k == "tags":
+                v = list(v)
+            kw[k] = v
+        return cls(**kw)
+
+    def validate(self) -> None:
+        """Raise ValidationError naming the first thing wrong with this case."""
+        case_number(self.id)
+        if not self.order.strip():
+            raise ValidationError("order number is empty")
+        if not self.supplier.strip():
+            raise ValidationError("supplier is empty")
+        choice(self.reason, REASONS, "reason")
+        choice(self.want, RESOLUTIONS, "resolution")
+        choice(self.platform, PLATFORMS, "platform")
+        choice(self.stage, STAGES, "stage")
+        money(self.amount)
+        for name in ("claimed", "recovered"):
+            if getattr(self, name) is not None:
+                money(getattr(self, name), name)
+        if not re.fullmatch(r"[A-Z]{3}", self.currency or ""):
+            raise ValidationError(f"currency must be a 3-letter code like USD: {self.currency!r}")
+        if self.outcome is not None:
+            choice(self.outcome, OUTCOMES, "outcome")
+        for m in self.messages:
+            choice(m.sender, SENDERS, "sender")
+        for e in self.evidence:
+            choice(e.kind, EVIDENCE_KINDS, "evidence kind")
+        for name in _DATE_FIELDS:
+            v = getattr(self, name)
+            if v is not None and v.tzinfo is None:
+                raise ValidationError(f"{name} has no time zone")

@@ -1,0 +1,133 @@
+"""Domain operations on a case. Each changes the case in memory and returns (action, detail)
+for the history; the store persists it. Bad input raises ValidationError before any change."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from .errors import ValidationError
+from .model import (EVIDENCE_KINDS, OUTCOMES, SENDERS, STAGE_TITLES, STAGES, Case, Deadline,
+                    Evidence, Message, choice, money)
+
+NO_RECOVERY = ("rejected", "withdrawn", "replaced")
+
+
+def move(case: Case, stage: str, now: datetime, outcome: str | None = None,
+         recovered: str | Decimal | None = None) -> tuple[str, str]:
+    stage = choice(stage, STAGES, "stage")
+    if stage == case.stage:
+        raise ValidationError(f"{case.id} is already in {STAGE_TITLES[stage]}")
+    if stage == "resolved":
+        if not outcome:
+            raise ValidationError(f"moving to Resolved needs an outcome ({', '.join(OUTCOMES)})")
+        outcome = choice(outcome, OUTCOMES, "outcome")
+        if recovered is None or recovered == "":
+            if outcome == "refunded":
+                amount = case.claim
+            elif outcome in NO_RECOVERY:
+                amount = Decimal("0")
+            else:
+                raise ValidationError(f"outcome {outcome} needs the amount recovered")
+        else:
+            amount = money(recovered, "amount recovered")
+        if amount > case.amount:
+            raise ValidationError(f"amount recovered {amount} is more than the order amount {case.amount}")
+    elif outcome is not None or recovered is not None:
+        raise ValidationError("an outcome is recorded only when moving to Resolved")
+    before = case.stage
+    case.stage = stage
+    case.stage_entered_at = now
+    if stage == "dispute" and case.opened_at is None:
+        case.opened_at = now
+    if stage == "mediation" and case.escalated_at is None:
+        case.escalated_at = now
+    if stage == "resolved":
+        case.outcome, case.recovered, case.closed_at = outcome, amount, now
+        detail = f"{STAGE_TITLES[before]} -> Resolved ({outcome}, recovered {amount} {case.currency})"
+    else:
+        case.outcome = case.recovered = case.closed_at = None
+        detail = f"{STAGE_TITLES[before]} -> {STAGE_TITLES[stage]}"
+    return "move", detail
+
+
+def log(case: Case, sender: str, text: str, now: datetime, by: str) -> tuple[str, str]:
+    sender = choice(sender, SENDERS, "sender")
+    if not text.strip():
+        raise ValidationError("message text is empty")
+    case.messages.append(Message(now, sender, text, by))
+    return "message", f"from {sender}: {text[:60]}"
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return size, h.hexdigest()
+
+
+def check_evidence_path(path: str | os.PathLike) -> Path:
+    p = Path(path).expanduser()
+    if not p.exists():
+        raise ValidationError(f"no such file: {path}")
+    if not p.is_file():
+        raise ValidationError(f"not a regular file: {path}")
+    if not os.access(p, os.R_OK):
+        raise ValidationError(f"cannot read file: {path}")
+    return p.resolve()
+
+
+def attach(case: Case, path: str | os.PathLike, kind: str, note: str, now: datetime, by: str,
+           digest: tuple[int, str] | None = None) -> tuple[str, str]:
+    """Record a file as evidence. ``digest`` may be computed beforehand (off the UI thread)."""
+    kind = choice(kind, EVIDENCE_KINDS, "evidence kind")
+    p = check_evidence_path(path)
+    size, sha = digest if digest is not None else file_digest(p)
+    if any(e.path == str(p) and e.sha256 == sha for e in case.evidence):
+        raise ValidationError(f"{p} is already attached to {case.id}, unchanged")
+    case.evidence.append(Evidence(str(p), kind, note, now, size, sha, by))
+    return "evidence", f"{kind}: {p.name} ({size} bytes)"
+
+
+def add_deadline(case: Case, kind: str, due: datetime, hard: bool = True, note: str = "") -> tuple[str, str]:
+    kind = kind.strip().lower().replace(" ", "_")
+    if not kind:
+        raise ValidationError("deadline kind is empty")
+    if due.tzinfo is None:
+        raise ValidationError("deadline has no time zone")
+    offset = due.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    case.deadlines.append(Deadline(kind, due, hard, note, None, minutes))
+    case.deadlines.sort(key=lambda d: d.due)
+    return "deadline", f"{'hard' if hard else 'soft'} {kind} due {due.isoformat()}"
+
+
+def evidence_state(e: Evidence) -> str:
+    """``ok``, ``missing`` or ``changed``: is the file on disk still the one recorded?"""
+    p = Path(e.path)
+    try:
+        st = p.stat()
+    except OSError:
+        return "missing"
+    if st.st_size != e.size:
+        return "changed"
+    return "ok"
+
+
+def evidence_verify(e: Evidence) -> str:
+    """Like ``evidence_state`` but re-hashes the file: slow, run it off the UI thread."""
+    state = evidence_state(e)
+    if state != "ok":
+        return state
+    try:
+        _, sha = file_digest(Path(e.path))
+    except OSError:
+        return "missing"
+    return "ok" if sha == e.sha256 else "changed"

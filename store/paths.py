@@ -1,0 +1,74 @@
+"""Every path the project uses, in one place (XDG base directories).
+
+Each has one environment variable that overrides it, for tests and for teams that keep
+the database on a shared path:
+
+- database: ``--db PATH``, else ``$DISPUTES_DB``, else ``$XDG_DATA_HOME/disputes/disputes.json``
+- config:   ``$DISPUTES_CONFIG``, else ``$XDG_CONFIG_HOME/disputes/config.toml``
+- user themes: ``themes/`` beside the config file
+- state (remembered choices such as the theme): ``$XDG_STATE_HOME/disputes/state.json``
+- backups: ``<database>.backups/`` beside the database, so they move with it
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "disputes"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "")
+    # The XDG spec says relative paths are invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / fallback
+
+
+def data_dir() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share") / APP
+
+
+def config_dir() -> Path:
+    explicit = os.environ.get("DISPUTES_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser().parent
+    return _xdg("XDG_CONFIG_HOME", ".config") / APP
+
+
+def state_dir() -> Path:
+    return _xdg("XDG_STATE_HOME", ".local/state") / APP
+
+
+def config_file() -> Path:
+    explicit = os.environ.get("DISPUTES_CONFIG")
+    return Path(explicit).expanduser() if explicit else config_dir() / "config.toml"
+
+
+def user_themes_dir() -> Path:
+    return config_dir() / "themes"
+
+
+def state_file() -> Path:
+    return state_dir() / "state.json"
+
+
+def database(cli_value: str | os.PathLike | None = None, configured: str | None = None) -> Path:
+    """The database path: --db, else $DISPUTES_DB, else the config file's, else XDG data."""
+    for candidate in (cli_value, os.environ.get("DISPUTES_DB"), configured):
+        if candidate:
+            return Path(candidate).expanduser()
+    return data_dir() / "disputes.json"
+
+
+def backups_dir(db: Path) -> Path:
+    return db.with_name(db.name + ".backups")
+
+
+def journal_file(db: Path) -> Path:
+    return db.with_name(db.name + ".journal")
+
+
+def lock_file(db: Path) -> Path:
+    return db.with_name(db.name + ".lock")

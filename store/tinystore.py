@@ -1,0 +1,304 @@
+"""The case store on TinyDB, over the shared-box storage in ``storage.py``.
+
+Documents: table ``cases`` keyed by the case number (D-0042 is doc 42), table ``meta`` with
+one document: schema version, the last id handed out, and who changed what last.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from . import paths
+from .base import CaseStore, ChangeInfo
+from .config import Config, load as load_config
+from .errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
+from .model import Case, HistoryEntry, case_id, case_number, from_iso, iso
+from .storage import JournalStorage
+
+SCHEMA_VERSION = 1
+META_ID = 1
+
+
+def login_name() -> str:
+    """The box user: the OS account, not an environment variable anyone can set."""
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:
+        return os.environ.get("USER", f"uid{os.geteuid()}")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _diff(old: dict, new: dict) -> dict:
+    out: dict = {}
+    for k, nv in new.items():
+        if k in ("history", "rev"):
+            continue
+        ov = old.get(k)
+        if ov == nv:
+            continue
+        if isinstance(ov, list) and isinstance(nv, list) and len(nv) > len(ov) and nv[: len(ov)] == ov:
+            out[k] = {"truncate": len(ov)}
+        else:
+            out[k] = {"set": ov}
+    return out
+
+
+def _migrate_0_to_1(doc: dict) -> dict:
+    """A plain TinyDB file (no meta): fill every field the model knows with its default."""
+    return Case.from_dict(doc).to_dict()
+
+
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _migrate_0_to_1}
+
+
+class TinyStore(CaseStore):
+    def __init__(self, path: str | os.PathLike, *, cfg: Config | None = None, user: str | None = None,
+                 clock: Callable[[], datetime] = _now, fsync: bool = True, create: bool = True) -> None:
+        self.cfg = cfg or load_config()
+        self.user = user or login_name()
+        self.clock = clock
+        self._path = Path(path).expanduser()
+        self.location = str(self._path)
+        if not create and not self._path.exists():
+            raise NotFound(f"{self._path}: no database here")
+        group = bool(self.cfg.database.get("group_shared", False))
+        self.storage = JournalStorage(self._path, mode=0o660 if group else 0o600, fsync=fsync)
+        self.db = TinyDB(storage=lambda: self.storage)
+        # cache_size=0: another process may change the table under us; the storage is the cache.
+        self.table = self.db.table("cases", cache_size=0)
+        self.meta_table = self.db.table("meta", cache_size=0)
+        self._decoded: dict[int, Case] = {}
+        self.storage.sync()
+        self._check_schema()
+
+    # -- schema ---------------------------------------------------------------------------
+    def _meta(self) -> dict:
+        doc = self.meta_table.get(doc_id=META_ID)
+        return dict(doc) if doc else {}
+
+    def _check_schema(self) -> None:
+        meta = self._meta()
+        has_cases = bool(self.table._read_table())
+        version = meta.get("schema", 0 if has_cases else None)
+        if version is None:  # a new, empty database
+            with self.storage.transaction():
+                if not self._meta():
+                    self.storage.mark("meta", META_ID)
+                    self.meta_table.insert(Document({"schema": SCHEMA_VERSION, "last_id": 0}, doc_id=META_ID))
+            return
+        if version > SCHEMA_VERSION:
+            raise DamagedDatabase(
+                f"{self._path}: written by a newer Dispute Board (schema {version}, this one knows "
+                f"{SCHEMA_VERSION}); upgrade before opening it"
+            )
+        if version < SCHEMA_VERSION:
+            self.storage.backup(f"pre-migration-v{version}", keep=int(self.cfg.database.get("backups_keep", 7)))
+            with self.storage.transaction() as data:
+                cases = data.get("cases", {})
+                for v in range(version, SCHEMA_VERSION):
+                    cases = {k: MIGRATIONS[v](doc) for k, doc in cases.items()}
+                last = max((int(k) for k in cases), default=0)
+                data["cases"] = cases
+                data["meta"] = {str(META_ID): {**self._meta(), "schema": SCHEMA_VERSION,
+                                              "last_id": max(last, self._meta().get("last_id", 0))}}
+                self.storage.write(data)  # unmarked: a full snapshot, as a migration should be
+
+    # -- reading --------------------------------------------------------------------------
+    def path(self) -> Path:
+        return self._path
+
+    def refresh(self) -> set[str] | None:
+        if not self.storage.sync():
+            return set()
+        changed = self.storage.last_changed
+        if changed is None:
+            self._decoded.clear()
+            return None
+        ids = {int(k) for t, k in changed if t == "cases"}
+        for n in ids:
+            self._decoded.pop(n, None)
+        return {case_id(n) for n in ids}
+
+    def changed_on_disk(self) -> bool:
+        return self.storage.changed_on_disk()
+
+    def _raw(self, n: int) -> dict | None:
+        return self.table._read_table().get(str(n))
+
+    def get(self, cid: str) -> Case:
+        n = case_number(cid)
+        raw = self._raw(n)
+        if raw is None:
+            raise NotFound(f"no case {case_id(n)}")
+        return Case.from_dict(raw)
+
+    def cases(self, stage: str | None = None) -> list[Case]:
+        raw = self.table._read_table()
+        out = []
+        for k in sorted(raw, key=int):
+            doc = raw[k]
+            if stage is not None and doc.get("stage") != stage:
+                continue
+            n = int(k)
+            c = self._decoded.get(n)
+            if c is None or c.rev != doc.get("rev"):
+                c = self._decoded[n] = Case.from_dict(doc)
+            out.append(c)
+        return out
+
+    def count(self) -> int:
+        return len(self.table._read_table())
+
+    def last_change(self) -> ChangeInfo:
+        m = self._meta()
+        return ChangeInfo(from_iso(m.get("changed_at")), m.get("changed_by", ""), m.get("changed_case", ""))
+
+    # -- writing --------------------------------------------------------------------------
+    def _stamp(self, cid: str, now: datetime) -> None:
+        self.storage.mark("meta", META_ID)
+        self.meta_table.update({"changed_at": iso(now), "changed_by": self.user, "changed_case": cid},
+                               doc_ids=[META_ID])
+
+    def _after_write(self, now: datetime) -> None:
+        day = f"{now:%Y%m%d}"
+        if not self.storage.has_backup_since("daily", day):
+            try:
+                self.storage.backup("daily", keep=int(self.cfg.database.get("backups_keep", 7)), now=now)
+            except OSError:
+                pass  # a backup that cannot be written must not fail the save; tried again next save
+
+    def create(self, case: Case) -> Case:
+        """Store a new case. Its id is allocated here, under the lock."""
+        now = self.clock()
+        case.created_at = case.created_at or now
+        case.created_by = self.user
+        with self.storage.transaction():
+            meta = self._meta()
+            raw = self.table._read_table()
+            n = max(meta.get("last_id", 0), max((int(k) for k in raw), default=0)) + 1
+            case.id = case_id(n)
+            case.validate()
+            case.rev = 1
+            case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
+            self.storage.mark("cases", n)
+            self.table.insert(Document(case.to_dict(), doc_id=n))
+            self.storage.mark("meta", META_ID)
+            self.meta_table.update({"last_id": n}, doc_ids=[META_ID])
+            self._stamp(case.id, now)
+        self._after_write(now)
+        return case
+
+    def update(self, cid: str, change: Callable[[Case], tuple[str, str]], *,
+               expected_rev: int | None = None) -> Case:
+        now = self.clock()
+        n = case_number(cid)
+        with self.storage.transaction():
+            raw = self._raw(n)
+            if raw is None:
+                raise NotFound(f"no case {case_id(n)}")
+            if expected_rev is not None and raw.get("rev") != expected_rev:
+                raise self._conflict(raw)
+            case = Case.from_dict(raw)
+            action, detail = change(case)
+            case.validate()
+            new = case.to_dict()
+            undo = _diff(raw, new)
+            if not undo:
+                raise ValidationError(f"nothing changed in {case.id}")
+            case.rev = raw.get("rev", 0) + 1
+            case.history.append(HistoryEntry(now, self.user, action, detail, undo))
+            self._put(n, case)
+            self._stamp(case.id, now)
+        self._after_write(now)
+        return case
+
+    def _put(self, n: int, case: Case) -> None:
+        self.storage.mark("cases", n)
+        doc = case.to_dict()
+        self.table.update(doc, doc_ids=[n])
+
+    def _conflict(self, raw: dict) -> ConflictError:
+        last = (raw.get("history") or [{}])[-1]
+        who = last.get("user") or "someone"
+        when = from_iso(last.get("at"))
+        at = when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "just now"
+        return ConflictError(
+            f"{raw.get('id')} was changed by {who} at {at} ({last.get('action', 'edit')}) since you "
+            f"loaded it; nothing saved, reload and try again",
+            user=who, at=when,
+        )
+
+    def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
+        def revert(case: Case) -> tuple[str, str]:
+            entry = next((h for h in reversed(case.history) if h.undo), None)
+            if entry is None:
+                raise ValidationError(f"nothing to undo in {case.id}")
+            current = case.to_dict()
+            for key, how in entry.undo.items():
+                if "truncate" in how:
+                    current[key] = current[key][: how["truncate"]]
+                else:
+                    current[key] = how["set"]
+            restored = Case.from_dict(current)
+            for f in current:
+                if f not in ("history", "rev"):
+                    setattr(case, f, getattr(restored, f))
+            return "undo", f"undid {entry.action}: {entry.detail}"
+        return self.update(cid, revert, expected_rev=expected_rev)
+
+    def import_cases(self, cases: Iterable[Case]) -> int:
+        incoming = list(cases)
+        seen: set[int] = set()
+        for c in incoming:
+            c.validate()
+            n = case_number(c.id)
+            if n in seen:
+                raise ValidationError(f"{c.id} appears twice in the import")
+            seen.add(n)
+        if not incoming:
+            return 0
+        self.storage.backup("pre-import", keep=int(self.cfg.database.get("backups_keep", 7)))
+        now = self.clock()
+        with self.storage.transaction():
+            raw = self.table._read_table()
+            clash = sorted(n for n in seen if str(n) in raw)
+            if clash:
+                raise ValidationError(
+                    f"{case_id(clash[0])} is already in the database"
+                    + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "") + "; nothing imported"
+                )
+            for c in incoming:
+                n = case_number(c.id)
+                c.id = case_id(n)
+                c.rev = max(c.rev, 1)
+                c.history.append(HistoryEntry(now, self.user, "import", ""))
+                self.storage.mark("cases", n)
+                self.table.insert(Document(c.to_dict(), doc_id=n))
+            meta = self._meta()
+            self.storage.mark("meta", META_ID)
+            self.meta_table.update({"last_id": max([meta.get("last_id", 0), *seen])}, doc_ids=[META_ID])
+            self._stamp(f"{len(incoming)} cases", now)
+        self._after_write(now)
+        return len(incoming)
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+def open_store(db: str | os.PathLike | None = None, **kw) -> TinyStore:
+    cfg = kw.pop("cfg", None) or load_config()
+    path = paths.database(db, cfg.database.get("path") or None)
+    return TinyStore(path, cfg=cfg, **kw)
+
+
+__all__ = ["TinyStore", "open_store", "login_name", "SCHEMA_VERSION", "StoreError"]

@@ -1,0 +1,1 @@
+"""The board (Textual) and the `disputes` command line."""
