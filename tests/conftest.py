@@ -1,0 +1,58 @@
+"""Shared fixtures: a fixed clock, isolated XDG folders, a seeded temporary database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from store import TinyStore
+from store.config import defaults
+from store.sample import sample_cases
+
+# A Thursday: weekends and working days are nearby in both directions.
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """No test reads or writes the real user's config, data or state."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.delenv("DISPUTES_DB", raising=False)
+    monkeypatch.delenv("DISPUTES_CONFIG", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return home
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def cfg():
+    return defaults()
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "disputes.json"
+
+
+@pytest.fixture
+def store(db_path, cfg):
+    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def seeded(db_path, cfg):
+    """A store holding 40 realistic cases spread over the five stages."""
+    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.import_cases(sample_cases(40, NOW, messages=4, evidence=2))
+    yield s
+    s.close()
