@@ -28,7 +28,12 @@ from store.model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIO
 from store import ops
 from store.tinystore import TinyStore
 
-from .safe import clean, fit
+from .safe import clean, fit as _fit
+
+
+def fit(text: str, width: int) -> str:
+    """User text cleaned of control codes, then cut or padded to ``width`` cells."""
+    return _fit(clean(text), width)
 
 EXIT_INPUT, EXIT_USAGE, EXIT_DAMAGED, EXIT_CONFLICT = 1, 2, 3, 4
 
