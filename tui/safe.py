@@ -1,45 +1,51 @@
-"""User text is data: never markup, never terminal control codes.
+"""User text is data, never markup, and never reaches the terminal raw.
 
-Supplier names, titles and messages come from other people. Everything shown on screen or
-printed by the command line passes through ``clean`` first, which replaces every control
-character (Unicode category C: C0/C1 controls such as ESC and BEL, bidi overrides, other
-format characters) with a visible stand-in, so an ``ESC[2J`` or an OSC 52 clipboard write in a
-message prints as harmless text. Widgets then build ``Text``/``Content`` from it, never markup.
+Supplier names, titles, messages and file paths come from other people. Everything the board
+draws from them goes through ``clean`` (control characters, bidi overrides and other Unicode
+category C characters replaced by visible stand-ins) and is measured in terminal cells
+(``rich.cells``), so CJK names and emoji keep the columns aligned.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from decimal import Decimal
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
+from rich.style import Style
+from rich.text import Text
+from textual.content import Content
 
-_KEEP = {"\n", "\t"}
+ELLIPSIS = "…"
 
 
-@lru_cache(maxsize=4096)
 def _stand_in(ch: str) -> str:
     code = ord(ch)
     if code < 0x20:
-        return chr(0x2400 + code)  # the Control Pictures block: ESC -> ␛, BEL -> ␇
+        return chr(0x2400 + code)  # Control Pictures: ESC shows as ␛, BEL as ␇
     if code == 0x7F:
         return "\u2421"  # ␡
     return "\ufffd"
 
 
-def clean(text: str, *, newlines: bool = False) -> str:
-    """Replace control and format characters; keep newlines only when asked."""
-    if text.isprintable() and (newlines or "\n" not in text):
-        return text
+def clean(text: object, *, multiline: bool = False) -> str:
+    """``text`` with every Unicode category C character (controls, format characters such as
+    bidi overrides and zero-width joiners, surrogates, private use, unassigned) replaced by a
+    visible stand-in. With ``multiline`` newlines are kept; tabs always become a space."""
+    s = "" if text is None else str(text)
+    if s.isprintable():
+        return s
     out = []
-    for ch in text:
-        if ch in _KEEP and newlines:
+    for ch in s:
+        if ch == " " or ch.isprintable():
             out.append(ch)
         elif ch == "\t":
             out.append(" ")
-        elif ch == "\n":
+        elif ch == "\n" and multiline:
+            out.append("\n")
+        elif ch in "\r\n" and not multiline:
             out.append(" ")
-        elif unicodedata.category(ch)[0] == "C" or ch in ("\u2028", "\u2029"):
+        elif unicodedata.category(ch)[0] in "CZ":  # C*, and Zl/Zp line/paragraph separators
             out.append(_stand_in(ch))
         else:
             out.append(ch)
@@ -47,17 +53,45 @@ def clean(text: str, *, newlines: bool = False) -> str:
 
 
 def fit(text: str, width: int) -> str:
-    """Cut to ``width`` terminal cells (CJK and emoji count as two), padding to exactly width."""
-    text = clean(text)
+    """Exactly ``width`` cells: cropped with an ellipsis, or padded with spaces."""
     if width <= 0:
         return ""
-    if cell_len(text) <= width:
-        return text + " " * (width - cell_len(text))
-    out, used = [], 0
-    for ch in text:
-        w = cell_len(ch)
-        if used + w > width - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…" + " " * (width - 1 - used)
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + ELLIPSIS
+    return set_cell_size(text, width)
+
+
+def crop(text: str, width: int) -> str:
+    """At most ``width`` cells (ellipsis when cropped), not padded."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + ELLIPSIS
+    return text
+
+
+def text(value: object, style: str | Style = "", *, multiline: bool = False) -> Text:
+    """A Rich ``Text`` holding user text literally (never parsed as markup)."""
+    return Text(clean(value, multiline=multiline), style=style)
+
+
+def content(value: object, *, multiline: bool = False) -> Content:
+    """A Textual ``Content`` holding user text literally."""
+    return Content(clean(value, multiline=multiline))
+
+
+def money(amount: Decimal | None, currency: str = "") -> str:
+    if amount is None:
+        return "-"
+    s = f"{amount:,.2f}"
+    return f"{s} {clean(currency)}".strip()
+
+
+def compact_money(amount: Decimal) -> str:
+    """``1.23M``, ``45.6k``, ``980``: for column headers."""
+    a = float(amount)
+    for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if a >= size:
+            v = a / size
+            return f"{v:.3g}{unit}" if v < 100 else f"{v:.0f}{unit}"
+    return f"{a:.0f}"

@@ -1,0 +1,37 @@
+"""Helpers for the board tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from store import STAGES
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # the same instant as tests/conftest.py
+
+
+async def settle(pilot, times: int = 2) -> None:
+    """Let workers finish and their messages land."""
+    for _ in range(times):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def board(app):
+    return app.screen_stack[0]
+
+
+def selected(app):
+    return board(app).selected
+
+
+def column_ids(app, stage: str) -> list[str]:
+    return [c.id for c in board(app).query_one(f"#col-{stage}").cases]
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
+
+
+STAGE_IDS = STAGES

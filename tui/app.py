@@ -1,0 +1,870 @@
+"""Dispute Board: the Textual kanban.
+
+Layout: one virtualized column per stage (``board.StageColumn``), a detail pane beside them
+when the terminal is wide (a screen of its own otherwise), a status line and the footer.
+
+Threads: every store call runs in a thread worker holding ``self.store_lock``; results come
+back as typed messages (``CasesLoaded``, ``CaseSaved``, ``SaveFailed``, ``EvidenceChecked``).
+The UI thread only reads the immutable ``Case`` snapshots those messages carry.
+
+One app-level timer drives every countdown and the poll for other people's changes.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Static
+
+from store import (STAGE_TITLES, STAGES, Case, ConflictError, NotFound, StoreError, ValidationError, ops)
+
+from . import forms
+from .board import CARD_HEIGHT, StageColumn
+from .detail import DetailPane, DetailScreen
+from .safe import clean, compact_money
+from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
+from .triage import Triage
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# -- messages from workers ---------------------------------------------------------------------
+class CasesLoaded(Message):
+    def __init__(self, gen: int, by_stage: dict[str, list[Case]], counts: tuple[int, int],
+                 select: str | None, changed: set[str] | None, elapsed: float) -> None:
+        super().__init__()
+        self.gen, self.by_stage, self.counts = gen, by_stage, counts
+        self.select, self.changed, self.elapsed = select, changed, elapsed
+
+
+class CaseSaved(Message):
+    def __init__(self, case: Case, detail: str, requester: Any, undoable: bool = True) -> None:
+        super().__init__()
+        self.case, self.detail, self.requester, self.undoable = case, detail, requester, undoable
+
+
+class SaveFailed(Message):
+    def __init__(self, error: str, conflict: bool, requester: Any, user: str = "") -> None:
+        super().__init__()
+        self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
+
+
+class EvidenceChecked(Message):
+    def __init__(self, case_id: str, rev: int, states: dict[int, str]) -> None:
+        super().__init__()
+        self.case_id, self.rev, self.states = case_id, rev, states
+
+
+# -- help ---------------------------------------------------------------------------------------
+class HelpScreen(ModalScreen[None]):
+    """Every key of the screen below, with what it does."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
+        super().__init__()
+        self.rows = rows
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+
+        parts: list = [(self.title_text, "bold"), ("\n", "")]
+        width = max((len(k) for k, _ in self.rows), default=4) + 2
+        for key, desc in self.rows:
+            parts += [("\n", ""), (f"{key:<{width}}", "bold $accent"), (desc, "")]
+        parts += [("\n\nCards: ", "bold"), ("!! overdue hard  ! overdue  ~ due soon  ✗ev evidence missing  "
+                                            "Δev evidence changed", "$text-muted")]
+        with Vertical(id="help-box"):
+            with VerticalScroll(id="help-scroll"):
+                yield Static(Content.assemble(*parts), id="help-text")
+            yield Static(Content("esc to close"), id="help-foot")
+
+    def action_dismiss(self) -> None:  # type: ignore[override]
+        self.dismiss(None)
+
+
+def _key_label(app: App, binding: Binding) -> str:
+    keys = [k.strip() for k in binding.key.split(",")]
+    return " ".join(app.get_key_display(Binding(k, binding.action)) for k in keys)
+
+
+# -- the board screen ---------------------------------------------------------------------------
+class BoardScreen(Screen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="board.open"),
+        Binding("left,h", "column(-1)", "Left", show=False, id="board.left"),
+        Binding("right,l", "column(1)", "Right", show=False, id="board.right"),
+        Binding("up,k", "row(-1)", "Up", show=False, id="board.up"),
+        Binding("down,j", "row(1)", "Down", show=False, id="board.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="board.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="board.page_down"),
+        Binding("g,home", "first", "First card", show=False, id="board.first"),
+        Binding("G,end", "last", "Last card", show=False, id="board.last"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+    ]
+
+    def __init__(self, triage: Triage) -> None:
+        super().__init__(id="board-screen")
+        self.triage = triage
+        self.col = 0
+        self.filter_text = ""
+        self.by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
+        self.loaded = False
+
+    def compose(self) -> ComposeResult:
+        app: DisputeApp = self.app  # type: ignore[assignment]
+        with Horizontal(id="main"):
+            with Horizontal(id="board"):
+                for stage in STAGES:
+                    with Vertical(classes="column-box", id=f"box-{stage}"):
+                        yield Static(Content(STAGE_TITLES[stage]), classes="col-header", id=f"h-{stage}")
+                        yield StageColumn(stage, app.card_info, id=f"col-{stage}")
+            yield DetailPane(self.triage, id="detail-side", classes="detail")
+        with Horizontal(id="filter-bar"):
+            yield Static(Content("/"), id="filter-label")
+            yield Input(id="filter", placeholder="id, order, supplier or title", compact=True)
+        yield Static("", id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for c in self.columns:
+            c.empty_text = "loading…"
+        self.columns[0].set_active(True)
+        self.app.board_ready()  # type: ignore[attr-defined]
+
+    # -- structure -------------------------------------------------------------------------------
+    @property
+    def columns(self) -> list[StageColumn]:
+        return [self.query_one(f"#col-{s}", StageColumn) for s in STAGES]
+
+    @property
+    def column(self) -> StageColumn:
+        return self.query_one(f"#col-{STAGES[self.col]}", StageColumn)
+
+    @property
+    def selected(self) -> Case | None:
+        return self.column.current
+
+    # -- data ------------------------------------------------------------------------------------
+    def apply(self, by_stage: dict[str, list[Case]], select: str | None = None) -> None:
+        """New data from the store: keep the selection (by id) and each column's scroll."""
+        keep = select or (self.selected.id if self.selected else None)
+        self.by_stage = by_stage
+        self.loaded = True
+        self._fill(keep, follow=select is not None)
+
+    def _matches(self, cases: list[Case]) -> list[Case]:
+        if not self.filter_text:
+            return cases
+        needle = self.filter_text.casefold()
+        key = self.triage.search_key
+        return [c for c in cases if needle in key(c)]
+
+    def _fill(self, keep: str | None, follow: bool = False) -> None:
+        for c in self.columns:
+            c.empty_text = "no matches" if self.filter_text else "no cases"
+        found = None
+        for i, (stage, col) in enumerate(zip(STAGES, self.columns)):
+            cases = self._matches(self.by_stage.get(stage, []))
+            col.set_cases(cases, keep)
+            if keep is not None and col.current is not None and col.current.id == keep:
+                found = i
+            self._header(stage, cases)
+        if found is not None and (follow or found != self.col):
+            if found != self.col:
+                self.column.set_active(False)
+                self.col = found
+                self.column.set_active(True)
+            self.call_after_refresh(self.column.scroll_to_cursor)
+        self.selection_changed()
+
+    def _header(self, stage: str, cases: list[Case]) -> None:
+        total = Decimal(0)
+        currencies: set[str] = set()
+        for c in cases:
+            total += c.claim
+            currencies.add(c.currency)
+        cur = next(iter(currencies)) if len(currencies) == 1 else ("mixed" if currencies else "")
+        shown = f"{len(cases)}"
+        if self.filter_text:
+            shown += f"/{len(self.by_stage.get(stage, []))}"
+        line2 = f"{shown} · {compact_money(total)} {clean(cur)}".rstrip()
+        self.query_one(f"#h-{stage}", Static).update(
+            Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted")))
+
+    def selection_changed(self) -> None:
+        app: DisputeApp = self.app  # type: ignore[assignment]
+        pane = self.query_one("#detail-side", DetailPane)
+        if pane.display:
+            case = self.selected
+            pane.show(case, app.now)
+            if case is not None:
+                app.check_evidence(case)
+        app.refresh_bindings()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.selection_changed)
+
+    # -- navigation ------------------------------------------------------------------------------
+    def action_column(self, step: int) -> None:
+        old = self.column
+        target_index = self.col + step
+        if not 0 <= target_index < len(STAGES):
+            return
+        screen_y = old.cursor * CARD_HEIGHT - round(old.scroll_y)
+        old.set_active(False)
+        self.col = target_index
+        new = self.column
+        if new.cases:
+            index = (round(new.scroll_y) + max(0, screen_y)) // CARD_HEIGHT
+            new.cursor = max(0, min(index, len(new.cases) - 1))
+        new.set_active(True)
+        new.scroll_to_cursor()
+        self.selection_changed()
+
+    def action_row(self, step: int) -> None:
+        col = self.column
+        col.move_cursor(col.cursor + step)
+        self.selection_changed()
+
+    def action_page(self, step: int) -> None:
+        col = self.column
+        per_page = max(1, col.scrollable_content_region.height // CARD_HEIGHT)
+        col.move_cursor(col.cursor + step * per_page)
+        self.selection_changed()
+
+    def action_first(self) -> None:
+        self.column.move_cursor(0)
+        self.selection_changed()
+
+    def action_last(self) -> None:
+        col = self.column
+        col.move_cursor(len(col.cases) - 1)
+        self.selection_changed()
+
+    def select_case(self, case_id: str) -> bool:
+        for i, col in enumerate(self.columns):
+            idx = col.index_of(case_id)
+            if idx is not None:
+                self.column.set_active(False)
+                self.col = i
+                col.move_cursor(idx)
+                col.set_active(True)
+                self.selection_changed()
+                return True
+        return False
+
+    def on_stage_column_clicked(self, event: StageColumn.Clicked) -> None:
+        self.column.set_active(False)
+        self.col = STAGES.index(event.column.stage)
+        event.column.move_cursor(event.index)
+        event.column.set_active(True)
+        self.selection_changed()
+
+    def action_open(self) -> None:
+        self.app.run_action("open_case")
+
+    # -- filter ----------------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        bar = self.query_one("#filter-bar")
+        bar.display = True
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        inp = self.query_one("#filter", Input)
+        if self.filter_text or inp.value:
+            inp.value = ""
+            self._set_filter("")
+        self.query_one("#filter-bar").display = False
+        self.set_focus(None)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.filter_text) or self.query_one("#filter-bar").display
+        if action == "open":
+            return self.selected is not None
+        return True
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_filter(event.value.strip())
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#filter-bar").display = False
+        self.set_focus(None)
+
+    def on_key(self, event) -> None:
+        # esc inside the filter box clears it and gives the keys back to the board.
+        if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "filter":
+            event.stop()
+            self.action_clear_filter()
+
+    def _set_filter(self, text: str) -> None:
+        if text == self.filter_text:
+            return
+        keep = self.selected.id if self.selected else None
+        self.filter_text = text
+        self._fill(keep)
+        self.app.update_status()  # type: ignore[attr-defined]
+
+    def tick(self) -> None:
+        for c in self.columns:
+            c.tick()
+        pane = self.query_one("#detail-side", DetailPane)
+        if pane.display:
+            pane.tick(self.app.now)  # type: ignore[attr-defined]
+
+
+# -- the app -----------------------------------------------------------------------------------
+class DisputeApp(App[int]):
+    TITLE = "Dispute Board"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("L,greater_than_sign", "move(1)", "Next stage", id="case.next_stage",
+                key_display="L/>"),
+        Binding("H,less_than_sign", "move(-1)", "Prev stage", show=False, id="case.prev_stage",
+                key_display="H/<"),
+        Binding("n", "new_case", "New", id="case.new"),
+        Binding("e", "edit", "Edit", show=False, id="case.edit"),
+        Binding("m", "message", "Message", id="case.message"),
+        Binding("a", "attach", "Attach", show=False, id="case.attach"),
+        Binding("d", "deadline", "Deadline", show=False, id="case.deadline"),
+        Binding("u", "undo", "Undo", show=False, id="case.undo"),
+        Binding("question_mark,f1", "help", "Keys", id="app.help", key_display="?"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, store, cfg, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.cfg = cfg
+        self.clock: Clock = clock or _utcnow
+        self.store_lock = threading.Lock()
+        self.triage = Triage(cfg)
+        self.now = self.clock()
+        self._minute = self.now.replace(second=0, microsecond=0)
+        self._gen = 0
+        self._applied_gen = 0
+        self._loading = False
+        self._last_poll = 0.0
+        self._undo: list[tuple[str, int]] = []
+        self.counts = (0, 0)
+        self.last_load_seconds = 0.0
+        self.first_paint_at: float | None = None
+        self.started_at = time.perf_counter()
+        self.board_themes: list[str] = []
+        self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
+        self.timer = None
+
+    # -- setup ---------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return BoardScreen(self.triage)
+
+    @property
+    def board(self) -> BoardScreen:
+        return self.get_screen("board-screen") if False else self.screen_stack[0]  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self._setup_themes()
+        keys = self.cfg.data.get("keys")
+        if isinstance(keys, dict) and keys:
+            self.set_keymap({str(k): str(v) for k, v in keys.items()})
+
+    def board_ready(self) -> None:
+        """The board screen is mounted: load the cases and start the one clock."""
+        self.update_status()
+        self.load(select=None, refresh=False)
+        if self.timer is None:
+            self.timer = self.set_interval(min(1.0, self.refresh_seconds), self._tick, name="board-clock")
+
+    def _setup_themes(self) -> None:
+        for t in builtin_themes():
+            self.register_theme(t)
+            self.board_themes.append(t.name)
+        mine, problems = user_themes()
+        for t in mine:
+            self.register_theme(t)
+            if t.name not in self.board_themes:
+                self.board_themes.append(t.name)
+        for p in problems:
+            self.notify(clean(p), title="Theme file skipped", severity="warning", markup=False)
+        wanted = remembered_theme() or str(self.cfg.board.get("theme") or DEFAULT_THEME)
+        if wanted not in self.available_themes:
+            self.notify(
+                f"Unknown theme {clean(wanted)!r}; using {DEFAULT_THEME}. Valid: {', '.join(self.board_themes)}",
+                title="Theme", severity="warning", markup=False, timeout=8)
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+
+    def choose_theme(self, name: str) -> None:
+        self.theme = name
+        self._remember(name)
+
+    @work(thread=True, group="state")
+    def _remember(self, name: str) -> None:
+        try:
+            remember_theme(name)
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning",
+                                  markup=False)
+
+    # -- time -------------------------------------------------------------------------------------
+    def _tick(self) -> None:
+        self.now = self.clock()
+        minute = self.now.replace(second=0, microsecond=0)
+        if minute != self._minute:
+            self._minute = minute
+            self.board.tick()
+            for screen in self.screen_stack[1:]:
+                if isinstance(screen, DetailScreen):
+                    screen.pane.tick(self.now)
+            self.recount()
+        mono = time.monotonic()
+        if mono - self._last_poll >= self.refresh_seconds - 0.05 and not self._loading:
+            self._last_poll = mono
+            try:
+                changed = self.store.changed_on_disk()
+            except OSError:
+                changed = True
+            if changed:
+                self.load(select=None, refresh=True)
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self, select: str | None = None, refresh: bool = False) -> None:
+        self._gen += 1
+        self._loading = True
+        self._load_worker(self._gen, select, refresh)
+
+    @work(thread=True, group="load")
+    def _load_worker(self, gen: int, select: str | None, refresh: bool) -> None:
+        started = time.perf_counter()
+        changed: set[str] | None = set()
+        try:
+            with self.store_lock:
+                if refresh:
+                    changed = self.store.refresh()
+                cases = self.store.cases()
+        except StoreError as exc:
+            self.post_message(SaveFailed(f"Could not read the database: {exc}", False, None))
+            self._loading = False
+            return
+        now = self.clock()
+        by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
+        for c in cases:
+            by_stage.setdefault(c.stage, []).append(c)
+        key = self.triage.sort_key
+        for s in STAGES:
+            by_stage[s].sort(key=lambda c: key(c, now))
+        counts = self._count(cases, now)
+        self.post_message(CasesLoaded(gen, by_stage, counts, select, changed, time.perf_counter() - started))
+
+    def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
+        overdue = mine = 0
+        for c in cases:
+            if c.stage == "resolved":
+                continue
+            if self.triage.urgency(c, now).level == "overdue":
+                overdue += 1
+            if self.triage.turn(c) == "me":
+                mine += 1
+        return overdue, mine
+
+    def on_cases_loaded(self, msg: CasesLoaded) -> None:
+        if msg.gen >= self._gen:
+            self._loading = False
+        if msg.gen < self._applied_gen:
+            return
+        self._applied_gen = msg.gen
+        self.counts = msg.counts
+        self.last_load_seconds = msg.elapsed
+        self.board.apply(msg.by_stage, msg.select)
+        for screen in self.screen_stack[1:]:
+            if isinstance(screen, DetailScreen) and screen.pane.case is not None:
+                fresh = self._find(screen.pane.case.id)
+                if fresh is not None:
+                    screen.pane.show(fresh, self.now)
+        self.update_status()
+        if self.first_paint_at is None:
+            self.call_after_refresh(self._first_paint)
+
+    def _first_paint(self) -> None:
+        self.first_paint_at = time.perf_counter()
+
+    def _find(self, case_id: str) -> Case | None:
+        for cases in self.board.by_stage.values():
+            for c in cases:
+                if c.id == case_id:
+                    return c
+        return None
+
+    @work(thread=True, group="count", exclusive=True)
+    def recount(self) -> None:
+        cases = [c for cs in self.board.by_stage.values() for c in cs]
+        counts = self._count(cases, self.clock())
+        self.call_from_thread(self._set_counts, counts)
+
+    def _set_counts(self, counts: tuple[int, int]) -> None:
+        self.counts = counts
+        self.update_status()
+
+    # -- cards & status -------------------------------------------------------------------------
+    def card_info(self, case: Case):
+        return self.triage.card(case, self.now)
+
+    def update_status(self) -> None:
+        overdue, mine = self.counts
+        try:
+            info = self.store.last_change()
+        except Exception:  # the status line must never take the board down
+            info = None
+        parts: list = [(f"{overdue} overdue", "bold $error" if overdue else "$text-muted"), ("  ", ""),
+                       (f"{mine} waiting on me", "bold $warning" if mine else "$text-muted"), ("  ", "")]
+        board = self.screen_stack[0] if self.screen_stack else None
+        if isinstance(board, BoardScreen) and board.filter_text:
+            n = sum(len(c.cases) for c in board.columns)
+            parts += [("filter ", "$text-muted"), (clean(board.filter_text), "bold"), (f" ({n})  ", "")]
+        if info is not None and info.at is not None:
+            parts += [("changed ", "$text-muted"), (info.at.astimezone().strftime("%m-%d %H:%M"), ""),
+                      (" by ", "$text-muted"), (clean(info.user), "")]
+        parts += [("  ", ""), (clean(self.store.user), "bold"), ("@", "$text-muted"),
+                  (clean(self.store.location), "$text-muted")]
+        content = Content.assemble(*parts)
+        for screen in self.screen_stack:
+            for w in screen.query(".status"):
+                if isinstance(w, Static):
+                    w.update(content)
+
+    # -- evidence -------------------------------------------------------------------------------
+    @work(thread=True, group="evidence", exclusive=True)
+    def check_evidence(self, case: Case) -> None:
+        """Re-hash the selected case's files (slow) and report which are missing or changed."""
+        states = {i: ops.evidence_state(e) for i, e in enumerate(case.evidence)}
+        self.post_message(EvidenceChecked(case.id, case.rev, dict(states)))
+        for i, e in enumerate(case.evidence):
+            if states[i] == "ok":
+                states[i] = ops.evidence_verify(e)
+        self.post_message(EvidenceChecked(case.id, case.rev, states))
+
+    def on_evidence_checked(self, msg: EvidenceChecked) -> None:
+        for pane in self._panes():
+            pane.set_states(msg.case_id, msg.states)
+
+    def _panes(self) -> list[DetailPane]:
+        out = []
+        for screen in self.screen_stack:
+            out.extend(screen.query(DetailPane).results(DetailPane))
+        return out
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
+             requester: Any = None) -> None:
+        self._save_worker(case_id, change, expected_rev, requester)
+
+    @work(thread=True, group="save")
+    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any) -> None:
+        try:
+            with self.store_lock:
+                case = self.store.update(case_id, change, expected_rev=expected_rev)
+        except ConflictError as exc:
+            self.post_message(SaveFailed(str(exc), True, requester, exc.user))
+            return
+        except (StoreError, OSError) as exc:
+            self.post_message(SaveFailed(str(exc), False, requester))
+            return
+        self.post_message(CaseSaved(case, case.history[-1].detail, requester))
+
+    @work(thread=True, group="save")
+    def _create_worker(self, case: Case, requester: Any) -> None:
+        try:
+            with self.store_lock:
+                created = self.store.create(case)
+        except (StoreError, OSError) as exc:
+            self.post_message(SaveFailed(str(exc), False, requester))
+            return
+        self.post_message(CaseSaved(created, "created", requester))
+
+    @work(thread=True, group="save")
+    def _undo_worker(self, case_id: str, expected_rev: int | None) -> None:
+        try:
+            with self.store_lock:
+                case = self.store.undo(case_id, expected_rev=expected_rev)
+        except ConflictError as exc:
+            self.post_message(SaveFailed(f"Not undone: {exc}", True, None, exc.user))
+            return
+        except (StoreError, OSError) as exc:
+            self.post_message(SaveFailed(str(exc), False, None))
+            return
+        self.post_message(CaseSaved(case, case.history[-1].detail, None, undoable=False))
+
+    @work(thread=True, group="save")
+    def _attach_worker(self, case_id: str, values: dict, expected_rev: int, requester: Any) -> None:
+        try:
+            digest = ops.file_digest(Path(values["path"]))  # hashing: off the UI thread, outside the lock
+        except OSError as exc:
+            self.post_message(SaveFailed(f"cannot read {values['path']}: {exc.strerror}", False, requester))
+            return
+        now = self.clock()
+        user = self.store.user
+
+        def change(case: Case) -> tuple[str, str]:
+            return ops.attach(case, values["path"], values["kind"], values["note"], now, user, digest=digest)
+
+        self._save_worker(case_id, change, expected_rev, requester)
+
+    def on_case_saved(self, msg: CaseSaved) -> None:
+        if msg.undoable:
+            self._undo.append((msg.case.id, msg.case.rev))
+        if isinstance(msg.requester, forms.FormScreen):
+            msg.requester.saved()
+        self.notify(f"{msg.case.id}: {clean(msg.detail)}", markup=False, timeout=3)
+        self.load(select=msg.case.id, refresh=False)
+
+    def on_save_failed(self, msg: SaveFailed) -> None:
+        if isinstance(msg.requester, forms.FormScreen):
+            msg.requester.failed(msg.error)
+        title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
+        self.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
+        if msg.conflict:
+            self.load(refresh=True)
+
+    # -- case actions ---------------------------------------------------------------------------
+    def current_case(self) -> Case | None:
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            case = screen.pane.case
+            return self._find(case.id) if case is not None else None
+        if isinstance(screen, BoardScreen):
+            return screen.selected
+        return None
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        case_actions = {"move", "edit", "message", "attach", "deadline", "open_case"}
+        if action in case_actions or action in ("new_case", "undo"):
+            if not isinstance(self.screen, (BoardScreen, DetailScreen)):
+                return False
+        if action in case_actions:
+            case = self.current_case()
+            if case is None:
+                return None  # shown dimmed
+            if action == "move":
+                idx = STAGES.index(case.stage) + int(parameters[0] if parameters else 1)
+                return True if 0 <= idx < len(STAGES) else None
+        return True
+
+    def action_open_case(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+        screen = DetailScreen(self.triage)
+        self.push_screen(screen)
+        screen.pane.show(case, self.now)
+        self.update_status()
+        self.check_evidence(case)
+
+    def action_move(self, step: int) -> None:
+        case = self.current_case()
+        if case is None:
+            self.notify("No case selected", severity="warning")
+            return
+        idx = STAGES.index(case.stage) + step
+        if not 0 <= idx < len(STAGES):
+            return
+        stage = STAGES[idx]
+        now = self.clock()
+        if stage == "resolved":
+            def submit(values: dict, form: forms.FormScreen) -> None:
+                self.save(case.id, lambda c: ops.move(c, "resolved", now, values["outcome"],
+                                                      values["recovered"]), case.rev, form)
+            self.push_screen(forms.FormScreen(forms.outcome_spec(case, now, submit)))
+            return
+        self.save(case.id, lambda c: ops.move(c, stage, now), case.rev)
+
+    def action_new_case(self) -> None:
+        def submit(values: dict, form: forms.FormScreen) -> None:
+            now = self.clock()
+            case = Case(
+                id="D-0001", order=values["order"], supplier=values["supplier"], reason=values["reason"],
+                amount=values["amount"], created_at=now, stage_entered_at=now, currency=values["currency"],
+                platform=values["platform"], title=values["title"], want=values["want"],
+                claimed=values["claimed"], received_at=values["received"], supplier_contact=values["contact"],
+            )
+            self._create_worker(case, form)
+        self.push_screen(forms.FormScreen(forms.new_case_spec(submit)))
+
+    def action_edit(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+
+        def submit(values: dict, form: forms.FormScreen) -> None:
+            def change(c: Case) -> tuple[str, str]:
+                mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
+                           "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
+                           "platform": "platform", "received": "received_at", "contact": "supplier_contact",
+                           "priority": "priority", "tags": "tags"}
+                changed = []
+                for key, attr in mapping.items():
+                    if getattr(c, attr) != values[key]:
+                        setattr(c, attr, values[key])
+                        changed.append(key)
+                if not changed:
+                    raise ValidationError("nothing changed")
+                return "edit", "changed " + ", ".join(changed)
+            self.save(case.id, change, case.rev, form)
+        self.push_screen(forms.FormScreen(forms.edit_spec(case, submit)))
+
+    def action_message(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+
+        def submit(values: dict, form: forms.FormScreen) -> None:
+            now, user = self.clock(), self.store.user
+            self.save(case.id, lambda c: ops.log(c, values["sender"], values["text"], now, user), case.rev, form)
+        self.push_screen(forms.FormScreen(forms.message_spec(case, submit)))
+
+    def action_attach(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+
+        def submit(values: dict, form: forms.FormScreen) -> None:
+            self._attach_worker(case.id, values, case.rev, form)
+        self.push_screen(forms.FormScreen(forms.evidence_spec(case, submit)))
+
+    def action_deadline(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+
+        def submit(values: dict, form: forms.FormScreen) -> None:
+            self.save(case.id, lambda c: ops.add_deadline(c, values["kind"], values["due"], values["hard"],
+                                                          values["note"]), case.rev, form)
+        self.push_screen(forms.FormScreen(forms.deadline_spec(case, submit)))
+
+    def action_undo(self) -> None:
+        if self._undo:
+            case_id, rev = self._undo.pop()
+            self._undo_worker(case_id, rev)
+            return
+        case = self.current_case()
+        if case is None:
+            self.notify("Nothing to undo", severity="warning")
+            return
+        self._undo_worker(case.id, case.rev)
+
+    def action_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            return
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            b = active.binding
+            ident = b.id or b.action
+            if ident in seen or not b.description:
+                continue
+            seen.add(ident)
+            label = b.key_display or _key_label(self, b)
+            if b.id == "board.left":
+                label = "← h"
+            rows.append((label, b.description))
+        # Keys bound under several names show once, with all their names.
+        keymap = {}
+        for active in screen.active_bindings.values():
+            b = active.binding
+            keymap.setdefault(b.id or b.action, []).append(active.binding.key)
+        rows = []
+        for ident, keys in keymap.items():
+            b = next(a.binding for a in screen.active_bindings.values() if (a.binding.id or a.binding.action) == ident)
+            if not b.description:
+                continue
+            shown = " ".join(dict.fromkeys(self.get_key_display(Binding(k, b.action)) for k in keys))
+            rows.append((shown, b.description))
+        rows.append(("ctrl+p", "Command palette (what applies now)"))
+        title = {BoardScreen: "Keys: board", DetailScreen: "Keys: case detail"}.get(type(screen), "Keys")
+        self.push_screen(HelpScreen(rows, title))
+
+    # -- command palette -------------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        case = self.current_case() if isinstance(screen, (BoardScreen, DetailScreen)) else None
+        if case is not None:
+            idx = STAGES.index(case.stage)
+            if isinstance(screen, BoardScreen):
+                yield SystemCommand(f"Open {case.id}", "Show the whole case", self.action_open_case)
+            if idx + 1 < len(STAGES):
+                yield SystemCommand(f"Move {case.id} to {STAGE_TITLES[STAGES[idx + 1]]}", "Next stage (L)",
+                                    lambda: self.action_move(1))
+            if idx > 0:
+                yield SystemCommand(f"Move {case.id} back to {STAGE_TITLES[STAGES[idx - 1]]}",
+                                    "Previous stage (H)", lambda: self.action_move(-1))
+            yield SystemCommand(f"Log a message on {case.id}", "m", self.action_message)
+            yield SystemCommand(f"Attach evidence to {case.id}", "a", self.action_attach)
+            yield SystemCommand(f"Add a deadline to {case.id}", "d", self.action_deadline)
+            yield SystemCommand(f"Edit {case.id}", "e", self.action_edit)
+        if isinstance(screen, (BoardScreen, DetailScreen)):
+            yield SystemCommand("New case", "n", self.action_new_case)
+            if self._undo or case is not None:
+                yield SystemCommand("Undo the last change", "u", self.action_undo)
+        if isinstance(screen, BoardScreen):
+            yield SystemCommand("Filter cases", "/", screen.action_filter)
+            if screen.filter_text:
+                yield SystemCommand("Clear the filter", "esc", screen.action_clear_filter)
+        for name in self.board_themes:
+            if name != self.theme:
+                yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)",
+                                    lambda name=name: self.choose_theme(name))
+        yield SystemCommand("Keys", "Every key on this screen (?)", self.action_help)
+        yield SystemCommand("Quit", "Leave the board (q)", self.action_quit)
+
+
+# -- entry points --------------------------------------------------------------------------------
+def run_board(store, cfg) -> int:
+    """Run the board on ``store``; returns the process exit code."""
+    app = DisputeApp(store, cfg)
+    result = app.run()
+    code = app.return_code
+    if code is None:
+        code = result if isinstance(result, int) else 0
+    return int(code or 0)
+
+
+def main() -> int:
+    """For ``textual run --dev tui.app:main``: the default database and config."""
+    from store import open_store
+
+    store = open_store()
+    try:
+        return run_board(store, store.cfg)
+    finally:
+        store.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,214 @@
+"""The detail of one case: summary, deadlines with live countdowns, thread, evidence, history.
+
+Every piece of user text goes in as a literal (``Content.assemble`` pairs of text and style),
+never as markup."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+import importlib
+
+clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
+from store import Case, STAGE_TITLES
+
+from .safe import clean, money
+from .triage import Triage
+
+LEVEL_STYLE = {"ok": "$success", "soon": "$warning", "overdue": "$error"}
+
+
+def local(dt: datetime | None) -> str:
+    if dt is None:
+        return "-"
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+def summary(case: Case, triage: Triage, now: datetime) -> Content:
+    turn = triage.turn(case)
+    parts: list = [
+        (case.id, "bold $accent"), ("  ", ""), (STAGE_TITLES[case.stage], "bold"),
+        (f"  {case.platform}", "$text-muted"),
+        ("\n", ""), (clean(case.supplier), "bold"),
+    ]
+    if case.supplier_contact:
+        parts += [("  ", ""), (clean(case.supplier_contact), "$text-muted")]
+    parts += [("\n", ""), (clean(case.title or case.product), "")]
+    parts += [("\norder ", "$text-muted"), (clean(case.order), "")]
+    if case.platform_ref:
+        parts += [("  dispute ", "$text-muted"), (clean(case.platform_ref), "")]
+    parts += [("\namount ", "$text-muted"), (money(case.amount, case.currency), ""),
+              ("  claimed ", "$text-muted"), (money(case.claim, case.currency), "bold")]
+    if case.recovered is not None:
+        parts += [("  recovered ", "$text-muted"), (money(case.recovered, case.currency), "$success")]
+    parts += [("\nreason ", "$text-muted"), (case.reason.replace("_", " "), ""),
+              ("  wants ", "$text-muted"), (case.want.replace("_", " "), "")]
+    parts += [("\nturn ", "$text-muted"), (turn, "bold $warning" if turn == "me" else "")]
+    if clocks_mod.unresponsive(case, triage.cfg, now):
+        parts += [("  supplier unresponsive: escalate", "bold $error")]
+    if case.outcome:
+        parts += [("\noutcome ", "$text-muted"), (case.outcome.replace("_", " "), "bold")]
+    dates = [("paid", case.paid_at), ("received", case.received_at), ("opened", case.opened_at),
+             ("escalated", case.escalated_at), ("closed", case.closed_at)]
+    shown = [(k, v) for k, v in dates if v is not None]
+    if shown:
+        parts.append(("\n", ""))
+        for i, (k, v) in enumerate(shown):
+            parts += [(("  " if i else "") + k + " ", "$text-muted"), (local(v), "")]
+    if case.tags:
+        parts += [("\ntags ", "$text-muted"), (clean(", ".join(case.tags)), "")]
+    if case.description:
+        parts += [("\n", ""), (clean(case.description, multiline=True), "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def deadlines(case: Case, triage: Triage, now: datetime) -> Content:
+    parts: list = [("Deadlines", "bold underline")]
+    cl = triage.clocks(case)
+    if not cl:
+        parts.append(("\nnone apply in this stage", "$text-muted"))
+    for c in cl:
+        if c.met:
+            parts += [("\n✓ met      ", "$success"), (clean(c.label), "$text-muted")]
+            continue
+        rank = clocks_mod._rank(c, now, triage.cfg)
+        level = "overdue" if rank in (2, 4) else "soon" if rank in (1, 3) else "ok"
+        style = LEVEL_STYLE[level] + (" bold" if c.hard and level != "ok" else "")
+        parts += [("\n", ""), (f"{clocks_mod.countdown(c.due, now):<11}", style),
+                  (clean(c.label), ""), (f"  {'hard' if c.hard else 'soft'}", "$text-muted"),
+                  (f"  {local(c.due)}", "$text-muted"), (f"  ({c.party})", "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def thread(case: Case) -> Content:
+    parts: list = [(f"Messages ({len(case.messages)})", "bold underline")]
+    if not case.messages:
+        parts.append(("\nno messages yet", "$text-muted"))
+    for m in case.messages:
+        who = {"me": "$primary", "supplier": "$warning", "platform": "$accent", "note": "$text-muted"}.get(
+            m.sender, "")
+        parts += [("\n", ""), (local(m.at), "$text-muted"), ("  ", ""), (m.sender, f"bold {who}")]
+        if m.by:
+            parts += [(f" ({clean(m.by)})", "$text-muted")]
+        parts += [("\n  ", ""), (clean(m.text, multiline=True).replace("\n", "\n  "), "")]
+    return Content.assemble(*parts)
+
+
+def evidence(case: Case, states: dict[int, str]) -> Content:
+    parts: list = [(f"Evidence ({len(case.evidence)})", "bold underline")]
+    if not case.evidence:
+        parts.append(("\nno evidence attached", "$text-muted"))
+    for i, e in enumerate(case.evidence):
+        state = states.get(i, "?")
+        style = {"ok": "$success", "missing": "bold $error", "changed": "bold $warning"}.get(state, "$text-muted")
+        label = {"ok": "ok", "missing": "MISSING", "changed": "CHANGED", "?": "checking"}.get(state, state)
+        parts += [("\n", ""), (f"{label:<8}", style), (f"{e.kind:<14}", "bold"), (clean(e.path), ""),
+                  (f"  {_size(e.size)}", "$text-muted")]
+        if e.note:
+            parts += [("\n        ", ""), (clean(e.note), "$text-muted")]
+    return Content.assemble(*parts)
+
+
+def history(case: Case) -> Content:
+    parts: list = [("History", "bold underline")]
+    for h in reversed(case.history):
+        parts += [("\n", ""), (local(h.at), "$text-muted"), ("  ", ""), (clean(h.user), "bold"),
+                  ("  ", ""), (clean(h.action), "$accent"), ("  ", ""), (clean(h.detail), "")]
+    return Content.assemble(*parts)
+
+
+class DetailPane(VerticalScroll):
+    """Shows one case. The app calls ``show`` when the selection or the case changes and
+    ``tick`` when the minute turns (only the deadlines are redrawn)."""
+
+    def __init__(self, triage: Triage, **kw) -> None:
+        super().__init__(**kw)
+        self.triage = triage
+        self.case: Case | None = None
+        self.states: dict[int, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="d-summary", classes="d-section")
+        yield Static("", id="d-deadlines", classes="d-section")
+        yield Static("", id="d-thread", classes="d-section")
+        yield Static("", id="d-evidence", classes="d-section")
+        yield Static("", id="d-history", classes="d-section")
+
+    def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
+        same = self.case is not None and case is not None and self.case.id == case.id
+        if case is not None and self.case is case and states is None:
+            return
+        self.case = case
+        if states is not None:
+            self.states = states
+        elif not same or case is None:
+            self.states = {}
+        if case is None:
+            self.query_one("#d-summary", Static).update(Content("No case selected"))
+            for name in ("deadlines", "thread", "evidence", "history"):
+                self.query_one(f"#d-{name}", Static).update("")
+            return
+        if not same:
+            self.scroll_home(animate=False)
+        self.query_one("#d-summary", Static).update(summary(case, self.triage, now))
+        self.query_one("#d-deadlines", Static).update(deadlines(case, self.triage, now))
+        self.query_one("#d-thread", Static).update(thread(case))
+        self.query_one("#d-evidence", Static).update(evidence(case, self.states))
+        self.query_one("#d-history", Static).update(history(case))
+
+    def set_states(self, case_id: str, states: dict[int, str]) -> None:
+        if self.case is not None and self.case.id == case_id:
+            self.states = states
+            self.query_one("#d-evidence", Static).update(evidence(self.case, states))
+
+    def tick(self, now: datetime) -> None:
+        if self.case is not None:
+            self.query_one("#d-deadlines", Static).update(deadlines(self.case, self.triage, now))
+
+
+class DetailScreen(Screen):
+    """The case on a screen of its own (enter on the board; the only way when narrow)."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.scroll_down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.scroll_up"),
+        Binding("pagedown", "page('down')", "Page down", show=False, id="detail.page_down"),
+        Binding("pageup", "page('up')", "Page up", show=False, id="detail.page_up"),
+    ]
+
+    def __init__(self, triage: Triage) -> None:
+        super().__init__()
+        self.triage = triage
+
+    def compose(self) -> ComposeResult:
+        yield DetailPane(self.triage, id="detail-full", classes="detail")
+        yield Static("", id="status-detail", classes="status")
+        yield Footer()
+
+    @property
+    def pane(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def action_scroll(self, direction: str) -> None:
+        pane = self.pane
+        pane.scroll_relative(y=1 if direction == "down" else -1, animate=False)
+
+    def action_page(self, direction: str) -> None:
+        pane = self.pane
+        (pane.scroll_page_down if direction == "down" else pane.scroll_page_up)(animate=False)

@@ -1,0 +1,105 @@
+"""What the board needs to know about a case, cached by (id, rev).
+
+``store.clocks.clocks`` depends only on the case and the settings, so it is computed once per
+revision; urgency against ``now`` is then a cheap pass over the cached clocks. Nothing here
+imports Textual: the load worker calls it from a thread.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from store import Case, Config
+import importlib
+
+clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
+from store.clocks import Clock, Urgency
+from store import ops
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    level: str  # ok | soon | overdue
+    hard: bool
+    countdown: str  # "3d 4h", "overdue 2d", "" when no clock applies
+    label: str  # what the countdown is for
+    turn: str  # me | supplier | platform
+    evidence: str  # "" | "missing" | "changed"
+    rank: int
+
+
+EVIDENCE_RECHECK_SECONDS = 30.0
+
+
+class Triage:
+    def __init__(self, cfg: Config) -> None:
+        self.cfg = cfg
+        self._clocks: dict[str, tuple[int, list[Clock]]] = {}
+        self._turn: dict[str, tuple[int, str]] = {}
+        self._evidence: dict[str, tuple[int, float, str]] = {}
+        self._search: dict[str, tuple[int, str]] = {}
+
+    def clocks(self, case: Case) -> list[Clock]:
+        hit = self._clocks.get(case.id)
+        if hit is not None and hit[0] == case.rev:
+            return hit[1]
+        cl = clocks_mod.clocks(case, self.cfg)
+        self._clocks[case.id] = (case.rev, cl)
+        return cl
+
+    def urgency(self, case: Case, now: datetime) -> Urgency:
+        """Same answer as ``store.clocks.urgency`` from the cached clocks."""
+        best: Clock | None = None
+        best_rank = -1
+        for c in self.clocks(case):
+            if c.met:
+                continue
+            r = clocks_mod._rank(c, now, self.cfg)
+            if r > best_rank:
+                best, best_rank = c, r
+        if best is None:
+            return Urgency("ok", False, None, 0)
+        level = "overdue" if best_rank in (2, 4) else "soon" if best_rank in (1, 3) else "ok"
+        return Urgency(level, best.hard, best, best_rank)
+
+    def sort_key(self, case: Case, now: datetime) -> tuple:
+        u = self.urgency(case, now)
+        due = u.clock.due.timestamp() if u.clock else float("inf")
+        return (-u.rank, due, case.number)
+
+    def turn(self, case: Case) -> str:
+        hit = self._turn.get(case.id)
+        if hit is not None and hit[0] == case.rev:
+            return hit[1]
+        t = clocks_mod.whose_turn(case)
+        self._turn[case.id] = (case.rev, t)
+        return t
+
+    def evidence(self, case: Case) -> str:
+        """"missing", "changed" or "": a cheap stat per file, re-checked every 30 s."""
+        if not case.evidence:
+            return ""
+        hit = self._evidence.get(case.id)
+        mono = time.monotonic()
+        if hit is not None and hit[0] == case.rev and mono - hit[1] < EVIDENCE_RECHECK_SECONDS:
+            return hit[2]
+        states = {ops.evidence_state(e) for e in case.evidence}
+        mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
+        self._evidence[case.id] = (case.rev, mono, mark)
+        return mark
+
+    def search_key(self, case: Case) -> str:
+        hit = self._search.get(case.id)
+        if hit is not None and hit[0] == case.rev:
+            return hit[1]
+        key = " ".join((case.id, case.order, case.supplier, case.title)).casefold()
+        self._search[case.id] = (case.rev, key)
+        return key
+
+    def card(self, case: Case, now: datetime) -> CardInfo:
+        u = self.urgency(case, now)
+        cd = clocks_mod.countdown(u.clock.due, now) if u.clock else ""
+        return CardInfo(u.level, u.hard, cd, u.clock.label if u.clock else "", self.turn(case),
+                        self.evidence(case), u.rank)
