@@ -143,7 +143,9 @@ def clocks(case: Case, cfg: Config) -> list[Clock]:
     if case.stage != "resolved":
         for d in case.deadlines:
             label = d.note or d.kind.replace("_", " ")
-            out.append(Clock(d.kind, label, d.due, d.hard, "me", "case", d.met_at is not None))
+            # Shown back in the offset it was entered with (the platform's, usually UTC+8).
+            due = d.due.astimezone(timezone(timedelta(minutes=d.offset_minutes)))
+            out.append(Clock(d.kind, label, due, d.hard, "me", "case", d.met_at is not None))
     out.sort(key=lambda c: (c.due, not c.hard))
     return out
 
@@ -215,18 +217,24 @@ def unresponsive(case: Case, cfg: Config, now: datetime) -> bool:
     return any(c.party == "supplier" and not c.met and c.due <= now for c in clocks(case, cfg))
 
 
-def countdown(due: datetime, now: datetime) -> str:
-    """Short text for a card: ``3d 4h``, ``5h 10m``, ``12m``, ``overdue 2d``."""
-    secs = int((due - now).total_seconds())
-    late = secs < 0
-    secs = abs(secs)
+def span(delta: timedelta) -> str:
+    """A duration in the board's short form: ``3d 4h``, ``5h 10m``, ``12m``, ``14d``."""
+    secs = abs(int(delta.total_seconds()))
     d, rem = divmod(secs, 86400)
     h, rem = divmod(rem, 3600)
     m = rem // 60
     if d:
-        text = f"{d}d {h}h" if d < 10 and not late else f"{d}d"
-    elif h:
-        text = f"{h}h {m}m" if not late else f"{h}h"
-    else:
-        text = f"{m}m"
-    return f"overdue {text}" if late else text
+        return f"{d}d {h}h" if d < 10 else f"{d}d"
+    if h:
+        return f"{h}h {m}m"
+    return f"{m}m"
+
+
+def countdown(due: datetime, now: datetime) -> str:
+    """Short text for a card: ``3d 4h``, ``5h 10m``, ``12m``, ``overdue 2d``."""
+    left = due - now
+    if left.total_seconds() >= 0:
+        return span(left)
+    # Overdue: the coarse unit is enough, and keeps the card short.
+    text = span(left)
+    return f"overdue {text.split()[0]}"

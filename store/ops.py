@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -131,3 +131,52 @@ def evidence_verify(e: Evidence) -> str:
     except OSError:
         return "missing"
     return "ok" if sha == e.sha256 else "changed"
+
+
+def snooze(case: Case, until: datetime | None, now: datetime) -> tuple[str, str]:
+    """Keep the case out of the daily views until ``until``; it comes back by itself."""
+    if until is None:
+        if case.snoozed_until is None:
+            raise ValidationError(f"{case.id} is not snoozed")
+        case.snoozed_until = None
+        return "snooze", "woken"
+    if until.tzinfo is None:
+        raise ValidationError("snooze time has no time zone")
+    if until <= now:
+        raise ValidationError(f"snooze time {until.isoformat()} is not in the future")
+    case.snoozed_until = until.astimezone(timezone.utc)
+    return "snooze", f"until {until.isoformat(timespec='minutes')}"
+
+
+def box_user(name: str) -> str:
+    """A login on this box, or ValidationError: cases are assigned to people who can open them."""
+    import pwd
+
+    name = name.strip()
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        raise ValidationError(f"no user {name!r} on this box") from None
+    return name
+
+
+def assign(case: Case, user: str) -> tuple[str, str]:
+    user = box_user(user) if user else ""
+    if user == case.owner:
+        raise ValidationError(f"{case.id} is already assigned to {user or 'nobody'}")
+    before = case.owner
+    case.owner = user
+    return "assign", f"{before or 'nobody'} -> {user or 'nobody'}"
+
+
+def tag(case: Case, add: list[str] = (), remove: list[str] = ()) -> tuple[str, str]:
+    clean_add = [t.strip().lower() for t in add if t.strip()]
+    for t in clean_add:
+        if not all(ch.isalnum() or ch in "-_." for ch in t):
+            raise ValidationError(f"tag {t!r}: letters, digits, - _ . only")
+    tags = [t for t in case.tags if t not in {r.strip().lower() for r in remove}]
+    tags += [t for t in clean_add if t not in tags]
+    if tags == case.tags:
+        raise ValidationError(f"{case.id}: tags unchanged")
+    case.tags = tags
+    return "tag", " ".join(case.tags) or "(none)"

@@ -25,8 +25,8 @@ from store.errors import (ConflictError, DamagedDatabase, LockTimeout, NotFound,
 from store.export import case_json, export_csv, export_json, import_json
 from store.model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS,
                          STAGE_TITLES, STAGES, Case, choice, money)
-from store import ops
-from store.tinystore import TinyStore
+from store import ops, query
+from store.tinystore import TinyStore, login_name
 
 from .safe import clean, fit as _fit
 
@@ -88,6 +88,10 @@ def build_parser() -> Parser:
 
     ls = cmd("list", "list cases")
     ls.add_argument("--stage", help=", ".join(STAGES))
+    ls.add_argument("--query", "-q", metavar="QUERY", type=_text,
+                    help="e.g. 'stage:dispute turn:me due<3d amount>500 supplier:ningbo owner:li "
+                         "tag:urgent platform:paypal overdue unresponsive' and free words (AND)")
+    ls.add_argument("--view", metavar="NAME", help="a saved view from the config (name or number)")
     ls.add_argument("--json", action="store_true")
     ls.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
 
@@ -112,6 +116,33 @@ def build_parser() -> Parser:
     at.add_argument("path")
     at.add_argument("--kind", default="other", help=", ".join(EVIDENCE_KINDS))
     at.add_argument("--note", default="", type=_text)
+
+    dl = cmd("deadline", "add a deadline the platform set (hard unless --soft)")
+    dl.add_argument("id")
+    dl.add_argument("--kind", required=True, help="e.g. evidence_due, escalate_by")
+    dl.add_argument("--due", required=True, metavar="DATETIME", help="with its offset, e.g. 2026-12-01T18:00+08:00")
+    dl.add_argument("--soft", action="store_true", help="an expectation, not a hard deadline")
+    dl.add_argument("--note", default="", type=_text)
+
+    dg = cmd("digest", "cases needing action, most urgent first, each with why")
+    dg.add_argument("--json", action="store_true")
+    dg.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
+    dg.add_argument("--mine", action="store_true", help="only cases assigned to me")
+
+    sn = cmd("snooze", "keep a case out of the daily views until a time")
+    sn.add_argument("id")
+    g = sn.add_mutually_exclusive_group(required=True)
+    g.add_argument("--until", metavar="DATETIME")
+    g.add_argument("--wake", action="store_true", help="end the snooze now")
+
+    asg = cmd("assign", "assign a case to a user of this box ('' for nobody)")
+    asg.add_argument("id")
+    asg.add_argument("user")
+
+    tg = cmd("tag", "add tags to a case (--remove to take them off)")
+    tg.add_argument("id")
+    tg.add_argument("tags", nargs="+")
+    tg.add_argument("--remove", action="store_true")
 
     ex = cmd("export", "export every case")
     ex.add_argument("--format", choices=("json", "csv"), default="json")
@@ -265,11 +296,25 @@ def cmd_add(args, cfg):
     print(created.id)
 
 
+def _view_query(cfg: Config, name: str) -> str:
+    views = cfg.data.get("views", [])
+    for i, v in enumerate(views, 1):
+        if name == str(i) or name.casefold() == str(v.get("name", "")).casefold():
+            return v.get("query", "")
+    names = ", ".join(f"{i} {v.get('name')}" for i, v in enumerate(views, 1)) or "none configured"
+    raise Refusal(f"no saved view {name!r} (views: {names})")
+
+
 def cmd_list(args, cfg):
     stage = choice(args.stage, STAGES, "stage") if args.stage else None
     now = _now(args)
+    text = " ".join(q for q in (_view_query(cfg, args.view) if args.view else "", args.query or "") if q)
+    pred = query.parse(text) if text else None
     store = _open(args, cfg, create=False)
     cases = store.cases(stage) if store else []
+    if pred is not None:
+        ctx = query.Context(now, cfg, store.user if store else login_name())
+        cases = [c for c in cases if pred(c, ctx)]
     if args.json:
         _json([case_json(c, cfg, now) for c in cases])
     else:
@@ -318,6 +363,61 @@ def cmd_attach(args, cfg):
                                                    store.user, digest))
     e = c.evidence[-1]
     print(f"{c.id}: {e.kind} {clean(e.path)} ({e.size} bytes, sha256 {e.sha256[:12]}…)")
+
+
+def cmd_deadline(args, cfg):
+    due = parse_when(args.due)
+    store = _need(_open(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.add_deadline(k, args.kind, due, not args.soft, args.note))
+    print(f"{c.id}: {c.history[-1].detail}")
+
+
+def cmd_digest(args, cfg):
+    now = _now(args)
+    store = _open(args, cfg, create=False)
+    cases = store.cases() if store else []
+    if args.mine:
+        user = store.user if store else login_name()
+        cases = [c for c in cases if c.owner == user]
+    rows = query.today(cases, cfg, now)
+    if args.json:
+        out = []
+        for t in rows:
+            d = t.to_dict(now)
+            nd = next_deadline(t.case, cfg, now)
+            d["next_deadline"] = None if nd is None else {"kind": nd.kind, "due": nd.due.isoformat(), "hard": nd.hard}
+            out.append(d)
+        _json(out)
+        return
+    if not rows:
+        print("nothing needs you today")
+        return
+    print(f"{len(rows)} case{'s need' if len(rows) != 1 else ' needs'} action ({_local(now)})")
+    for t in rows:
+        c = t.case
+        print(f"{c.id} {fit(c.supplier, 22)} {c.claim:>12,.2f} {c.currency}  {fit(c.title or c.order, 28).rstrip()}")
+        print(f"       {clean('; '.join(t.why))}")
+
+
+def cmd_snooze(args, cfg):
+    until = None if args.wake else parse_when(args.until)
+    store = _need(_open(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.snooze(k, until, datetime.now(timezone.utc)))
+    print(f"{c.id}: snoozed {c.history[-1].detail}")
+
+
+def cmd_assign(args, cfg):
+    user = ops.box_user(args.user) if args.user.strip() else ""
+    store = _need(_open(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.assign(k, user))
+    print(f"{c.id}: assigned {c.history[-1].detail}")
+
+
+def cmd_tag(args, cfg):
+    store = _need(_open(args, cfg, create=False), args)
+    add, remove = ([], args.tags) if args.remove else (args.tags, [])
+    c = store.update(args.id, lambda k: ops.tag(k, add, remove))
+    print(f"{c.id}: tags {c.history[-1].detail}")
 
 
 def cmd_export(args, cfg):
@@ -381,7 +481,8 @@ def cmd_board(args, cfg):
 COMMANDS = {
     "add": cmd_add, "list": cmd_list, "show": cmd_show, "move": cmd_move, "log": cmd_log,
     "attach": cmd_attach, "export": cmd_export, "import": cmd_import, "undo": cmd_undo,
-    "demo": cmd_demo, "config": cmd_config, None: cmd_board,
+    "demo": cmd_demo, "deadline": cmd_deadline, "digest": cmd_digest, "snooze": cmd_snooze,
+    "assign": cmd_assign, "tag": cmd_tag, "config": cmd_config, None: cmd_board,
 }
 
 

@@ -1,0 +1,248 @@
+"""The query language of `/` and `disputes list --query`.
+
+    stage:dispute turn:me due<3d amount>500 supplier:ningbo owner:li tag:urgent
+    platform:paypal reason:damaged hard<2d overdue unresponsive snoozed mine  free words
+
+Terms combine with AND; ``-term`` negates one. Values may be quoted (``supplier:"ningbo bright"``).
+Free words match the id, order number, supplier and title (case-insensitive substrings).
+Durations: ``90m``, ``48h``, ``3d``, ``2w``. A bad query raises QueryError saying what is
+wrong and at which column.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+from .clocks import clocks, next_deadline, span as _ago, unresponsive, urgency, whose_turn
+from .config import Config
+from .errors import ValidationError
+from .model import PLATFORMS, REASONS, STAGES, TURNS, Case
+
+FIELDS = ("stage", "turn", "due", "hard", "amount", "supplier", "owner", "tag", "platform", "reason", "id", "order")
+FLAGS = ("overdue", "unresponsive", "snoozed", "mine", "soon")
+_TOKEN = re.compile(r'\s*(-?)([A-Za-z_]+)(:|<=|>=|<|>|=)("([^"]*)"|\S*)|\s*(-?)("([^"]*)"|\S+)')
+_DURATION = re.compile(r"^(-?\d+(?:\.\d+)?)([mhdw])$")
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class QueryError(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    cfg: Config
+    user: str
+
+
+Pred = Callable[[Case, Context], bool]
+
+
+def _duration(text: str, col: int) -> timedelta:
+    m = _DURATION.match(text.strip().lower())
+    if not m:
+        raise QueryError(f"column {col}: {text!r} is not a duration (like 90m, 48h, 3d, 2w)")
+    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _cmp(op: str) -> Callable[[object, object], bool]:
+    return {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+            ">=": lambda a, b: a >= b, "=": lambda a, b: a == b, ":": lambda a, b: a == b}[op]
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field: str, col: int) -> str:
+    v = value.lower()
+    if v not in allowed:
+        raise QueryError(f"column {col}: {field} {value!r} is not one of {', '.join(allowed)}")
+    return v
+
+
+def _term(field: str, op: str, value: str, col: int) -> Pred:
+    f = field.lower()
+    if f not in FIELDS:
+        raise QueryError(f"column {col}: unknown field {field!r} (fields: {', '.join(FIELDS)})")
+    if value == "":
+        raise QueryError(f"column {col}: {field}{op} needs a value")
+    text_ops = (":", "=")
+    if f in ("stage", "turn", "platform", "reason", "supplier", "owner", "tag", "id", "order") and op not in text_ops:
+        raise QueryError(f"column {col}: {field} takes ':' (like {field}:value), not {op!r}")
+    if f == "stage":
+        v = _one_of(value, STAGES, f, col)
+        return lambda c, x: c.stage == v
+    if f == "turn":
+        v = _one_of(value, TURNS, f, col)
+        return lambda c, x: whose_turn(c) == v
+    if f == "platform":
+        v = _one_of(value, PLATFORMS, f, col)
+        return lambda c, x: c.platform == v
+    if f == "reason":
+        v = _one_of(value, REASONS, f, col)
+        return lambda c, x: c.reason == v
+    if f == "supplier":
+        v = value.casefold()
+        return lambda c, x: v in c.supplier.casefold()
+    if f == "owner":
+        v = value
+        return lambda c, x: c.owner == (x.user if v.lower() == "me" else v)
+    if f == "tag":
+        v = value.casefold()
+        return lambda c, x: any(t.casefold() == v for t in c.tags)
+    if f == "id":
+        v = value.casefold()
+        return lambda c, x: v in c.id.casefold()
+    if f == "order":
+        v = value.casefold()
+        return lambda c, x: v in c.order.casefold()
+    if f == "amount":
+        if op == ":":
+            op = "="
+        try:
+            amount = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            raise QueryError(f"column {col}: amount {value!r} is not a number") from None
+        cmp = _cmp(op)
+        return lambda c, x: cmp(c.claim, amount)
+    if op in (":", "="):
+        raise QueryError(f"column {col}: {field} compares a duration: use {field}<3d or {field}>12h")
+    span = _duration(value, col)
+    cmp = _cmp(op)
+    if f == "due":
+        def due(c: Case, x: Context) -> bool:
+            nd = next_deadline(c, x.cfg, x.now)
+            return nd is not None and cmp(nd.due - x.now, span)
+        return due
+
+    def hard(c: Case, x: Context) -> bool:  # any unmet hard deadline within/beyond the span
+        return any(k.hard and not k.met and cmp(k.due - x.now, span) for k in clocks(c, x.cfg))
+    return hard
+
+
+def _flag(word: str) -> Pred | None:
+    w = word.lower()
+    if w == "overdue":
+        return lambda c, x: urgency(c, x.cfg, x.now).level == "overdue"
+    if w == "soon":
+        return lambda c, x: urgency(c, x.cfg, x.now).level == "soon"
+    if w == "unresponsive":
+        return lambda c, x: unresponsive(c, x.cfg, x.now)
+    if w == "snoozed":
+        return lambda c, x: c.snoozed_until is not None and c.snoozed_until > x.now
+    if w == "mine":
+        return lambda c, x: c.owner == x.user
+    return None
+
+
+def _word(word: str) -> Pred:
+    v = word.casefold()
+    return lambda c, x: (v in c.id.casefold() or v in c.order.casefold() or v in c.supplier.casefold()
+                         or v in c.title.casefold())
+
+
+def parse(query: str) -> Pred:
+    """Compile a query into one predicate. Raises QueryError naming the column (1-based)."""
+    preds: list[Pred] = []
+    pos = 0
+    q = query.rstrip()
+    while pos < len(q):
+        m = _TOKEN.match(q, pos)
+        if not m or m.end() == pos:
+            raise QueryError(f"column {pos + 1}: cannot read the query here: {q[pos:pos + 20]!r}")
+        col = m.start() + len(m.group(0)) - len(m.group(0).lstrip()) + 1
+        if m.group(2) is not None:
+            neg, field, op = m.group(1), m.group(2), m.group(3)
+            value = m.group(5) if m.group(5) is not None else m.group(4)
+            if m.group(5) is None and value.startswith('"'):
+                raise QueryError(f"column {col}: unclosed quote")
+            pred = _term(field, op, value, col)
+        else:
+            neg = m.group(6)
+            raw = m.group(7)
+            if raw.startswith('"') and not (len(raw) > 1 and raw.endswith('"')):
+                raise QueryError(f"column {col}: unclosed quote")
+            word = m.group(8) if m.group(8) is not None else raw
+            if word.startswith('"'):
+                word = word.strip('"')
+            pred = _flag(word) if m.group(8) is None else None
+            if pred is None:
+                if re.fullmatch(r"[A-Za-z_]+[<>=]+.*", word):
+                    raise QueryError(f"column {col}: cannot read {word!r} (like amount>500 or due<3d)")
+                pred = _word(word)
+        if neg:
+            inner = pred
+            pred = lambda c, x, inner=inner: not inner(c, x)  # noqa: E731
+        preds.append(pred)
+        pos = m.end()
+    if not preds:
+        return lambda c, x: True
+    return lambda c, x: all(p(c, x) for p in preds)
+
+
+def select(cases: list[Case], query: str, ctx: Context) -> list[Case]:
+    pred = parse(query)
+    return [c for c in cases if pred(c, ctx)]
+
+
+# -- triage ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Triage:
+    case: Case
+    score: float
+    why: tuple[str, ...]
+
+    def to_dict(self, now: datetime) -> dict:
+        return {"id": self.case.id, "score": round(self.score, 2), "why": list(self.why),
+                "stage": self.case.stage, "supplier": self.case.supplier, "title": self.case.title,
+                "amount": str(self.case.claim), "currency": self.case.currency}
+
+
+def triage(case: Case, cfg: Config, now: datetime) -> Triage:
+    """Score a case for the daily order, with the reasons it needs attention.
+
+    Overdue hard deadlines first, then hard deadlines within 48 hours, then cases waiting on
+    me, unresponsive suppliers, overdue soft expectations; amount and days in stage break ties.
+    """
+    w = cfg.data.get("triage", {})
+    soon_hard = timedelta(hours=cfg.urgency["soon_hard_hours"])
+    score = 0.0
+    why: list[str] = []
+    open_clocks = [k for k in clocks(case, cfg) if not k.met]
+    late_hard = [k for k in open_clocks if k.hard and k.due <= now]
+    soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= now + soon_hard]
+    late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
+    if late_hard:
+        score += w.get("overdue_hard", 1000)
+        why.append(f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)")
+    if soon_hard_:
+        score += w.get("hard_soon", 500)
+        why.append(f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}")
+    if case.stage != "resolved" and whose_turn(case) == "me":
+        score += w.get("my_turn", 200)
+        why.append("waiting on me")
+    if unresponsive(case, cfg, now):
+        score += w.get("unresponsive", 100)
+        why.append("supplier unresponsive: escalate")
+    if late_soft:
+        score += w.get("overdue_soft", 50)
+        why.append(f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)")
+    if why:
+        score += w.get("per_amount_digit", 4) * math.log10(float(case.claim) + 1)
+        days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
+        score += w.get("per_day_in_stage", 0.5) * days
+    return Triage(case, score, tuple(why))
+
+
+def is_snoozed(case: Case, now: datetime) -> bool:
+    return case.snoozed_until is not None and case.snoozed_until > now
+
+
+def today(cases: list[Case], cfg: Config, now: datetime) -> list[Triage]:
+    """Cases needing action now, most urgent first; snoozed ones stay out until they wake."""
+    out = [t for t in (triage(c, cfg, now) for c in cases if not is_snoozed(c, now)) if t.why]
+    out.sort(key=lambda t: (-t.score, t.case.number))
+    return out
