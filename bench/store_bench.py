@@ -1,0 +1,312 @@
+#!/usr/bin/env python3
+"""How fast is the store with 1,000 and 10,000 realistic cases?
+
+    .venv/bin/python bench/store_bench.py                    # --sizes 1000,10000
+    .venv/bin/python bench/store_bench.py --sizes 2000 --saves 500 --json out.json
+
+For each size it builds a database of ``store.sample.sample_cases`` (10 messages and 5 evidence
+records each, as a case a few weeks old carries), then measures in a fresh process:
+
+- open: constructing a TinyStore on the existing file (what every SSH session does first);
+- fetch one: ``store.get(id)`` on an open store;
+- save one change: ``store.update(id, ops.log)``, a real fsync'd journal append; median, p95 and
+  max over ``--saves`` saves; the first save of a day (it writes the daily backup) and a save
+  that triggers a compaction (forced in a separate series) are reported on their own rows,
+  with how many ordinary saves fit between two compactions;
+- list one stage: ``store.cases("dispute")`` right after open (cold) and again (warm);
+- another person's save noticed: ``refresh()`` after a save by a second store;
+- peak memory: ru_maxrss of a fresh process that opens the database and lists every case.
+
+The machine is shared and noisy: each timing is repeated and the median is printed; compare
+ratios, not single numbers. Targets at 10,000 cases: fetch < 1 ms, save < 50 ms, open < 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from store import TinyStore, ops  # noqa: E402
+from store.config import defaults  # noqa: E402
+from store.sample import sample_cases  # noqa: E402
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+TARGETS = {"fetch_ms": 1.0, "save_median_ms": 50.0, "open_ms": 1000.0}
+
+
+def ms(seconds: float) -> float:
+    return seconds * 1000.0
+
+
+def p95(xs: list[float]) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+
+
+def maxrss_mb() -> float:
+    """Peak resident memory of this process image. ru_maxrss survives execve on Linux (a child
+    would inherit the parent's peak), so prefer VmHWM, which starts afresh with the new image."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return ms(time.perf_counter() - t)
+
+
+# -- building ---------------------------------------------------------------------------------------
+
+def build(path: Path, n: int, real_import: bool) -> dict:
+    """A database of n sample cases, compacted into one snapshot (the steady state)."""
+    cases = sample_cases(n, NOW)
+    s = TinyStore(path, cfg=defaults(), user="bench", clock=lambda: NOW)
+    t = time.perf_counter()
+    if real_import:
+        s.import_cases(cases)  # the user-facing path (one TinyDB insert per case)
+    else:
+        # One transaction writing the whole table: the same file as an import, built quickly.
+        with s.storage.transaction() as data:
+            data["cases"] = {str(c.number): c.to_dict() for c in cases}
+            data["meta"]["1"]["last_id"] = n
+            s.storage.write(data)
+    s.storage.compact()
+    built = time.perf_counter() - t
+    s.close()
+    shutil.rmtree(path.with_name(path.name + ".backups"), ignore_errors=True)
+    return {"build_s": built, "real_import": real_import}
+
+
+# -- measuring (runs in a fresh process per size) --------------------------------------------------
+
+def child_memory(path: str) -> dict:
+    base = maxrss_mb()
+    t = time.perf_counter()
+    s = TinyStore(path, cfg=defaults(), user="bench", clock=lambda: NOW)
+    open_ms = ms(time.perf_counter() - t)
+    every = s.cases()  # what the board holds: every case decoded
+    s.get(every[len(every) // 2].id)
+    return {"rss_base_mb": base, "rss_peak_mb": maxrss_mb(), "open_fresh_process_ms": open_ms}
+
+
+def child_timings(path: str, reps: int, saves: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    day = {"now": NOW}
+    cfg = defaults()
+
+    def open_store(user: str = "bench") -> TinyStore:
+        return TinyStore(path, cfg=cfg, user=user, clock=lambda: day["now"])
+
+    out: dict = {"snapshot_bytes": os.path.getsize(path)}
+
+    # open, then list one stage cold and warm, on each fresh open
+    opens, cold, warm = [], [], []
+    for _ in range(reps):
+        gc.collect()
+        t = time.perf_counter()
+        s = open_store()
+        opens.append(ms(time.perf_counter() - t))
+        cold.append(timed(lambda: s.cases("dispute")))
+        warm.append(statistics.median(timed(lambda: s.cases("dispute")) for _ in range(3)))
+        s.close()
+        del s
+    out.update(open_ms=statistics.median(opens), list_cold_ms=statistics.median(cold),
+               list_warm_ms=statistics.median(warm), stage_cases=0)
+
+    s = open_store()
+    n = s.count()
+    out["stage_cases"] = len(s.cases("dispute"))
+    ids = [f"D-{k:04d}" for k in range(1, n + 1)]
+
+    # fetch one
+    fetches = []
+    for _ in range(reps):
+        batch = [timed(lambda cid=cid: s.get(cid)) for cid in rng.sample(ids, min(500, n))]
+        fetches.append(statistics.median(batch))
+    out["fetch_ms"] = statistics.median(fetches)
+
+    def save(store: TinyStore, text: str) -> float:
+        cid = rng.choice(ids)
+        return timed(lambda: store.update(cid, lambda c: ops.log(c, "me", text, day["now"], store.user)))
+
+    # the first save of a day writes the daily backup of the whole database
+    firsts = []
+    for d in range(3):
+        day["now"] = NOW + timedelta(days=d)
+        firsts.append(save(s, f"first save of day {d}"))
+    out["first_save_of_day_ms"] = statistics.median(firsts)
+
+    # ordinary saves, real thresholds; count any compaction that happens on its own
+    compactions = []
+    real_compact = s.storage.compact
+
+    def counting_compact():
+        compactions.append(timed(real_compact))
+    s.storage.compact = counting_compact
+    j0 = os.path.getsize(path + ".journal")
+    series = [save(s, f"bench save {i}") for i in range(saves)]
+    j1 = os.path.getsize(path + ".journal")
+    s.storage.compact = real_compact
+    out.update(save_median_ms=statistics.median(series), save_p95_ms=p95(series), save_max_ms=max(series),
+               saves=saves, compactions_in_series=len(compactions))
+    if j1 > j0:
+        line = (j1 - j0) / saves
+        snap = os.path.getsize(path)
+        threshold = max(s.storage.compact_min_bytes, snap // 2)
+        out["journal_line_bytes"] = line
+        out["saves_per_compaction"] = int(threshold / line)
+
+    # another process's save noticed by an open store
+    other = open_store("colleague")
+    refreshes = []
+    for i in range(max(10, reps * 4)):
+        save(other, f"colleague {i}")
+        refreshes.append(timed(s.refresh))
+    other.close()
+    out["refresh_ms"] = statistics.median(refreshes)
+
+    # compaction on its own, then saves that trigger one (forced: every save in this series)
+    out["compact_ms"] = statistics.median(timed(s.storage.compact) for _ in range(reps))
+    s.storage._maybe_compact = s.storage.compact
+    forced = [save(s, f"forced {i}") for i in range(reps)]
+    del s.storage._maybe_compact
+    out["save_with_compaction_ms"] = statistics.median(forced)
+    out["journal_bytes"] = os.path.getsize(path + ".journal")
+    s.close()
+    return out
+
+
+def run_child(mode: str, path: Path, args) -> dict:
+    cmd = [sys.executable, __file__, "--child", mode, "--db", str(path), "--reps", str(args.reps),
+           "--saves", str(args.saves), "--seed", str(args.seed)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"bench child ({mode}) failed:\n{p.stderr}")
+    return json.loads(p.stdout)
+
+
+# -- report -------------------------------------------------------------------------------------------
+
+ROWS = [
+    # key, label, format, target key
+    ("snapshot_mb", "database size (snapshot)", "{:.1f} MB", None),
+    ("open_ms", "open (construct TinyStore on the file)", "{:.0f} ms", "open_ms"),
+    ("open_fresh_process_ms", "open, first in a fresh process", "{:.0f} ms", None),
+    ("fetch_ms", "fetch one case (get by id)", "{:.3f} ms", "fetch_ms"),
+    ("save_median_ms", "save one change (median)", "{:.1f} ms", "save_median_ms"),
+    ("save_p95_ms", "save one change (p95)", "{:.1f} ms", None),
+    ("save_max_ms", "save one change (max)", "{:.1f} ms", None),
+    ("compactions_in_series", "compactions during those saves", "{:d}", None),
+    ("saves_per_compaction", "saves between two compactions", "~{:,d}", None),
+    ("compact_ms", "compaction alone", "{:.0f} ms", None),
+    ("save_with_compaction_ms", "a save that triggers a compaction", "{:.0f} ms", None),
+    ("first_save_of_day_ms", "first save of the day (daily backup)", "{:.0f} ms", None),
+    ("refresh_ms", "notice a colleague's save (refresh)", "{:.2f} ms", None),
+    ("list_cold_ms", "list one stage, cold (after open)", "{:.0f} ms", None),
+    ("list_warm_ms", "list one stage, warm", "{:.1f} ms", None),
+    ("stage_cases", "  cases in that stage", "{:,d}", None),
+    ("rss_peak_mb", "peak memory (VmHWM, open + list all)", "{:.0f} MB", None),
+    ("rss_base_mb", "  of which interpreter + imports", "{:.0f} MB", None),
+    ("build_s", "build the database (not a target)", "{:.1f} s", None),
+]
+TARGET_TEXT = {"open_ms": "< 1 s", "fetch_ms": "< 1 ms", "save_median_ms": "< 50 ms"}
+
+
+def table(results: dict[int, dict], saves: int, reps: int) -> str:
+    sizes = sorted(results)
+    head = "| measure | " + " | ".join(f"{n:,} cases" for n in sizes) + " | target at 10,000 |"
+    lines = [head, "|---" * (len(sizes) + 2) + "|"]
+    for key, label, fmt, tkey in ROWS:
+        cells = []
+        for n in sizes:
+            v = results[n].get(key)
+            if v is None:
+                cells.append("-")
+                continue
+            text = fmt.format(v)
+            if tkey and n == 10_000:
+                text += " ok" if v < TARGETS[tkey] else " MISSED"
+            cells.append(text)
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {TARGET_TEXT.get(tkey, '')} |")
+    lines.append("")
+    lines.append(f"Medians of {reps} repetitions; saves: {saves} fsync'd saves on random cases; "
+                 f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs.\n")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="1000,10000", help="comma-separated case counts (default 1000,10000)")
+    ap.add_argument("--reps", type=int, default=5, help="repetitions per timing (default 5)")
+    ap.add_argument("--saves", type=int, default=200, help="saves in the save series (default 200)")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--real-import", type=int, default=2000, metavar="N",
+                    help="build with store.import_cases up to N cases (it is slow above that); default 2000")
+    ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
+    ap.add_argument("--keep", metavar="DIR", help="build the databases in DIR and keep them")
+    ap.add_argument("--child", choices=("memory", "timings"), help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child == "memory":
+        print(json.dumps(child_memory(args.db)))
+        return 0
+    if args.child == "timings":
+        print(json.dumps(child_timings(args.db, args.reps, args.saves, args.seed)))
+        return 0
+
+    sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="store-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results: dict[int, dict] = {}
+    try:
+        for n in sizes:
+            path = work / f"bench-{n}" / "disputes.json"
+            if path.parent.exists():
+                shutil.rmtree(path.parent)
+            path.parent.mkdir(parents=True)
+            print(f"store bench: {n:,} cases: building...", file=sys.stderr, flush=True)
+            r = build(path, n, real_import=n <= args.real_import)
+            r["snapshot_mb"] = os.path.getsize(path) / 1e6
+            print(f"store bench: {n:,} cases: measuring...", file=sys.stderr, flush=True)
+            r.update(run_child("memory", path, args))
+            r.update(run_child("timings", path, args))
+            results[n] = r
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print(f"\n## Store ({', '.join(f'{n:,}' for n in sizes)} cases)\n")
+    print(table(results, args.saves, args.reps))
+    if any(not r["real_import"] for r in results.values()):
+        print(f"Databases above {args.real_import:,} cases were built with one bulk transaction, not "
+              f"import_cases (one TinyDB insert per case, quadratic).")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
