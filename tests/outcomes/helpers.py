@@ -1,0 +1,40 @@
+"""Cases and evidence files for the outcome tests."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from store import ops
+from store.model import Case, Message
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+def make_case(reason: str = "damaged", **kw) -> Case:
+    base = dict(
+        id="D-0001", order="ORD-7781", supplier="Ningbo Brightway", reason=reason,
+        amount=Decimal("1250.10"), created_at=NOW - timedelta(days=10), stage_entered_at=NOW - timedelta(days=3),
+        product="LED panel lights 600x600", description="12 of 40 panels arrived with cracked housings.",
+        want="partial_refund", claimed=Decimal("375.03"), received_at=NOW - timedelta(days=12),
+        paid_at=NOW - timedelta(days=40),
+    )
+    base.update(kw)
+    return Case(**base)
+
+
+def add_file(case: Case, path: Path, data: bytes, kind: str, note: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ops.attach(case, path, kind, note, NOW, "tester")
+    return path
+
+
+def chat(case: Case) -> None:
+    case.messages += [
+        Message(NOW - timedelta(days=9), "me", "Order arrived with 12 cracked panels; photos attached.", "t"),
+        Message(NOW - timedelta(days=8), "supplier", "The goods left our factory in perfect condition.", "t"),
+        Message(NOW - timedelta(days=8, hours=-1), "note", "INTERNAL: they always say that", "t"),
+        Message(NOW - timedelta(days=7), "me", "Please confirm the refund amount.\nSecond line.", "t"),
+    ]
