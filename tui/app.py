@@ -40,6 +40,7 @@ from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_th
 from .triage import Triage
 
 Clock = Callable[[], datetime]
+OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help"}
 
 
 def _utcnow() -> datetime:
@@ -284,7 +285,7 @@ class BoardScreen(Screen):
         self.selection_changed()
 
     def action_open(self) -> None:
-        self.app.run_action("open_case")
+        self.app.action_open_case()  # type: ignore[attr-defined]
 
     # -- filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -681,10 +682,8 @@ class DisputeApp(App[int]):
         case = self.current_case()
         if case is None:
             return
-        screen = DetailScreen(self.triage)
-        self.push_screen(screen)
-        screen.pane.show(case, self.now)
-        self.update_status()
+        self.push_screen(DetailScreen(self.triage, case, self.now))
+        self.call_after_refresh(self.update_status)
         self.check_evidence(case)
 
     def action_move(self, step: int) -> None:
@@ -783,28 +782,21 @@ class DisputeApp(App[int]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
+        # Keys bound under several names show once, with all their names; only the board's own
+        # bindings (ids in our namespaces), not the scroll/focus defaults of Textual's containers.
+        keymap: dict[str, list[str]] = {}
+        bindings: dict[str, Binding] = {}
+        for namespace, bmap in screen._modal_binding_chain:
+            for key, b in bmap:
+                if not b.id or b.id.split(".")[0] not in OUR_BINDING_NAMESPACES or not b.description:
+                    continue
+                if self._check_action_state(b.action, namespace) is False:
+                    continue
+                keymap.setdefault(b.id, []).append(key)
+                bindings.setdefault(b.id, b)
         rows: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
-            b = active.binding
-            ident = b.id or b.action
-            if ident in seen or not b.description:
-                continue
-            seen.add(ident)
-            label = b.key_display or _key_label(self, b)
-            if b.id == "board.left":
-                label = "← h"
-            rows.append((label, b.description))
-        # Keys bound under several names show once, with all their names.
-        keymap = {}
-        for active in screen.active_bindings.values():
-            b = active.binding
-            keymap.setdefault(b.id or b.action, []).append(active.binding.key)
-        rows = []
         for ident, keys in keymap.items():
-            b = next(a.binding for a in screen.active_bindings.values() if (a.binding.id or a.binding.action) == ident)
-            if not b.description:
-                continue
+            b = bindings[ident]
             shown = " ".join(dict.fromkeys(self.get_key_display(Binding(k, b.action)) for k in keys))
             rows.append((shown, b.description))
         rows.append(("ctrl+p", "Command palette (what applies now)"))

@@ -192,9 +192,14 @@ class DetailScreen(Screen):
         Binding("pageup", "page('up')", "Page up", show=False, id="detail.page_up"),
     ]
 
-    def __init__(self, triage: Triage) -> None:
+    def __init__(self, triage: Triage, case: Case, now: datetime) -> None:
         super().__init__()
         self.triage = triage
+        self._initial = (case, now)
+
+    def on_mount(self) -> None:
+        case, now = self._initial
+        self.pane.show(case, now)
 
     def compose(self) -> ComposeResult:
         yield DetailPane(self.triage, id="detail-full", classes="detail")
