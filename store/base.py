@@ -53,6 +53,10 @@ class CaseStore(ABC):
         """Revert the case's last change (recorded as a change of its own)."""
 
     @abstractmethod
+    def redo(self, case_id: str, *, expected_rev: int | None = None) -> Case:
+        """Re-apply what the case's last undo reverted."""
+
+    @abstractmethod
     def import_cases(self, cases: Iterable[Case]) -> int:
         """Add cases keeping their ids; all or nothing."""
 

@@ -193,17 +193,21 @@ class HistoryEntry:
     # What the change replaced, per top-level field: {"set": old} or {"truncate": old_length}
     # for a list that only grew. Enough to undo it without keeping whole copies.
     undo: dict | None = None
+    # For "undo" and "redo" entries: the index (in the history) of the entry they reverted.
+    ref: int | None = None
 
     def to_dict(self) -> dict:
         d = {"at": iso(self.at), "user": self.user, "action": self.action, "detail": self.detail}
         if self.undo:
             d["undo"] = self.undo
+        if self.ref is not None:
+            d["ref"] = self.ref
         return d
 
     @classmethod
     def from_dict(cls, d: dict) -> HistoryEntry:
         return cls(from_iso(d["at"]), d.get("user", ""), d.get("action", ""), d.get("detail", ""),
-                   d.get("undo"))
+                   d.get("undo"), d.get("ref"))
 
 
 _DATE_FIELDS = ("paid_at", "shipped_at", "received_at", "opened_at", "escalated_at", "closed_at",

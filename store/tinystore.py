@@ -78,6 +78,7 @@ class TinyStore(CaseStore):
         self.table = self.db.table("cases", cache_size=0)
         self.meta_table = self.db.table("meta", cache_size=0)
         self._decoded: dict[int, Case] = {}
+        self._pending_ref: int | None = None
         self.storage.sync()
         self._check_schema()
 
@@ -202,6 +203,7 @@ class TinyStore(CaseStore):
                expected_rev: int | None = None) -> Case:
         now = self.clock()
         n = case_number(cid)
+        self._pending_ref = None
         with self.storage.transaction():
             raw = self._raw(n)
             if raw is None:
@@ -216,7 +218,8 @@ class TinyStore(CaseStore):
             if not undo:
                 raise ValidationError(f"nothing changed in {case.id}")
             case.rev = raw.get("rev", 0) + 1
-            case.history.append(HistoryEntry(now, self.user, action, detail, undo))
+            ref, self._pending_ref = self._pending_ref, None
+            case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref))
             self._put(n, case)
             self._stamp(case.id, now)
         self._after_write(now)
@@ -238,11 +241,38 @@ class TinyStore(CaseStore):
             user=who, at=when,
         )
 
-    def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
+    @staticmethod
+    def _stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
+        """Replay the history: which entries an undo would revert next, and a redo.
+
+        ``done`` holds, newest last, the entries whose recorded diff undoes an effective
+        change; ``redoable`` the undo entries whose diff would redo it. A new change empties
+        ``redoable``, as in every editor.
+        """
+        done: list[int] = []
+        redoable: list[int] = []
+        for i, h in enumerate(history):
+            if h.action == "undo" and h.ref is not None:
+                if done and done[-1] == h.ref:
+                    done.pop()
+                redoable.append(i)
+            elif h.action == "redo" and h.ref is not None:
+                if redoable and redoable[-1] == h.ref:
+                    redoable.pop()
+                done.append(i)
+            elif h.undo:
+                done.append(i)
+                redoable.clear()
+        return done, redoable
+
+    def _revert(self, cid: str, which: str, expected_rev: int | None) -> Case:
         def revert(case: Case) -> tuple[str, str]:
-            entry = next((h for h in reversed(case.history) if h.undo), None)
-            if entry is None:
-                raise ValidationError(f"nothing to undo in {case.id}")
+            done, redoable = self._stacks(case.history)
+            stack = done if which == "undo" else redoable
+            if not stack:
+                raise ValidationError(f"nothing to {which} in {case.id}")
+            ref = stack[-1]
+            entry = case.history[ref]
             current = case.to_dict()
             for key, how in entry.undo.items():
                 if "truncate" in how:
@@ -253,8 +283,20 @@ class TinyStore(CaseStore):
             for f in current:
                 if f not in ("history", "rev"):
                     setattr(case, f, getattr(restored, f))
-            return "undo", f"undid {entry.action}: {entry.detail}"
+            base = entry
+            while base.action in ("undo", "redo") and base.ref is not None:
+                base = case.history[base.ref]
+            self._pending_ref = ref
+            return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}"
         return self.update(cid, revert, expected_rev=expected_rev)
+
+    def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
+        """Revert the case's last effective change; again and again, back to its creation."""
+        return self._revert(cid, "undo", expected_rev)
+
+    def redo(self, cid: str, *, expected_rev: int | None = None) -> Case:
+        """Re-apply what the last undo reverted (until a new change is made)."""
+        return self._revert(cid, "redo", expected_rev)
 
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)

@@ -151,8 +151,10 @@ def build_parser() -> Parser:
     im = cmd("import", "import cases from an export file (all or nothing; ids kept)")
     im.add_argument("file")
 
-    un = cmd("undo", "undo the last change to a case")
+    un = cmd("undo", "undo the last change to a case (again to go further back)")
     un.add_argument("id")
+    rd = cmd("redo", "redo what the last undo of a case reverted")
+    rd.add_argument("id")
 
     de = cmd("demo", "fill a database with sample cases to try the board")
     de.add_argument("--cases", type=int, default=60)
@@ -450,6 +452,12 @@ def cmd_undo(args, cfg):
     print(f"{c.id}: {c.history[-1].detail}")
 
 
+def cmd_redo(args, cfg):
+    store = _need(_open(args, cfg, create=False), args)
+    c = store.redo(args.id)
+    print(f"{c.id}: {c.history[-1].detail}")
+
+
 def cmd_demo(args, cfg):
     from store.sample import sample_cases
 
@@ -480,7 +488,7 @@ def cmd_board(args, cfg):
 
 COMMANDS = {
     "add": cmd_add, "list": cmd_list, "show": cmd_show, "move": cmd_move, "log": cmd_log,
-    "attach": cmd_attach, "export": cmd_export, "import": cmd_import, "undo": cmd_undo,
+    "attach": cmd_attach, "export": cmd_export, "import": cmd_import, "undo": cmd_undo, "redo": cmd_redo,
     "demo": cmd_demo, "deadline": cmd_deadline, "digest": cmd_digest, "snooze": cmd_snooze,
     "assign": cmd_assign, "tag": cmd_tag, "config": cmd_config, None: cmd_board,
 }

@@ -80,3 +80,26 @@ def test_refusals_are_one_line_and_change_nothing(db, args):
     r = run(db, *args)
     assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
     assert state(db) == before
+
+
+def test_undo_several_steps_then_redo(db):
+    ok(db, "log", "D-0001", "--from", "me", "first")
+    ok(db, "move", "D-0001", "dispute")
+    ok(db, "tag", "D-0001", "urgent")
+    assert "undid tag" in ok(db, "undo", "D-0001")
+    assert "undid move" in ok(db, "undo", "D-0001")
+    c = json.loads(ok(db, "show", "D-0001", "--json"))
+    assert c["stage"] == "seller" and c["tags"] == [] and [m["text"] for m in c["messages"]] == ["first"]
+    assert "redid move" in ok(db, "redo", "D-0001")
+    c = json.loads(ok(db, "show", "D-0001", "--json"))
+    assert c["stage"] == "dispute" and c["tags"] == []
+    assert "undid move" in ok(db, "undo", "D-0001")
+    assert "undid message" in ok(db, "undo", "D-0001")
+    assert json.loads(ok(db, "show", "D-0001", "--json"))["messages"] == []
+    before = state(db)
+    r = run(db, "undo", "D-0001")  # back at creation: nothing left
+    assert r.returncode == 1 and "nothing to undo" in r.stderr and state(db) == before
+    ok(db, "redo", "D-0001")  # the message again
+    ok(db, "log", "D-0001", "--from", "me", "new branch")  # a new change ends the redo chain
+    r = run(db, "redo", "D-0001")
+    assert r.returncode == 1 and "nothing to redo" in r.stderr
