@@ -729,7 +729,10 @@ class DisputeApp(App[int]):
                            "priority": "priority", "tags": "tags"}
                 changed = []
                 for key, attr in mapping.items():
-                    if getattr(c, attr) != values[key]:
+                    old = getattr(c, attr)
+                    if isinstance(old, str) and values[key] == clean(old).strip():
+                        continue  # shown cleaned in the form, untouched by the user: keep as stored
+                    if old != values[key]:
                         setattr(c, attr, values[key])
                         changed.append(key)
                 if not changed:

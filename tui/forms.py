@@ -172,7 +172,7 @@ class FormScreen(ModalScreen[None]):
                     with Horizontal(classes="field-row"):
                         yield Label(Content(f.label), classes="field-label")
                         yield Input(
-                            value=f.value, id=f"f-{f.name}", placeholder=f.placeholder,
+                            value=clean(f.value), id=f"f-{f.name}", placeholder=f.placeholder,
                             suggester=SuggestFromList(f.choices, case_sensitive=False) if f.choices else None,
                             classes="field-input", compact=True,
                         )
@@ -183,6 +183,10 @@ class FormScreen(ModalScreen[None]):
                 yield Button("Cancel (esc)", id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
+        for f in self.spec.fields:
+            inp = self.query_one(f"#f-{f.name}", Input)
+            if not inp.value.isprintable():
+                inp.value = clean(inp.value)
         if self.spec.fields:
             self.query_one(f"#f-{self.spec.fields[0].name}", Input).focus()
 
@@ -221,6 +225,10 @@ class FormScreen(ModalScreen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if not event.input.id or not event.input.id.startswith("f-"):
+            return
+        if not event.value.isprintable():
+            # Pasted control characters would reach the terminal through the Input: replace them.
+            event.input.value = clean(event.value)
             return
         name = event.input.id[2:]
         f = self._field(name)
