@@ -1,0 +1,124 @@
+"""Together on one box: another process writes, the board shows it; countdowns tick by themselves;
+themes are data and the choice is remembered."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from board_helpers import NOW, board, column_ids, screen_text, selected, settle
+
+from store import paths
+from store.config import Config
+from tui.app import DisputeApp
+
+WRITER = r"""
+import sys
+from datetime import datetime, timezone
+from store import TinyStore, ops
+from store.config import defaults
+s = TinyStore(sys.argv[1], cfg=defaults(), user="bob")
+now = datetime.now(timezone.utc)
+s.update(sys.argv[2], lambda c: ops.log(c, "supplier", "Written by another process", now, "bob"))
+s.update(sys.argv[3], lambda c: ops.move(c, "dispute", now))
+s.close()
+"""
+
+
+async def test_another_process_writes_and_the_board_shows_it_within_2s(app, seeded, db_path):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        seller = column_ids(app, "seller")
+        await pilot.press("j", "j")  # a selection that must survive the refresh
+        chosen = selected(app).id
+        moved = seller[-1]
+        assert moved != chosen
+        root = Path(__file__).resolve().parents[2]
+        subprocess.run([sys.executable, "-c", WRITER, str(db_path), chosen, moved], check=True, cwd=root,
+                       timeout=30)
+        written = time.monotonic()
+        while time.monotonic() - written < 2.0:
+            await asyncio.sleep(0.1)
+            if moved in column_ids(app, "dispute"):
+                break
+        assert moved in column_ids(app, "dispute"), "not shown within 2 s"
+        await settle(pilot)
+        assert selected(app).id == chosen  # the selection stays
+        assert "by bob" in screen_text(app)  # the status line names who changed it last
+        last = next(c for c in board(app).by_stage["seller"] if c.id == chosen)
+        assert last.messages[-1].text == "Written by another process"
+
+
+async def test_countdowns_tick_without_a_keypress(seeded, cfg):
+    now = [NOW]
+    app = DisputeApp(seeded, cfg, clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = screen_text(app)
+        overdue_before = app.counts[0]
+        now[0] = NOW + timedelta(days=3, minutes=7)
+        await asyncio.sleep(1.3)  # one tick of the app's clock
+        await settle(pilot)
+        after = screen_text(app)
+        assert after != before
+        assert app.counts[0] >= overdue_before
+        assert f"{app.counts[0]} overdue" in after
+
+
+async def test_unknown_theme_falls_back_and_names_the_valid_ones(seeded, cfg):
+    data = dict(cfg.data)
+    data["board"] = {**cfg.board, "theme": "no-such-theme"}
+    app = DisputeApp(seeded, Config(data, None), clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "dispute-dark"
+        notes = [n.message for n in app._notifications]
+        assert any("no-such-theme" in m and "dispute-light" in m and "dispute-contrast" in m for m in notes)
+
+
+async def test_theme_choice_is_remembered_and_user_themes_load(seeded, cfg):
+    folder = paths.user_themes_dir()
+    folder.mkdir(parents=True)
+    (folder / "mine.toml").write_text('name = "my-theme"\nprimary = "#ff8700"\ndark = true\n')
+    (folder / "broken.toml").write_text("this is = = not toml")
+    app = DisputeApp(seeded, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Theme: my-theme" in titles and "Theme: dispute-contrast" in titles
+        assert any("broken.toml" in n.message for n in app._notifications)
+        app.choose_theme("dispute-contrast")
+        await settle(pilot)
+    assert json.loads(paths.state_file().read_text())["theme"] == "dispute-contrast"
+    again = DisputeApp(seeded, cfg, clock=lambda: NOW)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert again.theme == "dispute-contrast"
+
+
+async def test_no_color_is_honoured(seeded, cfg, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = DisputeApp(seeded, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.no_color
+        assert "!!" in screen_text(app) or "!" in screen_text(app)  # urgency without colour
+
+
+async def test_user_keymap_from_the_config(seeded, cfg):
+    data = dict(cfg.data)
+    data["keys"] = {"case.message": "f5", "board.down": "ctrl+n"}
+    app = DisputeApp(seeded, Config(data, None), clock=lambda: NOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        first = selected(app).id
+        await pilot.press("ctrl+n")
+        assert selected(app).id != first
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "Log a message" in screen_text(app)
