@@ -1,0 +1,309 @@
+"""`disputes statement | packet | verify | offer | stats`: the dispute packet, negotiation and
+outcomes on the command line.
+
+Wired into ``tui.cli`` by ``add_parsers(sub, cmd)`` and ``COMMANDS``; the same contract holds:
+bad input exits non-zero with one line on stderr, is checked before the database is opened,
+and leaves the database byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from store import negotiation, packet, statement
+from store.errors import ConflictError
+from store.model import choice, money
+from store.stats import Group, stats
+
+PROPOSAL_KINDS = ", ".join(negotiation.PROPOSAL_KINDS)
+
+
+def add_parsers(sub, cmd) -> None:
+    """Add the subcommands; ``cmd(name, help)`` is ``build_parser``'s helper in ``tui.cli``."""
+    st = cmd("statement", "print the dispute explanation for the platform's Open Dispute form")
+    st.add_argument("id")
+    how = st.add_mutually_exclusive_group()
+    how.add_argument("--save", action="store_true", help="store the composed text with the case")
+    how.add_argument("--edit", action="store_true",
+                     help="edit the statement in $VISUAL or $EDITOR and save the result")
+    how.add_argument("--draft", action="store_true",
+                     help="print a fresh composition from the case, ignoring any saved text")
+
+    pk = cmd("packet", "write the upload zip: statement, transcript, evidence files, manifest.json")
+    pk.add_argument("id")
+    pk.add_argument("--output", "-o", required=True, metavar="FILE.zip")
+    pk.add_argument("--force", action="store_true",
+                    help="write it anyway: missing evidence left out, changed files packed as they are now")
+
+    vf = cmd("verify", "re-hash evidence files; exits 1 naming any missing or changed "
+                       "(no ID: every case not yet resolved)")
+    vf.add_argument("id", nargs="?")
+    vf.add_argument("--all", action="store_true", help="with no ID, resolved cases too")
+    vf.add_argument("--json", action="store_true")
+
+    of = cmd("offer", "record a proposal or counter-proposal, or answer one with --accept/--reject; "
+                      "with only an ID, list them")
+    of.add_argument("id")
+    of.add_argument("--from", dest="sender", help="supplier|me")
+    of.add_argument("--kind", help=PROPOSAL_KINDS)
+    of.add_argument("--amount", help="e.g. 600.00 (a full_refund without one is the amount claimed)")
+    of.add_argument("--accept", nargs="?", const=0, type=int, metavar="N",
+                    help="accept proposal N (default: the open one): the case is resolved with its amount")
+    of.add_argument("--reject", nargs="?", const=0, type=int, metavar="N",
+                    help="reject proposal N (default: the open one)")
+
+    ss = cmd("stats", "claimed and recovered totals, win rate and days to resolution, per supplier and reason")
+    ss.add_argument("--json", action="store_true")
+
+
+# -- statement ------------------------------------------------------------------------------
+def _editor() -> list[str] | None:
+    for var in ("VISUAL", "EDITOR"):
+        value = os.environ.get(var, "").strip()
+        if value:
+            return shlex.split(value)
+    return None
+
+
+def cmd_statement(args, cfg):
+    from tui.cli import Refusal, _need, _open
+    from tui.safe import clean
+
+    editor = _editor() if args.edit else None
+    if args.edit and not editor:
+        raise Refusal("set $EDITOR (e.g. EDITOR=nano) to edit the statement, or edit it on the board")
+    store = _need(_open(args, cfg, create=False), args)
+    case = store.get(args.id)
+
+    if not (args.save or args.edit):
+        text = statement.compose(case) if args.draft else statement.current(case)
+        sys.stdout.write(clean(text, multiline=True))
+        return 0
+
+    if args.save:
+        text = statement.compose(case)
+        if case.statement == text:
+            print(f"{case.id}: statement already saved, unchanged")
+            return 0
+        replaced = bool(case.statement.strip())
+
+        def save(k):
+            k.statement = text
+            return "statement", "composed and saved" + (" (replaced the saved text)" if replaced else "")
+
+        c = store.update(case.id, save)
+        print(f"{c.id}: statement saved ({len(text.splitlines())} lines)"
+              + ("; replaced the saved text (undo restores it)" if replaced else ""))
+        return 0
+
+    # --edit: the saved text (else a fresh composition) in the user's editor
+    original = case.statement
+    fd, tmp = tempfile.mkstemp(prefix=f"{case.id}-statement-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(statement.current(case))
+    try:
+        rc = subprocess.run([*editor, tmp]).returncode
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise Refusal(f"cannot run editor {editor[0]!r}: {exc.strerror or exc}") from None
+    if rc != 0:
+        Path(tmp).unlink(missing_ok=True)
+        raise Refusal(f"editor exited with status {rc}; statement not saved")
+    text = statement.normalise(Path(tmp).read_bytes().decode("utf-8", "replace"))
+    if not text:
+        Path(tmp).unlink(missing_ok=True)
+        raise Refusal("the edited statement is empty; not saved")
+    if text == original:
+        Path(tmp).unlink(missing_ok=True)
+        print(f"{case.id}: statement unchanged")
+        return 0
+
+    def save_edit(k):
+        if k.statement != original:  # someone saved another version while this one was edited
+            raise ConflictError(f"{k.id}: the statement was changed by someone else while you edited it; "
+                                f"nothing saved, your text is kept in {tmp}")
+        k.statement = text
+        return "statement", "edited"
+
+    c = store.update(case.id, save_edit)
+    Path(tmp).unlink(missing_ok=True)
+    print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
+    return 0
+
+
+# -- packet and verify ----------------------------------------------------------------------
+def cmd_packet(args, cfg):
+    from tui.cli import _need, _open
+    from tui.safe import clean
+
+    packet.check_output(args.output)  # before the database is opened
+    store = _need(_open(args, cfg, create=False), args)
+    case = store.get(args.id)
+    p = packet.write_packet(case, args.output, now=datetime.now(timezone.utc), force=args.force)
+    n_ev = len(p.files) - 2
+    print(f"{case.id}: wrote {clean(str(p.path))} ({p.size:,} bytes): {p.statement_source} statement, "
+          f"transcript, {n_ev} evidence file{'s' if n_ev != 1 else ''}, manifest.json")
+    for prob in p.problems:
+        print(f"  warning: #{prob.index} {clean(prob.name)} {prob.state}: {clean(prob.detail)}"
+              + ("; left out" if prob.state != "changed" else "; packed as it is now"))
+    for flag in statement.format_flags(case):
+        print(f"  format: {clean(str(flag))}")
+    for need in statement.missing(case, required_only=True):
+        print(f"  still missing: {need.label}")
+    return 0
+
+
+def cmd_verify(args, cfg):
+    from tui.cli import Refusal, _json, _need, _open
+    from tui.safe import clean, fit
+
+    store = _open(args, cfg, create=False)
+    if args.id:
+        cases = [_need(store, args).get(args.id)]
+    else:
+        cases = [] if store is None else [c for c in store.cases() if args.all or c.stage != "resolved"]
+    results = [(c, packet.verify(c)) for c in cases]
+    bad = [(c, r) for c, checks in results for r in checks if not r.ok]
+    if args.json:
+        out = []
+        for c, checks in results:
+            d = {"id": c.id, "files": [r.to_dict() for r in checks]}
+            if args.id:
+                d["formats"] = [f.to_dict() for f in statement.format_flags(c)]
+                d["checklist"] = [k.to_dict() for k in statement.checklist(c)]
+            out.append(d)
+        _json(out if not args.id else out[0])
+    else:
+        n = 0
+        for c, checks in results:
+            for r in checks:
+                n += 1
+                line = f"{c.id:<7} #{r.index:<3} {r.kind:<14} {r.state:<10} {fit(r.name, 30).rstrip()}"
+                print(line + (f"  {clean(r.detail)}" if r.detail else ""))
+        if args.id:
+            c = cases[0]
+            for flag in statement.format_flags(c):
+                print(f"format: {clean(str(flag))}")
+            for chk in statement.checklist(c):
+                if chk.missing:
+                    print(f"missing: {chk.need.label}" + ("" if chk.need.required else " (recommended)"))
+        print(f"{n} evidence file{'s' if n != 1 else ''} in {len(results)} case{'s' if len(results) != 1 else ''}: "
+              f"{n - len(bad)} ok, {len(bad)} missing or changed")
+    if bad:
+        names = ", ".join(f"{c.id} {r.name} {r.state}" for c, r in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        sys.stdout.flush()
+        raise Refusal(f"{len(bad)} evidence file{'s' if len(bad) != 1 else ''} missing or changed: {names}{more}")
+    return 0
+
+
+# -- negotiation ----------------------------------------------------------------------------
+def cmd_offer(args, cfg):
+    from tui.cli import EXIT_USAGE, Refusal, _need, _open, _local
+    from tui.safe import clean
+
+    answer = None
+    if args.accept is not None and args.reject is not None:
+        raise Refusal("offer: give --accept or --reject, not both", EXIT_USAGE)
+    if args.accept is not None or args.reject is not None:
+        answer = "accepted" if args.accept is not None else "rejected"
+        index = args.accept if args.accept is not None else args.reject
+        if index < 0:
+            raise Refusal(f"no proposal #{index}")
+        if args.sender or args.kind or args.amount:
+            raise Refusal("offer: --accept/--reject answer a proposal; --from, --kind and --amount make one",
+                          EXIT_USAGE)
+    creating = bool(args.sender or args.kind or args.amount)
+    if creating:
+        if not args.sender or not args.kind:
+            raise Refusal("offer: a proposal needs --from (supplier|me) and --kind", EXIT_USAGE)
+        sender = choice(args.sender, negotiation.PARTIES, "party")
+        kind = choice(args.kind, negotiation.PROPOSAL_KINDS, "proposal kind")
+        amount = money(args.amount, "proposal amount") if args.amount else None
+        if amount is None and kind != "full_refund":
+            raise Refusal(f"a {kind} proposal needs --amount")
+    store = _need(_open(args, cfg, create=False), args)
+    now = datetime.now(timezone.utc)
+    if creating:
+        c = store.update(args.id, lambda k: negotiation.offer(k, sender, kind, amount, now))
+        print(f"{c.id}: proposal {clean(c.history[-1].detail)}")
+    elif answer:
+        c = store.update(args.id, lambda k: negotiation.respond(k, index or None, answer, now))
+        print(f"{c.id}: {clean(c.history[-1].detail)}")
+    else:
+        c = store.get(args.id)
+        if not c.proposals:
+            print(f"{c.id}: no proposals")
+        for i, p in enumerate(c.proposals, 1):
+            print(f"#{i:<3} {_local(p.at)}  {p.sender:<9} {p.kind:<15} {p.amount:>12,.2f} {c.currency}  {p.status}")
+    return 0
+
+
+# -- stats ----------------------------------------------------------------------------------
+def _pct(x) -> str:
+    return "-" if x is None else f"{float(x) * 100:.0f}%"
+
+
+def _shares(g: Group) -> str:
+    s = g.share
+    if not s:
+        return "-"
+    if len(s) == 1:
+        return _pct(next(iter(s.values())))
+    return ", ".join(f"{_pct(v)} {cur}" for cur, v in s.items())
+
+
+def _days(g: Group) -> str:
+    return "-" if g.mean_days is None else f"{g.mean_days:.1f}"
+
+
+def _money(d: dict) -> str:
+    return ", ".join(f"{v:,.2f} {k}" for k, v in sorted(d.items())) or "0"
+
+
+def _table(title: str, groups: list[Group]) -> None:
+    from tui.cli import fit
+
+    print(f"{title:<34}{'CASES':>6}{'WON':>6}{'RECOVERED':>12}{'MEAN DAYS':>11}{'ON TIME':>9}")
+    for g in groups:
+        on_time = f"{g.on_time}/{g.timed}" if g.timed else "-"
+        print(f"{fit(g.key, 33)} {g.count:>6}{_pct(g.win_rate):>6}{fit(_shares(g), 11).rstrip():>12}"
+              f"{_days(g):>11}{on_time:>9}")
+
+
+def cmd_stats(args, cfg):
+    from tui.cli import _json, _open
+
+    store = _open(args, cfg, create=False)
+    s = stats(store.cases() if store else [], cfg)
+    if args.json:
+        _json(s.to_dict())
+        return 0
+    t = s.total
+    print(f"resolved {t.count} (won {t.wins}, {_pct(t.win_rate)}); open {s.open_count}, "
+          f"claimed {_money(s.open_claimed)}")
+    if not t.count:
+        return 0
+    for cur in sorted(t.claimed):
+        share = t.share.get(cur)
+        print(f"claimed {t.claimed[cur]:,.2f} {cur}, recovered {t.recovered[cur]:,.2f} {cur} ({_pct(share)})")
+    if t.days:
+        print(f"dispute to resolution: mean {_days(t)} days; {t.on_time} of {t.timed} within the expected time")
+    print("outcomes: " + ", ".join(f"{k} {v}" for k, v in s.by_outcome.items()))
+    print()
+    _table("BY SUPPLIER", s.by_supplier)
+    print()
+    _table("BY REASON", s.by_reason)
+    return 0
+
+
+COMMANDS = {
+    "statement": cmd_statement, "packet": cmd_packet, "verify": cmd_verify, "offer": cmd_offer,
+    "stats": cmd_stats,
+}
