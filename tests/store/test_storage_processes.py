@@ -210,8 +210,12 @@ def test_writer_killed_mid_save_many_times(db_path):
                 time.sleep(rng.uniform(0, 0.003))
                 break
         os.kill(p.pid, signal.SIGKILL)
-        out, _ = p.communicate(timeout=10)
-        lines += out.split()
+        # Read the rest through the same buffered reader: readline() may already hold lines
+        # that communicate() (which reads the raw pipe) would never see.
+        lines += p.stdout.read().split()
+        p.wait(timeout=10)
+        p.stdout.close()
+        p.stderr.close()
         assert p.returncode == -signal.SIGKILL
         acked = {int(x) for x in lines if x.isdigit()}
         if temps(db_path):
@@ -536,3 +540,39 @@ def test_migration_keeps_amounts_stored_as_json_numbers_exact(db_path):
     assert s.get("D-0001").amount == Decimal("19.99")
     s.update("D-0001", lambda c: ops.log(c, "me", "can I still save?", NOW, "tester"))
     s.close()
+
+
+BACKUP_LOOP = """
+from store.storage import JournalStorage
+path = sys.argv[1]
+s = JournalStorage(path, fsync=False)
+while not os.path.exists(path + ".go"):
+    time.sleep(0.001)
+errors = []
+for i in range(150):
+    try:
+        s.backup("pre-import", keep=7, now=NOW)
+    except OSError as exc:
+        errors.append(f"{type(exc).__name__}: {exc}")
+print(json.dumps(errors))
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="store bug: storage.py backup() writes every process's copy through the "
+                   "same temp name '<backup>.json.tmp' outside the exclusive lock; two people backing up in "
+                   "the same second truncate each other's temp file and one os.replace fails "
+                   "(FileNotFoundError escapes import_cases, which is not a StoreError)")
+def test_two_people_backing_up_at_once_both_succeed(db_path):
+    seed(db_path, 150)
+    open_store(db_path).storage.compact()
+    procs = [spawn(BACKUP_LOOP, db_path) for _ in range(2)]
+    time.sleep(0.3)
+    Path(str(db_path) + ".go").touch()
+    errors = []
+    for p in procs:
+        out, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+        errors += json.loads(out)
+    for b in db_path.with_name(db_path.name + ".backups").glob("*.json"):
+        orjson.loads(b.read_bytes())
+    assert errors == []
