@@ -249,6 +249,8 @@ def _copy_evidence(zf: zipfile.ZipFile, name: str, index: int, e: Evidence, now:
 def write_packet(case: Case, output: str | os.PathLike, *, now: datetime, force: bool = False) -> Packet:
     """Write the case's packet to ``output`` atomically. See the module docstring."""
     target = check_output(output)
+    if any(target.resolve() == Path(e.path).resolve() for e in case.evidence):
+        raise ValidationError(f"{output}: is one of the case's evidence files; write the packet elsewhere")
     # cheap checks first: refuse before writing anything
     bad_now = [b for b in (_missing(i, e) for i, e in enumerate(case.evidence, 1)) if b is not None]
     if bad_now and not force:

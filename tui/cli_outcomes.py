@@ -16,12 +16,28 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from store import negotiation, packet, statement
+from store import negotiation, packet, paths, statement
 from store.errors import ConflictError
 from store.model import choice, money
 from store.stats import Group, stats
 
 PROPOSAL_KINDS = ", ".join(negotiation.PROPOSAL_KINDS)
+
+
+def _cli():
+    """The running ``tui.cli`` module, for its helpers and its ``Refusal``.
+
+    Under ``python -m tui.cli`` that module is ``__main__``; a plain ``import tui.cli`` would load
+    a second copy whose ``Refusal`` the running ``main`` does not catch (a traceback instead of
+    one line). Imported here, not at the top: ``tui.cli`` imports this module.
+    """
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "tui.cli":
+        return main
+    import tui.cli
+
+    return tui.cli
 
 
 def add_parsers(sub, cmd) -> None:
@@ -72,7 +88,10 @@ def _editor() -> list[str] | None:
 
 
 def cmd_statement(args, cfg):
-    from tui.cli import Refusal, _need, _open
+    cli = _cli()
+    Refusal = cli.Refusal
+    _need = cli._need
+    _open = cli._open
     from tui.safe import clean
 
     editor = _editor() if args.edit else None
@@ -139,10 +158,15 @@ def cmd_statement(args, cfg):
 
 # -- packet and verify ----------------------------------------------------------------------
 def cmd_packet(args, cfg):
-    from tui.cli import _need, _open
+    cli = _cli()
+    _need = cli._need
+    _open = cli._open
     from tui.safe import clean
 
-    packet.check_output(args.output)  # before the database is opened
+    target = packet.check_output(args.output).resolve()  # before the database is opened
+    db = cli._db_path(args, cfg).resolve()
+    if target in (db, paths.journal_file(db), paths.lock_file(db)):
+        raise cli.Refusal(f"{args.output}: is the database; write the packet elsewhere")
     store = _need(_open(args, cfg, create=False), args)
     case = store.get(args.id)
     p = packet.write_packet(case, args.output, now=datetime.now(timezone.utc), force=args.force)
@@ -160,7 +184,11 @@ def cmd_packet(args, cfg):
 
 
 def cmd_verify(args, cfg):
-    from tui.cli import Refusal, _json, _need, _open
+    cli = _cli()
+    Refusal = cli.Refusal
+    _json = cli._json
+    _need = cli._need
+    _open = cli._open
     from tui.safe import clean, fit
 
     store = _open(args, cfg, create=False)
@@ -205,7 +233,12 @@ def cmd_verify(args, cfg):
 
 # -- negotiation ----------------------------------------------------------------------------
 def cmd_offer(args, cfg):
-    from tui.cli import EXIT_USAGE, Refusal, _need, _open, _local
+    cli = _cli()
+    EXIT_USAGE = cli.EXIT_USAGE
+    Refusal = cli.Refusal
+    _need = cli._need
+    _open = cli._open
+    _local = cli._local
     from tui.safe import clean
 
     answer = None
@@ -268,7 +301,8 @@ def _money(d: dict) -> str:
 
 
 def _table(title: str, groups: list[Group]) -> None:
-    from tui.cli import fit
+    cli = _cli()
+    fit = cli.fit
 
     print(f"{title:<34}{'CASES':>6}{'WON':>6}{'RECOVERED':>12}{'MEAN DAYS':>11}{'ON TIME':>9}")
     for g in groups:
@@ -278,7 +312,9 @@ def _table(title: str, groups: list[Group]) -> None:
 
 
 def cmd_stats(args, cfg):
-    from tui.cli import _json, _open
+    cli = _cli()
+    _json = cli._json
+    _open = cli._open
 
     store = _open(args, cfg, create=False)
     s = stats(store.cases() if store else [], cfg)

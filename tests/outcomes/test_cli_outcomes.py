@@ -163,6 +163,8 @@ def test_verify_names_changed_and_missing_files_and_packet_refuses_them(db, tmp_
     assert r.returncode == 1 and "unpacking.mp4 missing" in r.stderr and "--force" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not out.exists()
     assert "left out" in ok(db, "packet", "D-0001", "--output", str(out), "--force")
+    r = run(db, "packet", "D-0001", "--output", str(db), "--force")
+    assert r.returncode == 1 and r.stderr == f"disputes: {db}: is the database; write the packet elsewhere\n"
     assert state(db) == before and out.exists()
 
 
@@ -224,5 +226,6 @@ def test_reading_commands_on_a_new_path_create_nothing(tmp_path):
     path = tmp_path / "fresh.json"
     assert ok(path, "stats").startswith("resolved 0")
     assert ok(path, "verify") == "0 evidence files in 0 cases: 0 ok, 0 missing or changed\n"
-    assert run(path, "statement", "D-0001").returncode == 1
+    r = run(path, "statement", "D-0001")
+    assert r.returncode == 1 and r.stderr == "disputes: no case D-0001 (there is no database yet)\n"
     assert not path.exists()

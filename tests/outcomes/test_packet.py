@@ -138,6 +138,9 @@ def test_output_problems_are_refused_before_any_work(case, tmp_path):
         packet.write_packet(case, tmp_path, now=NOW)
     with pytest.raises(ValidationError, match="does not exist"):
         packet.write_packet(case, tmp_path / "nope" / "p.zip", now=NOW)
+    with pytest.raises(ValidationError, match="is one of the case's evidence files"):
+        packet.write_packet(case, case.evidence[4].path, now=NOW)
+    assert [c.state for c in packet.verify(case)] == ["ok"] * 5
 
 
 def test_verify_says_what_changed(case):
