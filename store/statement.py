@@ -118,7 +118,8 @@ def compose(case: Case) -> str:
     lines.append("")
     lines.append(f"What was ordered: {product}, order {_one_line(case.order)}, "
                  f"for {amount_text(case.amount, cur)}.")
-    lines.append(f"What arrived: {RECEIVED.get(case.reason, RECEIVED['other'])}")
+    label = "What happened" if case.reason == "payment" else "What arrived"
+    lines.append(f"{label}: {RECEIVED.get(case.reason, RECEIVED['other'])}")
     since = ""
     if case.reason == "not_received":
         since = f" (expected by {_day(case.delivery_estimate)})" if case.delivery_estimate else ""

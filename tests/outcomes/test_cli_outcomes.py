@@ -46,11 +46,14 @@ SHIM = textwrap.dedent("""
 """)
 
 
+def run_head() -> list[str]:
+    return [sys.executable, "-m", "tui.cli"] if WIRED else [sys.executable, "-c", SHIM]
+
+
 def run(db: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     e = {**os.environ, "PYTHONPATH": str(ROOT), "TZ": "UTC", **(env or {})}
     e.pop("VISUAL", None)
-    head = [sys.executable, "-m", "tui.cli"] if WIRED else [sys.executable, "-c", SHIM]
-    return subprocess.run([*head, *args, "--db", str(db)], capture_output=True, text=True, env=e, timeout=60,
+    return subprocess.run([*run_head(), *args, "--db", str(db)], capture_output=True, text=True, env=e, timeout=60,
                           stdin=subprocess.DEVNULL)
 
 
@@ -125,6 +128,23 @@ def test_statement_edit_in_editor_saves_the_result(db, tmp_path):
         assert state(db) == before
 
 
+def test_statement_saved_by_someone_else_during_an_edit_is_not_overwritten(db, tmp_path):
+    editor = tmp_path / "slow_ed.py"
+    # while "editing", a colleague saves the composed statement from another process
+    editor.write_text(textwrap.dedent(f"""
+        import subprocess, sys
+        subprocess.run({[*run_head(), "statement", "D-0001", "--save", "--db", str(db)]!r}, check=True,
+                       capture_output=True)
+        open(sys.argv[1], "a").write("My addition.\\n")
+    """))
+    r = run(db, "statement", "D-0001", "--edit", env={"EDITOR": f"{sys.executable} {editor}"})
+    assert r.returncode == 4 and "changed by someone else" in r.stderr
+    kept = Path(r.stderr.split("your text is kept in ")[1].strip())
+    assert kept.read_text().endswith("My addition.\n")
+    kept.unlink()
+    assert show(db)["statement"] == ok(db, "statement", "D-0001", "--draft")  # the colleague's save stands
+
+
 def test_packet_is_a_zip_whose_manifest_matches_its_files(db, tmp_path):
     out = tmp_path / "packet.zip"
     text = ok(db, "packet", "D-0001", "--output", str(out))
@@ -183,6 +203,8 @@ def test_offers_through_to_an_accepted_outcome(db):
     assert [p["status"] for p in c["proposals"]] == ["countered", "countered", "accepted"]
     assert c["proposals"][0]["from"] == "supplier" and c["proposals"][0]["amount"] == "150"
     assert set(c["proposals"][0]) == {"from", "kind", "amount", "status", "at"}
+    assert ok(db, "verify").startswith("0 evidence files in 0 cases")  # resolved cases only with --all
+    assert "2 evidence files in 1 case" in ok(db, "verify", "--all")
     s = json.loads(ok(db, "stats", "--json"))
     assert s["resolved"]["count"] == 1 and s["resolved"]["recovered"] == {"USD": "300"}
     assert s["resolved"]["recovered_share"] == {"USD": 0.7999}
