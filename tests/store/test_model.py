@@ -83,14 +83,19 @@ def test_store_refuses_bad_money_and_writes_nothing(store, db_path, now, field, 
 
 
 @pytest.mark.xfail(strict=True, reason="store bug: Case.validate() never checks proposals, so a float, "
-                   "negative or NaN proposal amount is saved (a float silently becomes str(float))")
+                   "negative or NaN proposal amount is saved by update() or import_cases() (negotiation.offer "
+                   "checks its input, but an imported file or any other caller is not checked)")
+@pytest.mark.parametrize("how", ["update", "import"])
 @pytest.mark.parametrize("bad", [0.1, Decimal("-5.00"), Decimal("NaN")])
-def test_store_refuses_bad_proposal_amounts(store, db_path, now, bad):
+def test_store_refuses_bad_proposal_amounts(store, db_path, now, bad, how):
     store.create(new_case(now))
     before = db_bytes(db_path)
     with pytest.raises(ValidationError):
-        store.update("D-0001", lambda c: (c.proposals.append(Proposal(now, "supplier", "partial_refund", bad)),
-                                          ("proposal", "offer"))[1])
+        if how == "update":
+            store.update("D-0001", lambda c: (c.proposals.append(Proposal(now, "supplier", "partial_refund", bad)),
+                                              ("proposal", "offer"))[1])
+        else:
+            store.import_cases([new_case(now, id="D-0077", proposals=[Proposal(now, "supplier", "partial_refund", bad)])])
     assert db_bytes(db_path) == before
 
 
@@ -166,6 +171,23 @@ def test_undo_a_message(store, now):
     back = store.undo(c.id)
     assert [m.text for m in back.messages] == ["first"]
     assert back.history[-1].action == "undo"
+
+
+def test_undo_several_steps_then_redo(store, now):
+    c = store.create(new_case(now))
+    for text in ("one", "two"):
+        store.update(c.id, lambda case: ops.log(case, "me", text, now, "tester"))
+    store.update(c.id, lambda case: ops.move(case, "dispute", now + timedelta(hours=1)))
+    assert store.undo(c.id).stage == "seller"
+    assert [m.text for m in store.undo(c.id).messages] == ["one"]
+    assert [m.text for m in store.undo(c.id).messages] == []
+    with pytest.raises(ValidationError):
+        store.undo(c.id)
+    assert [m.text for m in store.redo(c.id).messages] == ["one"]
+    store.update(c.id, lambda case: ops.log(case, "supplier", "new branch", now, "tester"))
+    with pytest.raises(ValidationError):
+        store.redo(c.id)  # a new change ends the redo chain
+    assert [m.text for m in store.get(c.id).messages] == ["one", "new branch"]
 
 
 def test_nothing_to_undo_and_stale_undo(store, now):
