@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from store import negotiation, packet, paths, statement
-from store.errors import ConflictError
+from store.errors import ConflictError, StoreError
 from store.model import choice, money
 from store.stats import Group, stats
 
@@ -150,7 +150,12 @@ def cmd_statement(args, cfg):
         k.statement = text
         return "statement", "edited"
 
-    c = store.update(case.id, save_edit)
+    try:
+        c = store.update(case.id, save_edit)
+    except ConflictError:
+        raise
+    except StoreError as exc:  # a lock held too long, the case gone: the edit is not lost
+        raise type(exc)(f"{exc}; your text is kept in {tmp}") from None
     Path(tmp).unlink(missing_ok=True)
     print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
     return 0
