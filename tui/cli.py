@@ -28,6 +28,7 @@ from store.model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIO
 from store import ops, query
 from store.tinystore import TinyStore, login_name
 
+from . import cli_outcomes
 from .safe import clean, fit as _fit
 
 
@@ -161,6 +162,7 @@ def build_parser() -> Parser:
 
     cf = cmd("config", "print where the config file is, or the built-in defaults")
     cf.add_argument("--defaults", action="store_true", help="print the built-in settings (a starting point)")
+    cli_outcomes.add_parsers(sub, cmd)
     return p
 
 
@@ -487,6 +489,7 @@ def cmd_board(args, cfg):
 
 
 COMMANDS = {
+    **cli_outcomes.COMMANDS,
     "add": cmd_add, "list": cmd_list, "show": cmd_show, "move": cmd_move, "log": cmd_log,
     "attach": cmd_attach, "export": cmd_export, "import": cmd_import, "undo": cmd_undo, "redo": cmd_redo,
     "demo": cmd_demo, "deadline": cmd_deadline, "digest": cmd_digest, "snooze": cmd_snooze,
