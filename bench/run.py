@@ -6,7 +6,7 @@
     .venv/bin/python bench/run.py --cases 5000             # board size (passed to board_bench.py)
     make bench ARGS="--sizes 1000 --saves 500"
 
-Options the store bench knows go to it (--sizes, --reps, --saves, --seed, --real-import,
+Options the store bench knows go to it (--sizes, --reps, --saves, --seed, --real-import, --until-compaction,
 --json, --keep); --cases N goes to the board bench; --only store|board runs one of them.
 Anything else is passed to both.
 """
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-STORE_OPTS = ("--sizes", "--reps", "--saves", "--seed", "--real-import", "--json", "--keep")
+STORE_OPTS = ("--sizes", "--reps", "--saves", "--seed", "--real-import", "--until-compaction", "--json", "--keep")
 
 
 def main(argv: list[str] | None = None) -> int:

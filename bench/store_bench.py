@@ -10,9 +10,10 @@ records each, as a case a few weeks old carries), then measures in a fresh proce
 - open: constructing a TinyStore on the existing file (what every SSH session does first);
 - fetch one: ``store.get(id)`` on an open store;
 - save one change: ``store.update(id, ops.log)``, a real fsync'd journal append; median, p95 and
-  max over ``--saves`` saves; the first save of a day (it writes the daily backup) and a save
-  that triggers a compaction (forced in a separate series) are reported on their own rows,
-  with how many ordinary saves fit between two compactions;
+  max over ``--saves`` saves; then it keeps saving until the journal is folded into a new
+  snapshot by itself (real thresholds: past max(4 MiB, half the snapshot)) and reports that
+  save and the p99/max over the whole run; the first save of a day (it writes the daily
+  backup) and a save that triggers a compaction (forced) are reported on their own rows;
 - list one stage: ``store.cases("dispute")`` right after open (cold) and again (warm);
 - another person's save noticed: ``refresh()`` after a save by a second store;
 - peak memory: ru_maxrss of a fresh process that opens the database and lists every case.
@@ -56,6 +57,11 @@ def ms(seconds: float) -> float:
 def p95(xs: list[float]) -> float:
     s = sorted(xs)
     return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+
+
+def p99(xs: list[float]) -> float:
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(0.99 * (len(s) - 1))))]
 
 
 def maxrss_mb() -> float:
@@ -111,7 +117,7 @@ def child_memory(path: str) -> dict:
     return {"rss_base_mb": base, "rss_peak_mb": maxrss_mb(), "open_fresh_process_ms": open_ms}
 
 
-def child_timings(path: str, reps: int, saves: int, seed: int) -> dict:
+def child_timings(path: str, reps: int, saves: int, seed: int, until_compaction: int = 0) -> dict:
     rng = random.Random(seed)
     day = {"now": NOW}
     cfg = defaults()
@@ -178,6 +184,19 @@ def child_timings(path: str, reps: int, saves: int, seed: int) -> dict:
         out["journal_line_bytes"] = line
         out["saves_per_compaction"] = int(threshold / line)
 
+    # keep saving, real thresholds, until a compaction happens by itself: its cost in the tail
+    if until_compaction and not compactions:
+        s.storage.compact = counting_compact
+        more = []
+        while not compactions and len(series) + len(more) < until_compaction:
+            more.append(save(s, f"bench save {len(series) + len(more)}"))
+        s.storage.compact = real_compact
+        if compactions:
+            out.update(natural_compaction_at=len(series) + len(more), natural_compaction_save_ms=more[-1])
+            everything = series + more
+            out.update(long_series_saves=len(everything), long_series_p99_ms=p99(everything),
+                       long_series_max_ms=max(everything))
+
     # another process's save noticed by an open store
     other = open_store("colleague")
     refreshes = []
@@ -200,7 +219,7 @@ def child_timings(path: str, reps: int, saves: int, seed: int) -> dict:
 
 def run_child(mode: str, path: Path, args) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, "--db", str(path), "--reps", str(args.reps),
-           "--saves", str(args.saves), "--seed", str(args.seed)]
+           "--saves", str(args.saves), "--seed", str(args.seed), "--until-compaction", str(args.until_compaction)]
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"bench child ({mode}) failed:\n{p.stderr}")
@@ -221,7 +240,11 @@ ROWS = [
     ("compactions_in_series", "compactions during those saves", "{:d}", None),
     ("saves_per_compaction", "saves between two compactions", "~{:,d}", None),
     ("compact_ms", "compaction alone", "{:.0f} ms", None),
-    ("save_with_compaction_ms", "a save that triggers a compaction", "{:.0f} ms", None),
+    ("save_with_compaction_ms", "a save that triggers a compaction (forced)", "{:.0f} ms", None),
+    ("natural_compaction_at", "saving on: first compaction by itself at save no.", "{:,d}", None),
+    ("natural_compaction_save_ms", "  that save took", "{:.0f} ms", None),
+    ("long_series_p99_ms", "  p99 over all those saves", "{:.1f} ms", None),
+    ("long_series_max_ms", "  max over all those saves", "{:.1f} ms", None),
     ("first_save_of_day_ms", "first save of the day (daily backup)", "{:.0f} ms", None),
     ("refresh_ms", "notice a colleague's save (refresh)", "{:.2f} ms", None),
     ("list_cold_ms", "list one stage, cold (after open)", "{:.0f} ms", None),
@@ -262,6 +285,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reps", type=int, default=5, help="repetitions per timing (default 5)")
     ap.add_argument("--saves", type=int, default=200, help="saves in the save series (default 200)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--until-compaction", type=int, default=6000, metavar="N",
+                    help="after the save series, keep saving until the journal compacts by itself, at most "
+                         "N saves in all (0: don't); default 6000")
     ap.add_argument("--real-import", type=int, default=2000, metavar="N",
                     help="build with store.import_cases up to N cases (it is slow above that); default 2000")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
@@ -274,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child_memory(args.db)))
         return 0
     if args.child == "timings":
-        print(json.dumps(child_timings(args.db, args.reps, args.saves, args.seed)))
+        print(json.dumps(child_timings(args.db, args.reps, args.saves, args.seed, args.until_compaction)))
         return 0
 
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
