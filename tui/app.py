@@ -49,11 +49,18 @@ def _utcnow() -> datetime:
 
 # -- messages from workers ---------------------------------------------------------------------
 class CasesLoaded(Message):
-    def __init__(self, gen: int, by_stage: dict[str, list[Case]], counts: tuple[int, int],
-                 select: str | None, changed: set[str] | None, elapsed: float) -> None:
+    """Cases from the store, per stage, most urgent first.
+
+    ``partial`` is the quick first look at a large database: the first cards of each stage in
+    id order and the true per-stage totals (``totals``), sent before every case is decoded."""
+
+    def __init__(self, gen: int, by_stage: dict[str, list[Case]], counts: tuple[int, int] | None,
+                 select: str | None, changed: set[str] | None, elapsed: float, partial: bool = False,
+                 totals: dict[str, tuple[int, Decimal, set[str]]] | None = None) -> None:
         super().__init__()
         self.gen, self.by_stage, self.counts = gen, by_stage, counts
         self.select, self.changed, self.elapsed = select, changed, elapsed
+        self.partial, self.totals = partial, totals
 
 
 class CaseSaved(Message):
@@ -133,6 +140,8 @@ class BoardScreen(Screen):
         self.filter_text = ""
         self.by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
         self.loaded = False
+        self.totals: dict[str, tuple[int, Decimal, set[str]]] | None = None
+        self.user_moved = False
 
     def compose(self) -> ComposeResult:
         app: DisputeApp = self.app  # type: ignore[assignment]
@@ -169,9 +178,20 @@ class BoardScreen(Screen):
         return self.column.current
 
     # -- data ------------------------------------------------------------------------------------
-    def apply(self, by_stage: dict[str, list[Case]], select: str | None = None) -> None:
-        """New data from the store: keep the selection (by id) and each column's scroll."""
-        keep = select or (self.selected.id if self.selected else None)
+    def apply(self, by_stage: dict[str, list[Case]], select: str | None = None,
+              totals: dict[str, tuple[int, Decimal, set[str]]] | None = None) -> None:
+        """New data from the store: keep the selection (by id) and each column's scroll.
+
+        After the quick first look (``totals`` given) the full, urgency-sorted load replaces
+        it: if the user has not moved yet the selection goes to the top, the most urgent."""
+        if self.totals is not None and totals is None and not self.user_moved:
+            keep = select
+            for c in self.columns:
+                c.cursor = 0
+                c.scroll_to(y=0, animate=False, immediate=True)
+        else:
+            keep = select or (self.selected.id if self.selected else None)
+        self.totals = totals
         self.by_stage = by_stage
         self.loaded = True
         self._fill(keep, follow=select is not None)
@@ -204,11 +224,15 @@ class BoardScreen(Screen):
     def _header(self, stage: str, cases: list[Case]) -> None:
         total = Decimal(0)
         currencies: set[str] = set()
-        for c in cases:
-            total += c.claim
-            currencies.add(c.currency)
+        if self.totals is not None and not self.filter_text:
+            count, total, currencies = self.totals.get(stage, (0, Decimal(0), set()))
+        else:
+            count = len(cases)
+            for c in cases:
+                total += c.claim
+                currencies.add(c.currency)
         cur = next(iter(currencies)) if len(currencies) == 1 else ("mixed" if currencies else "")
-        shown = f"{len(cases)}"
+        shown = f"{count}"
         if self.filter_text:
             shown += f"/{len(self.by_stage.get(stage, []))}"
         line2 = f"{shown} · {compact_money(total)} {clean(cur)}".rstrip()
@@ -230,6 +254,7 @@ class BoardScreen(Screen):
 
     # -- navigation ------------------------------------------------------------------------------
     def action_column(self, step: int) -> None:
+        self.user_moved = True
         old = self.column
         target_index = self.col + step
         if not 0 <= target_index < len(STAGES):
@@ -246,21 +271,25 @@ class BoardScreen(Screen):
         self.selection_changed()
 
     def action_row(self, step: int) -> None:
+        self.user_moved = True
         col = self.column
         col.move_cursor(col.cursor + step)
         self.selection_changed()
 
     def action_page(self, step: int) -> None:
+        self.user_moved = True
         col = self.column
         per_page = max(1, col.scrollable_content_region.height // CARD_HEIGHT)
         col.move_cursor(col.cursor + step * per_page)
         self.selection_changed()
 
     def action_first(self) -> None:
+        self.user_moved = True
         self.column.move_cursor(0)
         self.selection_changed()
 
     def action_last(self) -> None:
+        self.user_moved = True
         col = self.column
         col.move_cursor(len(col.cases) - 1)
         self.selection_changed()
@@ -343,7 +372,7 @@ class BoardScreen(Screen):
 # -- the app -----------------------------------------------------------------------------------
 class DisputeApp(App[int]):
     TITLE = "Dispute Board"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses elsewhere work too
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -375,9 +404,10 @@ class DisputeApp(App[int]):
         self._loading = False
         self._last_poll = 0.0
         self._undo: list[tuple[str, int]] = []
-        self.counts = (0, 0)
+        self.counts: tuple[int, int] | None = None  # None until every case has been looked at
         self.last_load_seconds = 0.0
         self.first_paint_at: float | None = None
+        self.full_loaded_at: float | None = None
         self.started_at = time.perf_counter()
         self.board_themes: list[str] = []
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
@@ -400,7 +430,7 @@ class DisputeApp(App[int]):
     def board_ready(self) -> None:
         """The board screen is mounted: load the cases and start the one clock."""
         self.update_status()
-        self.load(select=None, refresh=False)
+        self.load(select=None, refresh=False, first=True)
         if self.timer is None:
             self.timer = self.set_interval(min(1.0, self.refresh_seconds), self._tick, name="board-clock")
 
@@ -445,7 +475,7 @@ class DisputeApp(App[int]):
             for screen in self.screen_stack[1:]:
                 if isinstance(screen, DetailScreen):
                     screen.pane.tick(self.now)
-            self.recount()
+            self.call_after_refresh(self.recount)  # after the frame: the recount is a thread
         mono = time.monotonic()
         if mono - self._last_poll >= self.refresh_seconds - 0.05 and not self._loading:
             self._last_poll = mono
@@ -457,15 +487,17 @@ class DisputeApp(App[int]):
                 self.load(select=None, refresh=True)
 
     # -- loading -------------------------------------------------------------------------------
-    def load(self, select: str | None = None, refresh: bool = False) -> None:
+    def load(self, select: str | None = None, refresh: bool = False, first: bool = False) -> None:
         self._gen += 1
         self._loading = True
-        self._load_worker(self._gen, select, refresh)
+        self._load_worker(self._gen, select, refresh, first)
 
     @work(thread=True, group="load")
-    def _load_worker(self, gen: int, select: str | None, refresh: bool) -> None:
+    def _load_worker(self, gen: int, select: str | None, refresh: bool, first: bool = False) -> None:
         started = time.perf_counter()
         changed: set[str] | None = set()
+        if first:
+            self._quick_look(gen, started)
         try:
             with self.store_lock:
                 if refresh:
@@ -485,6 +517,39 @@ class DisputeApp(App[int]):
         counts = self._count(cases, now)
         self.post_message(CasesLoaded(gen, by_stage, counts, select, changed, time.perf_counter() - started))
 
+    QUICK_THRESHOLD = 2000  # below this many cases decoding everything is quick anyway
+    QUICK_CARDS = 60  # cards per stage in the first look
+
+    def _quick_look(self, gen: int, started: float) -> None:
+        """First paint for a large database: decoding 10,000 cases takes ~1.4 s, so show the
+        true column totals and the first cards of each stage now, and the rest when decoded.
+
+        Reads the TinyStore's table directly (no file access: the store already holds it in
+        memory); other stores skip this step. See the report: a ``CaseStore.summaries()`` would
+        make this part of the interface."""
+        table = getattr(self.store, "table", None)
+        if table is None:
+            return
+        try:
+            with self.store_lock:
+                raw = table._read_table()
+                if len(raw) < self.QUICK_THRESHOLD:
+                    return
+                totals: dict[str, tuple[int, Decimal, set[str]]] = {}
+                first: dict[str, list[Case]] = {s: [] for s in STAGES}
+                for key in sorted(raw, key=int):
+                    doc = raw[key]
+                    stage = doc.get("stage", "seller")
+                    n, total, curs = totals.get(stage, (0, Decimal(0), set()))
+                    claim = doc.get("claimed") or doc.get("amount") or "0"
+                    totals[stage] = (n + 1, total + Decimal(claim), curs | {doc.get("currency", "")})
+                    if len(first.setdefault(stage, [])) < self.QUICK_CARDS:
+                        first[stage].append(Case.from_dict(doc))
+        except (StoreError, ValueError, ArithmeticError):
+            return
+        self.post_message(CasesLoaded(gen, first, None, None, set(), time.perf_counter() - started,
+                                      partial=True, totals=totals))
+
     def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
         overdue = mine = 0
         for c in cases:
@@ -497,13 +562,22 @@ class DisputeApp(App[int]):
         return overdue, mine
 
     def on_cases_loaded(self, msg: CasesLoaded) -> None:
+        if msg.partial:
+            if self._applied_gen or self.first_paint_at is not None:
+                return  # the full load beat it
+            self.board.apply(msg.by_stage, None, totals=msg.totals)
+            self.update_status()
+            self.call_after_refresh(self._first_paint)
+            return
         if msg.gen >= self._gen:
             self._loading = False
         if msg.gen < self._applied_gen:
             return
         self._applied_gen = msg.gen
-        self.counts = msg.counts
+        if msg.counts is not None:
+            self.counts = msg.counts
         self.last_load_seconds = msg.elapsed
+        self.full_loaded_at = time.perf_counter()
         self.board.apply(msg.by_stage, msg.select)
         for screen in self.screen_stack[1:]:
             if isinstance(screen, DetailScreen) and screen.pane.case is not None:
@@ -539,13 +613,16 @@ class DisputeApp(App[int]):
         return self.triage.card(case, self.now)
 
     def update_status(self) -> None:
-        overdue, mine = self.counts
+        overdue, mine = self.counts if self.counts is not None else (None, None)
         try:
             info = self.store.last_change()
         except Exception:  # the status line must never take the board down
             info = None
-        parts: list = [(f"{overdue} overdue", "bold $error" if overdue else "$text-muted"), ("  ", ""),
-                       (f"{mine} waiting on me", "bold $warning" if mine else "$text-muted"), ("  ", "")]
+        if overdue is None:
+            parts: list = [("counting…  ", "$text-muted")]
+        else:
+            parts = [(f"{overdue} overdue", "bold $error" if overdue else "$text-muted"), ("  ", ""),
+                     (f"{mine} waiting on me", "bold $warning" if mine else "$text-muted"), ("  ", "")]
         board = self.screen_stack[0] if self.screen_stack else None
         if isinstance(board, BoardScreen) and board.filter_text:
             n = sum(len(c.cases) for c in board.columns)
