@@ -218,7 +218,8 @@ class BoardScreen(Screen):
                 self.column.set_active(False)
                 self.col = found
                 self.column.set_active(True)
-            self.call_after_refresh(self.column.scroll_to_cursor)
+            col = self.column
+            self.call_after_refresh(lambda: col.scroll_to_cursor(center=follow))
         self.selection_changed()
 
     def _header(self, stage: str, cases: list[Case]) -> None:

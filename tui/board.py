@@ -92,14 +92,21 @@ class StageColumn(ScrollView, can_focus=False):
         self.refresh_card(index)
         self.scroll_to_cursor()
 
-    def scroll_to_cursor(self, animate: bool = False) -> None:
-        top = self.cursor * CARD_HEIGHT
+    def scroll_to_cursor(self, animate: bool = False, center: bool = False) -> None:
+        """Bring the cursor's card into view, keeping whole cards at the top of the column."""
         height = self.scrollable_content_region.height
-        y = self.scroll_y
-        if top < y:
-            self.scroll_to(y=top, animate=animate, immediate=True)
+        visible = max(1, height // CARD_HEIGHT)
+        top = self.cursor * CARD_HEIGHT
+        y = round(self.scroll_y)
+        if center:
+            target = max(0, (self.cursor - (visible - 1) // 2) * CARD_HEIGHT)
+        elif top < y:
+            target = top
         elif top + CARD_LINES > y + height:
-            self.scroll_to(y=max(0, top + CARD_LINES - height), animate=animate, immediate=True)
+            target = max(0, (self.cursor - visible + 1) * CARD_HEIGHT)
+        else:
+            return
+        self.scroll_to(y=target, animate=animate, immediate=True)
 
     def refresh_card(self, index: int) -> None:
         top = index * CARD_HEIGHT - round(self.scroll_y)
