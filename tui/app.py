@@ -629,7 +629,9 @@ class DisputeApp(App[int]):
             n = sum(len(c.cases) for c in board.columns)
             parts += [("filter ", "$text-muted"), (clean(board.filter_text), "bold"), (f" ({n})  ", "")]
         if info is not None and info.at is not None:
-            parts += [("changed ", "$text-muted"), (info.at.astimezone().strftime("%m-%d %H:%M"), ""),
+            when = info.at.astimezone()
+            fmt = "%H:%M" if when.date() == self.now.astimezone().date() else "%m-%d %H:%M"
+            parts += [("changed ", "$text-muted"), (when.strftime(fmt), ""),
                       (" by ", "$text-muted"), (clean(info.user), "")]
         parts += [("  ", ""), (clean(self.store.user), "bold"), ("@", "$text-muted"),
                   (clean(self.store.location), "$text-muted")]
@@ -928,16 +930,17 @@ def run_board(store, cfg) -> int:
     return int(code or 0)
 
 
-def main() -> int:
-    """For ``textual run --dev tui.app:main``: the default database and config."""
-    from store import open_store
+class main(DisputeApp):  # noqa: N801 - the name `textual run --dev tui.app:main` looks up
+    """The board on the default database and config, for ``textual run --dev tui.app:main``
+    (live CSS editing). ``textual run`` instantiates an App class it finds under that name,
+    so ``main`` is one; ``main().run()`` does the same from Python."""
 
-    store = open_store()
-    try:
-        return run_board(store, store.cfg)
-    finally:
-        store.close()
+    def __init__(self) -> None:
+        from store import open_store
+
+        store = open_store()
+        super().__init__(store, store.cfg)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main().run() or 0)
