@@ -161,6 +161,12 @@ def traced(data):
     print("C", flush=True)
     orig(data)
 s.storage._write_snapshot = traced
+if mode == "compact":
+    real_replace = os.replace
+    def slow_replace(src, dst):  # a slow disk: widen the window between temp file and rename
+        time.sleep(0.002)
+        real_replace(src, dst)
+    os.replace = slow_replace
 print("ready", flush=True)
 i = 0
 while True:
@@ -207,7 +213,7 @@ def test_writer_killed_mid_save_many_times(db_path):
                 time.sleep(rng.uniform(0.005, 0.2))
                 break
             if mode == "compact" and line.strip() == "C" and len(lines) > 2:
-                time.sleep(rng.uniform(0, 0.003))
+                time.sleep(rng.uniform(0, 0.004))
                 break
         os.kill(p.pid, signal.SIGKILL)
         # Read the rest through the same buffered reader: readline() may already hold lines
@@ -546,6 +552,7 @@ BACKUP_LOOP = """
 from store.storage import JournalStorage
 path = sys.argv[1]
 s = JournalStorage(path, fsync=False)
+print("ready", flush=True)
 while not os.path.exists(path + ".go"):
     time.sleep(0.001)
 errors = []
@@ -566,11 +573,14 @@ def test_two_people_backing_up_at_once_both_succeed(db_path):
     seed(db_path, 150)
     open_store(db_path).storage.compact()
     procs = [spawn(BACKUP_LOOP, db_path) for _ in range(2)]
-    time.sleep(0.3)
+    for p in procs:  # both started and waiting: their loops overlap
+        assert p.stdout.readline().strip() == "ready", p.stderr.read()
     Path(str(db_path) + ".go").touch()
     errors = []
     for p in procs:
-        out, err = p.communicate(timeout=60)
+        out = p.stdout.read()
+        err = p.stderr.read()
+        p.wait(timeout=60)
         assert p.returncode == 0, err
         errors += json.loads(out)
     for b in db_path.with_name(db_path.name + ".backups").glob("*.json"):
