@@ -104,6 +104,7 @@ def anchors(case: Case) -> dict[str, datetime | None]:
         "created": case.created_at,
         "closed": case.closed_at,
         "waiting": waiting,
+        "last_evidence": max((e.added_at for e in case.evidence), default=None),
     }
 
 
@@ -211,9 +212,8 @@ def unresponsive(case: Case, cfg: Config, now: datetime) -> bool:
         if len(waiting) >= int(profile.get("seller_unanswered_contacts", 3)):
             return True
         follow = next((r for r in profile.get("clocks", ()) if r["kind"] == "seller_followup"), None)
-        if waiting and follow is not None:
-            return _due(follow, waiting[0], profile) <= now
-        return False
+        if waiting and follow is not None and _due(follow, waiting[0], profile) <= now:
+            return True
     return any(c.party == "supplier" and not c.met and c.due <= now for c in clocks(case, cfg))
 
 

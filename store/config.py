@@ -14,7 +14,7 @@ from .errors import StoreError
 from .model import PLATFORMS, STAGES, TURNS
 
 ANCHORS = ("received", "paid", "shipped", "delivery_estimate", "opened", "escalated",
-           "stage_entered", "created", "closed", "waiting")
+           "stage_entered", "created", "closed", "waiting", "last_evidence")
 UNITS = ("days", "hours", "working_days", "business_days")
 
 

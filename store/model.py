@@ -94,8 +94,10 @@ def from_iso(text: str | None) -> datetime | None:
     return dt.astimezone(timezone.utc)
 
 
-def _dec(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
+def _dec(text: str | int | float | None) -> Decimal | None:
+    if text is None:
+        return None
+    return Decimal(str(text)) if isinstance(text, (int, float)) else Decimal(text)
 
 
 def _str_dec(d: Decimal | None) -> str | None:
@@ -337,6 +339,9 @@ class Case:
             choice(m.sender, SENDERS, "sender")
         for e in self.evidence:
             choice(e.kind, EVIDENCE_KINDS, "evidence kind")
+        for p in self.proposals:
+            money(p.amount, "proposal amount")
+            choice(p.status, PROPOSAL_STATUSES, "proposal status")
         for name in _DATE_FIELDS:
             v = getattr(self, name)
             if v is not None and v.tzinfo is None:

@@ -116,12 +116,14 @@ class JournalStorage(Storage):
         self._snap_sig: Sig | None = None
         self._jr_ino: int | None = None
         self._jr_offset = 0
+        self._jr_sig: Sig | None = None  # the journal as last read or written by us
         self._dirty: set[tuple[str, str]] = set()
         self._full_write = False
         self._touched = False  # TinyDB wrote into the cached data during this transaction
         self._in_tx = False
         self._lock_fd: int | None = None
         self._lock_kind: int | None = None
+        self._read_only = False  # the lock file could only be opened for reading: a viewer
         self.last_changed: set[tuple[str, str]] | None = None  # what the last sync brought in; None = all
 
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +161,12 @@ class JournalStorage(Storage):
             try:
                 os.fchown(fd, st.st_uid, st.st_gid)
             except PermissionError:
-                pass  # not ours to change; the mode still is
+                # Another user may not give the file away, but may keep its group (one they belong
+                # to): that is what lets the rest of the team read it.
+                try:
+                    os.fchown(fd, -1, st.st_gid)
+                except PermissionError:
+                    pass
 
     def _create(self) -> None:
         with self.locked():
@@ -205,7 +212,16 @@ class JournalStorage(Storage):
             yield
             return
         if self._lock_fd is None:
-            self._lock_fd = self._open_new(self.lock_path, os.O_RDWR)
+            try:
+                self._lock_fd = self._open_new(self.lock_path, os.O_RDWR)
+            except PermissionError:
+                if not self.lock_path.exists():
+                    raise StoreError(f"{self.lock_path}: cannot create the lock file (permission denied)") from None
+                self._lock_fd = os.open(self.lock_path, os.O_RDONLY)  # flock works on a read-only fd
+                self._read_only = True
+        if want == fcntl.LOCK_EX and self._read_only:
+            raise StoreError(f"{self.path}: you may read this database but not change it "
+                             f"(no write permission); nothing saved")
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.001
         while True:
@@ -234,8 +250,7 @@ class JournalStorage(Storage):
         """Two stat calls: has anyone written since we last loaded?"""
         if self._data is None:
             return True
-        jr = _sig(self.journal_path)
-        return _sig(self.path) != self._snap_sig or (jr[1] if jr else 0) != self._jr_offset
+        return _sig(self.path) != self._snap_sig or _sig(self.journal_path) != self._jr_sig
 
     def sync(self) -> bool:
         """Bring the in-memory copy up to date. Returns True if anything changed.
@@ -284,10 +299,13 @@ class JournalStorage(Storage):
             fh = open(self.journal_path, "rb")
         except FileNotFoundError:
             self._jr_offset = 0
+            self._jr_sig = None
             self.last_changed = set()
             return False
         with fh:
-            size = os.fstat(fh.fileno()).st_size
+            st = os.fstat(fh.fileno())
+            size = st.st_size
+            self._jr_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
             if size < self._jr_offset:  # truncated by a compaction we missed: start over
                 self._load_all(_sig(self.path))
                 return True
@@ -339,6 +357,7 @@ class JournalStorage(Storage):
             return
         with self.locked(exclusive=True):
             self.sync()
+            self._clear_stale_temps()  # a killed writer's snapshot temp: no live writer owns one now
             self._in_tx = True
             self._dirty.clear()
             self._full_write = self._touched = False
@@ -391,6 +410,8 @@ class JournalStorage(Storage):
                 view = view[os.write(fd, view):]
             if self.fsync:
                 os.fsync(fd)
+            st = os.fstat(fd)
+            self._jr_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
         finally:
             os.close(fd)
         self._jr_offset += len(line)
@@ -402,6 +423,8 @@ class JournalStorage(Storage):
                 os.ftruncate(fd, 0)
                 if self.fsync:
                     os.fsync(fd)
+                st = os.fstat(fd)
+                self._jr_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
             finally:
                 os.close(fd)
         self._jr_offset = 0
@@ -430,9 +453,14 @@ class JournalStorage(Storage):
             data = self._data
         now = now or datetime.now(timezone.utc)
         folder = paths.backups_dir(self.path)
-        folder.mkdir(mode=0o700 if self._file_mode() & 0o070 == 0 else 0o770, exist_ok=True)
+        want = 0o700 if self._file_mode() & 0o070 == 0 else 0o770
+        try:
+            folder.mkdir(mode=want)
+            os.chmod(folder, want)  # mkdir's mode is narrowed by the umask
+        except FileExistsError:
+            pass
         target = folder / f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-{label}.json"
-        tmp = target.with_name(target.name + ".tmp")
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         fd = self._open_new(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
             os.write(fd, orjson.dumps(data))

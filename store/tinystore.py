@@ -107,7 +107,11 @@ class TinyStore(CaseStore):
             with self.storage.transaction() as data:
                 cases = data.get("cases", {})
                 for v in range(version, SCHEMA_VERSION):
-                    cases = {k: MIGRATIONS[v](doc) for k, doc in cases.items()}
+                    try:
+                        cases = {k: MIGRATIONS[v]({"id": case_id(int(k)), **doc}) for k, doc in cases.items()}
+                    except (TypeError, ValueError, KeyError, ArithmeticError) as exc:
+                        raise DamagedDatabase(f"{self._path}: cannot upgrade a case from schema {v}: {exc}; "
+                                              f"file left untouched") from None
                 last = max((int(k) for k in cases), default=0)
                 data["cases"] = cases
                 data["meta"] = {str(META_ID): {**self._meta(), "schema": SCHEMA_VERSION,
@@ -319,13 +323,15 @@ class TinyStore(CaseStore):
                     f"{case_id(clash[0])} is already in the database"
                     + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "") + "; nothing imported"
                 )
+            docs = []
             for c in incoming:
                 n = case_number(c.id)
                 c.id = case_id(n)
                 c.rev = max(c.rev, 1)
                 c.history.append(HistoryEntry(now, self.user, "import", ""))
                 self.storage.mark("cases", n)
-                self.table.insert(Document(c.to_dict(), doc_id=n))
+                docs.append(Document(c.to_dict(), doc_id=n))
+            self.table.insert_multiple(docs)  # one table rebuild, not one per case
             meta = self._meta()
             self.storage.mark("meta", META_ID)
             self.meta_table.update({"last_id": max([meta.get("last_id", 0), *seen])}, doc_ids=[META_ID])

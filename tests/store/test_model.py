@@ -82,9 +82,6 @@ def test_store_refuses_bad_money_and_writes_nothing(store, db_path, now, field, 
     assert store.count() == 1 and store.get("D-0001").amount == Decimal("100.00")
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: Case.validate() never checks proposals, so a float, "
-                   "negative or NaN proposal amount is saved by update() or import_cases() (negotiation.offer "
-                   "checks its input, but an imported file or any other caller is not checked)")
 @pytest.mark.parametrize("how", ["update", "import"])
 @pytest.mark.parametrize("bad", [0.1, Decimal("-5.00"), Decimal("NaN")])
 def test_store_refuses_bad_proposal_amounts(store, db_path, now, bad, how):

@@ -252,9 +252,6 @@ def test_writer_killed_mid_save_many_times(db_path):
     s.close()
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: stale snapshot temp files are only cleared when the "
-                   "next snapshot is written (storage.py _clear_stale_temps is called from "
-                   "_write_snapshot only), not by the next save")
 def test_next_save_clears_a_killed_writers_temp_file(store, db_path):
     store.create(Case(id="D-0001", order="1", supplier="S", reason="damaged", amount=Decimal("1.00"),
                       created_at=NOW, stage_entered_at=NOW))
@@ -380,9 +377,6 @@ def test_group_shared_files_under_a_usual_umask(db_path):
     assert (got["db"], got["journal"], got["lock"], got["backups"]) == ("0o660", "0o660", "0o660", ["0o660"])
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: storage.py backup() creates the backups folder with "
-                   "mkdir(mode=0o770), which the umask narrows to 0o750: the rest of the group cannot "
-                   "write backups (their pre-import backup then fails)")
 def test_group_shared_backups_folder_under_a_usual_umask(db_path):
     got = json.loads(run(MODES, db_path, "022", "1"))
     assert got["backups_dir"] == "0o770"
@@ -537,9 +531,6 @@ def test_migration_from_a_plain_tinydb_file(db_path):
     again.close()
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: model._dec turns a JSON number from a plain TinyDB file "
-                   "into its binary float expansion (Decimal(19.99) = 19.98999999999999843...); the "
-                   "migrated case then fails validation (too many decimal places) on every save")
 def test_migration_keeps_amounts_stored_as_json_numbers_exact(db_path):
     _plain_tinydb(db_path, [19.99, 12])
     s = open_store(db_path)
@@ -565,10 +556,6 @@ print(json.dumps(errors))
 """
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: storage.py backup() writes every process's copy through the "
-                   "same temp name '<backup>.json.tmp' outside the exclusive lock; two people backing up in "
-                   "the same second truncate each other's temp file and one os.replace fails "
-                   "(FileNotFoundError escapes import_cases, which is not a StoreError)")
 def test_two_people_backing_up_at_once_both_succeed(db_path):
     seed(db_path, 150)
     open_store(db_path).storage.compact()
@@ -588,9 +575,6 @@ def test_two_people_backing_up_at_once_both_succeed(db_path):
     assert errors == []
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: tinystore._migrate_0_to_1 calls Case.from_dict on each plain "
-                   "TinyDB document as is; a document without 'id' (TinyDB's own doc id is the case number) "
-                   "crashes opening with TypeError, after writing the pre-migration backup")
 def test_migration_of_plain_documents_without_ids(db_path):
     db = TinyDB(db_path)
     db.table("cases").insert({"order": "ORD-1", "supplier": "Supplier 1", "reason": "damaged", "amount": "5.00",
@@ -606,9 +590,6 @@ def test_migration_of_plain_documents_without_ids(db_path):
         s.close()
 
 
-@pytest.mark.xfail(strict=True, reason="store bug: storage.changed_on_disk() compares the journal size with the "
-                   "parsed offset, so a torn tail left by a killed writer reads as 'changed' on every poll until "
-                   "someone saves again; the board (tui/app.py) then reloads and re-sorts every case each second")
 def test_torn_tail_does_not_read_as_a_change_forever(seeded, db_path):
     with open(journal(db_path), "ab") as fh:
         fh.write(encode_line([["cases", "1", {"id": "D-0001"}]])[:-10])  # a writer killed mid-append
@@ -641,10 +622,6 @@ except Exception as exc:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="acting as two box users needs root")
-@pytest.mark.xfail(strict=True, reason="store bug: storage.py _match_owner calls os.fchown(fd, uid, gid) with "
-                   "the owner's uid, which a teammate may not set, so the group is not kept either: after a "
-                   "teammate's compaction the snapshot is theirs with their private group, and the owner gets "
-                   "'cannot read database: Permission denied'")
 def test_group_shared_database_survives_a_teammates_compaction():
     import shutil
     import tempfile
@@ -691,9 +668,6 @@ print(json.dumps(out))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="acting as another box user needs root")
-@pytest.mark.xfail(strict=True, reason="store bug: storage.py locked() opens the lock file O_RDWR even for a "
-                   "shared (read) lock, so a teammate with read-only access to a 0640 database gets a raw "
-                   "PermissionError on the lock file instead of reading it")
 def test_read_only_teammate_can_read_a_0640_database():
     import shutil
     import tempfile
