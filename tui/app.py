@@ -75,6 +75,12 @@ class SaveFailed(Message):
         self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
 
 
+class EvidenceMarked(Message):
+    def __init__(self, changed: int) -> None:
+        super().__init__()
+        self.changed = changed
+
+
 class EvidenceChecked(Message):
     def __init__(self, case_id: str, rev: int, states: dict[int, str]) -> None:
         super().__init__()
@@ -150,7 +156,7 @@ class BoardScreen(Screen):
                 for stage in STAGES:
                     with Vertical(classes="column-box", id=f"box-{stage}"):
                         yield Static(Content(STAGE_TITLES[stage]), classes="col-header", id=f"h-{stage}")
-                        yield StageColumn(stage, app.card_info, id=f"col-{stage}")
+                        yield StageColumn(stage, app.card_info, app.evidence_pending, id=f"col-{stage}")
             yield DetailPane(self.triage, id="detail-side", classes="detail")
         with Horizontal(id="filter-bar"):
             yield Static(Content("/"), id="filter-label")
@@ -413,6 +419,7 @@ class DisputeApp(App[int]):
         self.board_themes: list[str] = []
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
+        self._marking = False
 
     # -- setup ---------------------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
@@ -642,6 +649,31 @@ class DisputeApp(App[int]):
                     w.update(content)
 
     # -- evidence -------------------------------------------------------------------------------
+    def evidence_pending(self) -> bool:
+        return bool(self.triage.pending)
+
+    def on_stage_column_needs_evidence(self, msg: StageColumn.NeedsEvidence) -> None:
+        if self.triage.pending and not self._marking:
+            self._marking = True
+            self._mark_evidence()
+
+    @work(thread=True, group="evidence-marks")
+    def _mark_evidence(self) -> None:
+        """Stat the evidence files of the cards just drawn (never on the UI thread)."""
+        try:
+            changed = self.triage.check_pending()
+        finally:
+            self.call_from_thread(self._marked)
+        self.post_message(EvidenceMarked(changed))
+
+    def _marked(self) -> None:
+        self._marking = False
+
+    def on_evidence_marked(self, msg: EvidenceMarked) -> None:
+        if msg.changed and self.screen_stack:
+            for col in self.board.columns:
+                col.clear_cache()
+
     @work(thread=True, group="evidence", exclusive=True)
     def check_evidence(self, case: Case) -> None:
         """Re-hash the selected case's files (slow) and report which are missing or changed."""

@@ -37,7 +37,7 @@ class StageColumn(ScrollView, can_focus=False):
     COMPONENT_CLASSES = {
         "card", "card--cursor", "card--selected", "card--id", "card--supplier", "card--muted",
         "card--ok", "card--soon", "card--soon-hard", "card--overdue", "card--overdue-hard",
-        "card--marker", "card--me", "card--empty",
+        "card--marker", "card--me", "card--empty", "card--bar",
     }
 
     class Clicked(Message):
@@ -46,10 +46,16 @@ class StageColumn(ScrollView, can_focus=False):
             self.column = column
             self.index = index
 
-    def __init__(self, stage: str, describe: Callable[[Case], CardInfo], *, id: str | None = None) -> None:
+    class NeedsEvidence(Message):
+        """Cards were drawn whose evidence files have not been looked at yet."""
+
+    def __init__(self, stage: str, describe: Callable[[Case], CardInfo], describe_pending: Callable[[], bool],
+                 *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.stage = stage
         self.describe = describe
+        self.describe_pending = describe_pending
+        self._flush_queued = False
         self.cases: list[Case] = []
         self.cursor = 0
         self.active = False
@@ -147,7 +153,15 @@ class StageColumn(ScrollView, can_focus=False):
             return Strip.blank(width, base)
         if index >= len(self.cases) or row >= CARD_LINES:
             return Strip.blank(width, base)
-        return self._card(index, width)[row]
+        strip = self._card(index, width)[row]
+        if self.describe_pending() and not self._flush_queued:
+            self._flush_queued = True
+            self.call_later(self._flush)
+        return strip
+
+    def _flush(self) -> None:
+        self._flush_queued = False
+        self.post_message(self.NeedsEvidence())
 
     def _card(self, index: int, width: int) -> list[Strip]:
         case = self.cases[index]
@@ -173,9 +187,12 @@ class StageColumn(ScrollView, can_focus=False):
         else:
             bg = full("card")
         inner = max(1, width - 2)
+        # The selected card carries a bar down its left edge: visible without colour (NO_COLOR,
+        # 16-colour terminals where the highlight may fall on the background colour).
+        lead, lead_style = ("▌", bg + get("card--bar")) if cursor and self.active else (" ", bg)
 
         def line(*parts: tuple[str, Style]) -> Strip:
-            segs = [Segment(" ", bg)]
+            segs = [Segment(lead, lead_style)]
             used = 0
             for text, style in parts:
                 room = inner - used

@@ -40,6 +40,7 @@ class Triage:
         self._turn: dict[str, tuple[int, str]] = {}
         self._evidence: dict[str, tuple[int, float, str]] = {}
         self._search: dict[str, tuple[int, str]] = {}
+        self.pending: dict[str, Case] = {}  # cases whose evidence files should be looked at
 
     def clocks(self, case: Case) -> list[Clock]:
         hit = self._clocks.get(case.id)
@@ -78,17 +79,33 @@ class Triage:
         return t
 
     def evidence(self, case: Case) -> str:
-        """"missing", "changed" or "": a cheap stat per file, re-checked every 30 s."""
+        """"missing", "changed" or "" as last checked. Never touches a file: a case not checked
+        yet (or checked over 30 s ago) is queued in ``pending`` for ``check_pending`` to stat
+        in a worker thread; meanwhile the last known answer (or "") is shown."""
         if not case.evidence:
             return ""
         hit = self._evidence.get(case.id)
-        mono = time.monotonic()
-        if hit is not None and hit[0] == case.rev and mono - hit[1] < EVIDENCE_RECHECK_SECONDS:
+        if hit is not None and hit[0] == case.rev:
+            if time.monotonic() - hit[1] >= EVIDENCE_RECHECK_SECONDS:
+                self.pending[case.id] = case
             return hit[2]
-        states = {ops.evidence_state(e) for e in case.evidence}
-        mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
-        self._evidence[case.id] = (case.rev, mono, mark)
-        return mark
+        self.pending[case.id] = case
+        return hit[2] if hit is not None else ""
+
+    def check_pending(self) -> int:
+        """Stat the queued cases' evidence files (call from a worker thread). Returns how many
+        cases' marks changed."""
+        batch = list(self.pending.values())
+        self.pending.clear()
+        changed = 0
+        for case in batch:
+            states = {ops.evidence_state(e) for e in case.evidence}
+            mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
+            old = self._evidence.get(case.id)
+            self._evidence[case.id] = (case.rev, time.monotonic(), mark)
+            if old is None or old[2] != mark:
+                changed += 1
+        return changed
 
     def search_key(self, case: Case) -> str:
         hit = self._search.get(case.id)

@@ -10,10 +10,17 @@ NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # the same instant as t
 
 
 async def settle(pilot, times: int = 2) -> None:
-    """Let workers finish and their messages land."""
+    """Let workers finish and their messages land: loads, saves, evidence marks."""
+    app = pilot.app
     for _ in range(times):
-        await pilot.app.workers.wait_for_complete()
+        await app.workers.wait_for_complete()
         await pilot.pause()
+    for _ in range(30):
+        if not app.triage.pending and not app._marking and not app._loading:
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.pause()
 
 
 def board(app):
