@@ -422,6 +422,10 @@ class DisputeApp(App[int]):
         self._marking = False
 
     # -- setup ---------------------------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """The board's own theme variables, for themes that do not set them (Textual's own)."""
+        return {"card-selected-background": "#3a3a3a" if self.current_theme.dark else "#d0d0d0"}
+
     def get_default_screen(self) -> Screen:
         return BoardScreen(self.triage)
 

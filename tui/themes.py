@@ -12,6 +12,8 @@ from textual.theme import Theme
 from store import paths
 
 DEFAULT_THEME = "dispute-dark"
+# Board-specific theme variables and the theme colour each falls back to.
+BOARD_VARIABLES = {"card-selected-background": "panel"}
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost")
 
@@ -27,6 +29,10 @@ def theme_from_dict(data: dict, where: str) -> Theme:
         if k in data:
             kw[k] = float(data[k])
     variables = {str(k): str(v) for k, v in dict(data.get("variables", {})).items()}
+    # Variables the board's stylesheet uses beyond Textual's own: a user theme may leave them out.
+    for key, fallback in BOARD_VARIABLES.items():
+        if key not in variables:
+            variables[key] = str(data.get(fallback, "")) or ("#3a3a3a" if data.get("dark", True) else "#d0d0d0")
     return Theme(name=name.strip(), dark=bool(data.get("dark", True)), variables=variables, **kw)
 
 
