@@ -771,8 +771,8 @@ class DisputeApp(App[int]):
             self.load(refresh=True)
 
     # -- case actions ---------------------------------------------------------------------------
-    def current_case(self) -> Case | None:
-        screen = self.screen
+    def current_case(self, screen: Screen | None = None) -> Case | None:
+        screen = screen or self.screen
         if isinstance(screen, DetailScreen):
             case = screen.pane.case
             return self._find(case.id) if case is not None else None
@@ -924,7 +924,7 @@ class DisputeApp(App[int]):
 
     # -- command palette -------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        case = self.current_case() if isinstance(screen, (BoardScreen, DetailScreen)) else None
+        case = self.current_case(screen) if isinstance(screen, (BoardScreen, DetailScreen)) else None
         if case is not None:
             idx = STAGES.index(case.stage)
             if isinstance(screen, BoardScreen):

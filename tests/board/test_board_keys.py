@@ -325,7 +325,8 @@ async def test_command_palette_offers_what_applies_now(app):
         assert "Theme: dispute-light" in titles and "Theme: dispute-dark" not in titles
         assert "Clear the filter" not in titles
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await pilot.pause(0.3)
+        assert f"Move {case.id} to Dispute opened" in screen_text(app)  # what the palette lists
         await pilot.press(*"light")
         await pilot.pause(0.3)
         await pilot.press("enter")
