@@ -84,14 +84,14 @@ def deadlines(case: Case, triage: Triage, now: datetime) -> Content:
         parts.append(("\nnone apply in this stage", "$text-muted"))
     for c in cl:
         if c.met:
-            parts += [("\n✓ met      ", "$success"), (clean(c.label), "$text-muted")]
+            parts += [("\n✓ met       ", "$success"), (clean(c.label), "$text-muted")]
             continue
         rank = clocks_mod._rank(c, now, triage.cfg)
         level = "overdue" if rank in (2, 4) else "soon" if rank in (1, 3) else "ok"
         style = LEVEL_STYLE[level] + (" bold" if c.hard and level != "ok" else "")
-        parts += [("\n", ""), (f"{clocks_mod.countdown(c.due, now):<11}", style),
-                  (clean(c.label), ""), (f"  {'hard' if c.hard else 'soft'}", "$text-muted"),
-                  (f"  {local(c.due)}", "$text-muted"), (f"  ({c.party})", "$text-muted")]
+        parts += [("\n", ""), (f"{clocks_mod.countdown(c.due, now):<12}", style), (clean(c.label), ""),
+                  ("\n            ", ""),
+                  (f"{'HARD' if c.hard else 'soft'} · due {local(c.due)} · {c.party} to act", "$text-muted")]
     return Content.assemble(*parts)
 
 
