@@ -379,6 +379,15 @@ class TodayScreen(Screen):
         self._gen += 1
         self._load(self._gen, cases)
 
+    def tick(self, now: datetime) -> None:
+        """The minute turned: redraw the countdowns on screen (cheap: only the visible rows are
+        recomputed). The order and the reasons change on the next ``reload``."""
+        lst = self.today_list
+        lst.now = now
+        lst._urgency.clear()
+        lst.refresh()
+        self._update_why()
+
     @work(thread=True, group="today-load", exclusive=True)
     def _load(self, gen: int, cases: list[Case] | None) -> None:
         started = time.perf_counter()

@@ -160,3 +160,20 @@ async def test_hostile_text_is_literal_and_harmless(db_path, cfg):
         assert "\x1b" not in app.screen.text
         assert_no_controls(app)
     s.close()
+
+
+async def test_format_flags_name_the_files_the_platform_refuses(db_path, cfg):
+    from store import Evidence
+
+    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.import_cases([Case(id="D-0001", order="1", supplier="Ningbo", reason="damaged", amount=Decimal("10.00"),
+                         created_at=NOW - timedelta(days=3), stage_entered_at=NOW - timedelta(days=3),
+                         evidence=[Evidence("/srv/x/crushed box.png", "photo", "", NOW, 10, "0" * 64, "t")],
+                         rev=1)])
+    app = make(s, cfg, "D-0001")
+    async with app.run_test(size=(120, 30)) as pilot:  # wide: the checklist beside the text
+        await settle(pilot)
+        text = screen_text(app)
+        assert "✓ photos of the damage: crushed box.png" in text
+        assert "⚠ crushed box.png: .png files are not" in text
+    s.close()

@@ -193,3 +193,35 @@ async def test_ten_thousand_cases_stay_quick(seeded, cfg):
         assert screen.today_list.cursor == n - 1
         assert screen.today_list.items[-1].case.id in screen_text(app)
         assert time.perf_counter() - started < 1.0
+
+
+async def test_assign_takes_only_a_login_on_this_box(seeded, cfg):
+    from store.tinystore import login_name
+
+    app = make(seeded, cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        cid = ids(app.screen)[0]
+        await pilot.press("A")
+        await pilot.pause()
+        form = app.screen
+        assert form.query_one("#f-user").value == "tester"  # the screen's user, not on this box
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "no user 'tester' on this box" in screen_text(app)
+        form.query_one("#f-user").value = login_name()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert seeded.get(cid).owner == login_name()
+
+
+async def test_tick_moves_the_countdowns_on(seeded, cfg):
+    app = make(seeded, cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        row = next(t for t in screen.today_list.items if screen.today_list.countdown(t.case)[0] == "8h 0m")
+        screen.tick(NOW + timedelta(hours=2))
+        await pilot.pause()
+        assert screen.today_list.countdown(row.case)[0] == "6h 0m"
+        assert f"{row.case.id} 6h 0m" in screen_text(app)
