@@ -76,7 +76,7 @@ class SaveFailed(Message):
 
 
 class EvidenceMarked(Message):
-    def __init__(self, changed: int) -> None:
+    def __init__(self, changed: set[str]) -> None:
         super().__init__()
         self.changed = changed
 
@@ -148,6 +148,7 @@ class BoardScreen(Screen):
         self.loaded = False
         self.totals: dict[str, tuple[int, Decimal, set[str]]] | None = None
         self.user_moved = False
+        self._binding_state: str | None = "unset"
 
     def compose(self) -> ComposeResult:
         app: DisputeApp = self.app  # type: ignore[assignment]
@@ -254,7 +255,13 @@ class BoardScreen(Screen):
             pane.show(case, app.now)
             if case is not None:
                 app.check_evidence(case)
-        app.refresh_bindings()
+        # The footer rebuilds itself on every bindings refresh: only ask when what is enabled
+        # can have changed (no case selected / first or last stage).
+        case = self.selected
+        state = None if case is None else case.stage
+        if state != self._binding_state:
+            self._binding_state = state
+            app.refresh_bindings()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.selection_changed)
@@ -676,7 +683,7 @@ class DisputeApp(App[int]):
     def on_evidence_marked(self, msg: EvidenceMarked) -> None:
         if msg.changed and self.screen_stack:
             for col in self.board.columns:
-                col.clear_cache()
+                col.clear_cache(msg.changed)
 
     @work(thread=True, group="evidence", exclusive=True)
     def check_evidence(self, case: Case) -> None:

@@ -60,7 +60,8 @@ class StageColumn(ScrollView, can_focus=False):
         self.cursor = 0
         self.active = False
         self._cache: dict[tuple, list[Strip]] = {}
-        self._cache_key: tuple = ()
+        self._blank_strip: Strip | None = None
+        self._styles: dict[tuple[str, bool], Style] = {}
         self.empty_text = "no cases"
 
     # -- data ----------------------------------------------------------------------------------
@@ -128,9 +129,17 @@ class StageColumn(ScrollView, can_focus=False):
         self._cache.clear()
         self.refresh()
 
-    def clear_cache(self) -> None:
-        self._cache.clear()
-        self.refresh()
+    def clear_cache(self, ids: set[str] | None = None) -> None:
+        """Forget drawn cards (those of ``ids`` only, if given) and redraw what is visible."""
+        if ids is None:
+            self._cache.clear()
+            self.refresh()
+            return
+        stale = [k for k in self._cache if k[0] in ids]
+        for k in stale:
+            del self._cache[k]
+        if stale:
+            self.refresh()
 
     # -- drawing -------------------------------------------------------------------------------
     def on_resize(self) -> None:
@@ -140,19 +149,26 @@ class StageColumn(ScrollView, can_focus=False):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._cache.clear()
+        self._blank_strip = None
+        self._styles.clear()
+
+    def _blank(self, width: int) -> Strip:
+        # Looking up the widget's own style walks the DOM: once per width and style change.
+        if self._blank_strip is None or self._blank_strip.cell_length != width:
+            self._blank_strip = Strip.blank(width, self.rich_style)
+        return self._blank_strip
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self.size.width  # no scrollbars: the content region is the whole widget
         line = y + round(self.scroll_y)
         index, row = divmod(line, CARD_HEIGHT)
-        base = self.rich_style
         if not self.cases:
             if y == 1:
                 st = self.get_component_rich_style("card--empty")
                 return Strip([Segment(fit(" " + self.empty_text, width), st)], width)
-            return Strip.blank(width, base)
+            return self._blank(width)
         if index >= len(self.cases) or row >= CARD_LINES:
-            return Strip.blank(width, base)
+            return self._blank(width)
         strip = self._card(index, width)[row]
         if self.describe_pending() and not self._flush_queued:
             self._flush_queued = True
@@ -175,10 +191,19 @@ class StageColumn(ScrollView, can_focus=False):
         return strips
 
     def _draw(self, case: Case, info: CardInfo, width: int, cursor: bool) -> list[Strip]:
-        full = self.get_component_rich_style
+        styles = self._styles
+
+        def full(name: str) -> Style:
+            st = styles.get((name, False))
+            if st is None:
+                st = styles[(name, False)] = self.get_component_rich_style(name)
+            return st
 
         def get(name: str) -> Style:
-            return full(name, partial=True)
+            st = styles.get((name, True))
+            if st is None:
+                st = styles[(name, True)] = self.get_component_rich_style(name, partial=True)
+            return st
 
         if cursor and self.active:
             bg = full("card--selected")

@@ -92,19 +92,19 @@ class Triage:
         self.pending[case.id] = case
         return hit[2] if hit is not None else ""
 
-    def check_pending(self) -> int:
-        """Stat the queued cases' evidence files (call from a worker thread). Returns how many
-        cases' marks changed."""
+    def check_pending(self) -> set[str]:
+        """Stat the queued cases' evidence files (call from a worker thread). Returns the ids
+        whose mark changed."""
         batch = list(self.pending.values())
         self.pending.clear()
-        changed = 0
+        changed: set[str] = set()
         for case in batch:
             states = {ops.evidence_state(e) for e in case.evidence}
             mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
             old = self._evidence.get(case.id)
             self._evidence[case.id] = (case.rev, time.monotonic(), mark)
-            if old is None or old[2] != mark:
-                changed += 1
+            if (old[2] if old is not None else "") != mark:
+                changed.add(case.id)
         return changed
 
     def search_key(self, case: Case) -> str:
