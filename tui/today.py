@@ -487,8 +487,12 @@ class TodayScreen(Screen):
             title += [("  · ", "$text-muted"), (f"{n_marked} marked", "bold $warning")]
         self.query_one("#today-title", Static).update(Content.assemble(*title))
         self._update_why()
-        status: list = [("enter open  space mark  z snooze  A assign  T tag  >/< move  1-9 views  esc back",
-                         "$text-muted")]
+        if n_marked:
+            status: list = [(f"z A T > < act on the {n_marked} marked", "bold $warning"),
+                            ("  space unmarks  * all shown  esc clears the marks", "$text-muted")]
+        else:
+            status = [("space marks rows; z A T > < act on the marked rows, else on the cursor row",
+                       "$text-muted")]
         if self.busy:
             status = [("saving…", "bold $warning")]
         self.query_one("#today-status", Static).update(Content.assemble(*status))
