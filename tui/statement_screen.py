@@ -135,6 +135,7 @@ class StatementScreen(Screen):
         self.conflict_with: str = ""  # after a refused save: who changed it
         self._force_path: str | None = None  # the packet path a refusal was shown for
         self._leave_warned = False
+        self.last_packet: Packet | None = None  # the last packet written from this screen
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -225,7 +226,7 @@ class StatementScreen(Screen):
     @on(TextArea.Changed, "#st-text")
     def _text_changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
-        if st.plain(text) != text and "\r" not in text:
+        if st.plain(text) != text:
             # Pasted escape codes or bidi overrides: never into the editor (or the terminal).
             event.text_area.load_text(st.plain(text))
             return
