@@ -26,6 +26,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -442,7 +443,13 @@ class TodayScreen(Screen):
     @work(thread=True, group="today-filter", exclusive=True)
     def _filter(self, gen: int, text: str, pred, items: list[Triage], now: datetime) -> None:
         ctx = Context(now, self.cfg, self.user)
-        out = [t for t in items if pred(t.case, ctx)]
+        worker = get_current_worker()
+        out = []
+        for i, t in enumerate(items):
+            if i % 256 == 0 and (worker.is_cancelled or gen != self._fgen):
+                return  # a newer query replaced this one (typing at 10,000 cases)
+            if pred(t.case, ctx):
+                out.append(t)
         self.post_message(TodayFiltered(gen, text, out))
 
     def on_today_filtered(self, msg: TodayFiltered) -> None:

@@ -193,6 +193,10 @@ async def test_ten_thousand_cases_stay_quick(seeded, cfg):
         assert screen.today_list.cursor == n - 1
         assert screen.today_list.items[-1].case.id in screen_text(app)
         assert time.perf_counter() - started < 1.0
+        for q in ("s", "st", "stage:ev", "stage:evidence"):  # typing: each query replaces the last
+            screen.query_one("#today-query").value = q
+        await settle(pilot)
+        assert ids(screen) == [t.case.id for t in screen.all_items if t.case.stage == "evidence"]
 
 
 async def test_assign_takes_only_a_login_on_this_box(seeded, cfg):
