@@ -57,6 +57,20 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, blob: bytes, fsync: bool) -> None:
+    """Write every byte (os.write may write fewer), then fsync if asked."""
+    view = memoryview(blob)
+    while view:
+        view = view[os.write(fd, view):]
+    if fsync:
+        os.fsync(fd)
+
+
+def _fsig(fd: int) -> Sig:
+    st = os.fstat(fd)
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def encode_line(ops: list) -> bytes:
     body = orjson.dumps({"ops": ops})
     return b"%08x " % zlib.crc32(body) + body + b"\n"
@@ -179,12 +193,7 @@ class JournalStorage(Storage):
         tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
         fd = self._open_new(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
-            blob = orjson.dumps(data)
-            view = memoryview(blob)
-            while view:
-                view = view[os.write(fd, view):]
-            if self.fsync:
-                os.fsync(fd)
+            _write_all(fd, orjson.dumps(data), self.fsync)
         finally:
             os.close(fd)
         os.replace(tmp, self.path)
@@ -303,9 +312,8 @@ class JournalStorage(Storage):
             self.last_changed = set()
             return False
         with fh:
-            st = os.fstat(fh.fileno())
-            size = st.st_size
-            self._jr_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            self._jr_sig = _fsig(fh.fileno())
+            size = self._jr_sig[1]
             if size < self._jr_offset:  # truncated by a compaction we missed: start over
                 self._load_all(_sig(self.path))
                 return True
@@ -405,13 +413,8 @@ class JournalStorage(Storage):
                 # (sync() just read everything complete): cut them off before appending.
                 os.ftruncate(fd, self._jr_offset)
             os.lseek(fd, self._jr_offset, os.SEEK_SET)
-            view = memoryview(line)
-            while view:
-                view = view[os.write(fd, view):]
-            if self.fsync:
-                os.fsync(fd)
-            st = os.fstat(fd)
-            self._jr_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+            _write_all(fd, line, self.fsync)
+            self._jr_sig = _fsig(fd)
         finally:
             os.close(fd)
         self._jr_offset += len(line)
@@ -421,10 +424,8 @@ class JournalStorage(Storage):
             fd = os.open(self.journal_path, os.O_WRONLY)
             try:
                 os.ftruncate(fd, 0)
-                if self.fsync:
-                    os.fsync(fd)
-                st = os.fstat(fd)
-                self._jr_sig = (st.st_ino, st.st_size, st.st_mtime_ns)
+                _write_all(fd, b"", self.fsync)
+                self._jr_sig = _fsig(fd)
             finally:
                 os.close(fd)
         self._jr_offset = 0
@@ -463,9 +464,7 @@ class JournalStorage(Storage):
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         fd = self._open_new(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
-            os.write(fd, orjson.dumps(data))
-            if self.fsync:
-                os.fsync(fd)
+            _write_all(fd, orjson.dumps(data), self.fsync)
         finally:
             os.close(fd)
         os.replace(tmp, target)
