@@ -85,24 +85,17 @@ def timed(fn) -> float:
 
 # -- building ---------------------------------------------------------------------------------------
 
-def build(path: Path, n: int, real_import: bool) -> dict:
+def build(path: Path, n: int) -> dict:
     """A database of n sample cases, compacted into one snapshot (the steady state)."""
     cases = sample_cases(n, NOW)
     s = TinyStore(path, cfg=defaults(), user="bench", clock=lambda: NOW)
     t = time.perf_counter()
-    if real_import:
-        s.import_cases(cases)  # the user-facing path (one TinyDB insert per case)
-    else:
-        # One transaction writing the whole table: the same file as an import, built quickly.
-        with s.storage.transaction() as data:
-            data["cases"] = {str(c.number): c.to_dict() for c in cases}
-            data["meta"]["1"]["last_id"] = n
-            s.storage.write(data)
+    s.import_cases(cases)  # the user-facing path: one transaction, one table rebuild
     s.storage.compact()
     built = time.perf_counter() - t
     s.close()
     shutil.rmtree(path.with_name(path.name + ".backups"), ignore_errors=True)
-    return {"build_s": built, "real_import": real_import}
+    return {"build_s": built}
 
 
 # -- measuring (runs in a fresh process per size) --------------------------------------------------
@@ -288,8 +281,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--until-compaction", type=int, default=6000, metavar="N",
                     help="after the save series, keep saving until the journal compacts by itself, at most "
                          "N saves in all (0: don't); default 6000")
-    ap.add_argument("--real-import", type=int, default=2000, metavar="N",
-                    help="build with store.import_cases up to N cases (it is slow above that); default 2000")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
     ap.add_argument("--keep", metavar="DIR", help="build the databases in DIR and keep them")
     ap.add_argument("--child", choices=("memory", "timings"), help=argparse.SUPPRESS)
@@ -314,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(path.parent)
             path.parent.mkdir(parents=True)
             print(f"store bench: {n:,} cases: building...", file=sys.stderr, flush=True)
-            r = build(path, n, real_import=n <= args.real_import)
+            r = build(path, n)
             r["snapshot_mb"] = os.path.getsize(path) / 1e6
             print(f"store bench: {n:,} cases: measuring...", file=sys.stderr, flush=True)
             r.update(run_child("memory", path, args))
@@ -326,9 +317,6 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\n## Store ({', '.join(f'{n:,}' for n in sizes)} cases)\n")
     print(table(results, args.saves, args.reps))
-    if any(not r["real_import"] for r in results.values()):
-        print(f"Databases above {args.real_import:,} cases were built with one bulk transaction, not "
-              f"import_cases (one TinyDB insert per case, quadratic).")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0
