@@ -82,9 +82,9 @@ class EvidenceMarked(Message):
 
 
 class EvidenceChecked(Message):
-    def __init__(self, case_id: str, rev: int, states: dict[int, str]) -> None:
+    def __init__(self, case_id: str, rev: int, states: dict[int, str], final: bool = False) -> None:
         super().__init__()
-        self.case_id, self.rev, self.states = case_id, rev, states
+        self.case_id, self.rev, self.states, self.final = case_id, rev, states, final
 
 
 # -- help ---------------------------------------------------------------------------------------
@@ -149,6 +149,7 @@ class BoardScreen(Screen):
         self.totals: dict[str, tuple[int, Decimal, set[str]]] | None = None
         self.user_moved = False
         self._binding_state: str | None = "unset"
+        self._detail_gen = 0
 
     def compose(self) -> ComposeResult:
         app: DisputeApp = self.app  # type: ignore[assignment]
@@ -251,10 +252,11 @@ class BoardScreen(Screen):
         app: DisputeApp = self.app  # type: ignore[assignment]
         pane = self.query_one("#detail-side", DetailPane)
         if pane.display:
-            case = self.selected
-            pane.show(case, app.now)
-            if case is not None:
-                app.check_evidence(case)
+            # The board's frame first, the detail after it; of several quick moves only the
+            # last one's detail is drawn.
+            self._detail_gen += 1
+            gen = self._detail_gen
+            self.call_after_refresh(self._show_detail, gen)
         # The footer rebuilds itself on every bindings refresh: only ask when what is enabled
         # can have changed (no case selected / first or last stage).
         case = self.selected
@@ -262,6 +264,20 @@ class BoardScreen(Screen):
         if state != self._binding_state:
             self._binding_state = state
             app.refresh_bindings()
+
+    def _show_detail(self, gen: int) -> None:
+        if gen != self._detail_gen:
+            return
+        pane = self.query_one("#detail-side", DetailPane)
+        if not pane.display:
+            return
+        case = self.selected
+        app: DisputeApp = self.app  # type: ignore[assignment]
+        known = app.evidence_states.get(case.id) if case is not None else None
+        fresh = known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30
+        pane.show(case, app.now, known[2] if fresh else None)
+        if case is not None and not fresh:
+            app.check_evidence(case)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.selection_changed)
@@ -427,6 +443,8 @@ class DisputeApp(App[int]):
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
         self._marking = False
+        # Re-hashed evidence per case: id -> (rev, when, {index: ok|missing|changed}).
+        self.evidence_states: dict[str, tuple[int, float, dict[int, str]]] = {}
 
     # -- setup ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -693,9 +711,11 @@ class DisputeApp(App[int]):
         for i, e in enumerate(case.evidence):
             if states[i] == "ok":
                 states[i] = ops.evidence_verify(e)
-        self.post_message(EvidenceChecked(case.id, case.rev, states))
+        self.post_message(EvidenceChecked(case.id, case.rev, states, final=True))
 
     def on_evidence_checked(self, msg: EvidenceChecked) -> None:
+        if msg.final:
+            self.evidence_states[msg.case_id] = (msg.rev, time.monotonic(), msg.states)
         for pane in self._panes():
             pane.set_states(msg.case_id, msg.states)
 

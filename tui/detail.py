@@ -143,11 +143,18 @@ class DetailPane(VerticalScroll):
         self.states: dict[int, str] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="d-summary", classes="d-section")
-        yield Static("", id="d-deadlines", classes="d-section")
-        yield Static("", id="d-thread", classes="d-section")
-        yield Static("", id="d-evidence", classes="d-section")
-        yield Static("", id="d-history", classes="d-section")
+        # One Static for the whole case: one update, one layout pass per selection.
+        yield Static("", id="d-body")
+
+    def _draw_body(self, now: datetime) -> None:
+        body = self.query_one("#d-body", Static)
+        case = self.case
+        if case is None:
+            body.update(Content("No case selected"))
+            return
+        gap = Content("\n\n")
+        body.update(gap.join([summary(case, self.triage, now), deadlines(case, self.triage, now), thread(case),
+                              evidence(case, self.states), history(case)]))
 
     def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
         same = self.case is not None and case is not None and self.case.id == case.id
@@ -158,27 +165,18 @@ class DetailPane(VerticalScroll):
             self.states = states
         elif not same or case is None:
             self.states = {}
-        if case is None:
-            self.query_one("#d-summary", Static).update(Content("No case selected"))
-            for name in ("deadlines", "thread", "evidence", "history"):
-                self.query_one(f"#d-{name}", Static).update("")
-            return
-        if not same:
+        if case is not None and not same:
             self.scroll_home(animate=False)
-        self.query_one("#d-summary", Static).update(summary(case, self.triage, now))
-        self.query_one("#d-deadlines", Static).update(deadlines(case, self.triage, now))
-        self.query_one("#d-thread", Static).update(thread(case))
-        self.query_one("#d-evidence", Static).update(evidence(case, self.states))
-        self.query_one("#d-history", Static).update(history(case))
+        self._draw_body(now)
 
     def set_states(self, case_id: str, states: dict[int, str]) -> None:
-        if self.case is not None and self.case.id == case_id:
+        if self.case is not None and self.case.id == case_id and states != self.states:
             self.states = states
-            self.query_one("#d-evidence", Static).update(evidence(self.case, states))
+            self._draw_body(self.app.now)  # type: ignore[attr-defined]
 
     def tick(self, now: datetime) -> None:
         if self.case is not None:
-            self.query_one("#d-deadlines", Static).update(deadlines(self.case, self.triage, now))
+            self._draw_body(now)
 
 
 class DetailScreen(Screen):
