@@ -809,7 +809,8 @@ class DisputeApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         case_actions = {"move", "edit", "message", "attach", "deadline", "open_case"}
-        if action in case_actions or action in ("new_case", "undo"):
+        if action in case_actions or action in ("new_case", "undo", "quit"):
+            # q in a form (a button focused) must not quit and lose what was typed.
             if not isinstance(self.screen, (BoardScreen, DetailScreen)):
                 return False
         if action in case_actions:

@@ -390,3 +390,59 @@ async def test_tiny_terminal_does_not_crash(app):
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running
+
+
+async def test_case_keys_work_on_the_detail_screen(app, seeded):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("m", "enter")
+        app.screen.query_one("#f-text").value = "logged from the detail"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert seeded.get(case.id).messages[-1].text == "logged from the detail"
+        app.screen.pane.scroll_end(animate=False)
+        await pilot.pause()
+        assert "logged from the detail" in screen_text(app)
+
+
+async def test_q_in_a_form_does_not_quit(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#form-save").focus()
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, FormScreen)
+
+
+async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
+    from datetime import timedelta
+
+    from tui.app import DisputeApp
+    from tui.board import StageColumn
+
+    now = [NOW]
+    app = DisputeApp(seeded, cfg, clock=lambda: now[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        calls = []
+        original = StageColumn.render_line
+
+        def counting(self, y):
+            calls.append(self.stage)
+            return original(self, y)
+
+        StageColumn.render_line = counting
+        try:
+            now[0] = NOW + timedelta(minutes=5)
+            app._tick()
+            await pilot.pause()
+        finally:
+            StageColumn.render_line = original
+        visible = sum(c.size.height for c in board(app).columns)
+        assert 0 < len(calls) <= visible
