@@ -12,10 +12,8 @@ One app-level timer drives every countdown and the poll for other people's chang
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +28,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
-from store import (STAGE_TITLES, STAGES, Case, ConflictError, NotFound, StoreError, ValidationError, ops)
+from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
 
 from . import forms
 from .board import CARD_HEIGHT, StageColumn
@@ -114,11 +112,6 @@ class HelpScreen(ModalScreen[None]):
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
-
-
-def _key_label(app: App, binding: Binding) -> str:
-    keys = [k.strip() for k in binding.key.split(",")]
-    return " ".join(app.get_key_display(Binding(k, binding.action)) for k in keys)
 
 
 # -- the board screen ---------------------------------------------------------------------------
@@ -456,7 +449,7 @@ class DisputeApp(App[int]):
 
     @property
     def board(self) -> BoardScreen:
-        return self.get_screen("board-screen") if False else self.screen_stack[0]  # type: ignore[return-value]
+        return self.screen_stack[0]  # type: ignore[return-value]  # the default screen, always at the bottom
 
     def on_mount(self) -> None:
         self._setup_themes()
@@ -947,7 +940,8 @@ class DisputeApp(App[int]):
             shown = " ".join(dict.fromkeys(self.get_key_display(Binding(k, b.action)) for k in keys))
             rows.append((shown, b.description))
         rows.append(("ctrl+p", "Command palette (what applies now)"))
-        title = {BoardScreen: "Keys: board", DetailScreen: "Keys: case detail"}.get(type(screen), "Keys")
+        title = {BoardScreen: "Keys: board", DetailScreen: "Keys: case detail",
+                 forms.FormScreen: "Keys: form"}.get(type(screen), "Keys")
         self.push_screen(HelpScreen(rows, title))
 
     # -- command palette -------------------------------------------------------------------------

@@ -4,8 +4,7 @@ costs the same at 10,000 as at 10."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,9 +17,6 @@ from store import Case
 
 from .safe import clean, crop, fit, money
 from .triage import CardInfo
-
-if TYPE_CHECKING:
-    pass
 
 CARD_LINES = 5  # id/turn, supplier, title, amount, countdown
 CARD_HEIGHT = CARD_LINES + 1  # plus a gap

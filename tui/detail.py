@@ -14,10 +14,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-import importlib
-
-clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
-from store import Case, STAGE_TITLES
+from store import STAGE_TITLES, Case
+from store.clocks import _rank as clock_rank, countdown, unresponsive
 
 from .safe import clean, money
 from .triage import Triage
@@ -59,7 +57,7 @@ def summary(case: Case, triage: Triage, now: datetime) -> Content:
     parts += [("\nreason ", "$text-muted"), (case.reason.replace("_", " "), ""),
               ("  wants ", "$text-muted"), (case.want.replace("_", " "), "")]
     parts += [("\nturn ", "$text-muted"), (turn, "bold $warning" if turn == "me" else "")]
-    if clocks_mod.unresponsive(case, triage.cfg, now):
+    if unresponsive(case, triage.cfg, now):
         parts += [("  supplier unresponsive: escalate", "bold $error")]
     if case.outcome:
         parts += [("\noutcome ", "$text-muted"), (case.outcome.replace("_", " "), "bold")]
@@ -86,10 +84,10 @@ def deadlines(case: Case, triage: Triage, now: datetime) -> Content:
         if c.met:
             parts += [("\n✓ met       ", "$success"), (clean(c.label), "$text-muted")]
             continue
-        rank = clocks_mod._rank(c, now, triage.cfg)
+        rank = clock_rank(c, now, triage.cfg)
         level = "overdue" if rank in (2, 4) else "soon" if rank in (1, 3) else "ok"
         style = LEVEL_STYLE[level] + (" bold" if c.hard and level != "ok" else "")
-        parts += [("\n", ""), (f"{clocks_mod.countdown(c.due, now):<12}", style), (clean(c.label), ""),
+        parts += [("\n", ""), (f"{countdown(c.due, now):<12}", style), (clean(c.label), ""),
                   ("\n            ", ""),
                   (f"{'HARD' if c.hard else 'soft'} · due {local(c.due)} · {c.party} to act", "$text-muted")]
     return Content.assemble(*parts)

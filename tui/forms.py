@@ -9,8 +9,8 @@ refusal the form stays open with what was typed.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store import Case, Config
-import importlib
-
-clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
-from store.clocks import Clock, Urgency
+# `_rank` is the store's own urgency weighting; reused so cached clocks rank exactly as
+# `store.clocks.urgency` does (see the report: an `urgency(case, cfg, now, clocks=...)` would do).
+from store.clocks import Clock, Urgency, _rank, clocks, countdown, whose_turn
 from store import ops
 
 
@@ -46,7 +45,7 @@ class Triage:
         hit = self._clocks.get(case.id)
         if hit is not None and hit[0] == case.rev:
             return hit[1]
-        cl = clocks_mod.clocks(case, self.cfg)
+        cl = clocks(case, self.cfg)
         self._clocks[case.id] = (case.rev, cl)
         return cl
 
@@ -57,7 +56,7 @@ class Triage:
         for c in self.clocks(case):
             if c.met:
                 continue
-            r = clocks_mod._rank(c, now, self.cfg)
+            r = _rank(c, now, self.cfg)
             if r > best_rank:
                 best, best_rank = c, r
         if best is None:
@@ -74,7 +73,7 @@ class Triage:
         hit = self._turn.get(case.id)
         if hit is not None and hit[0] == case.rev:
             return hit[1]
-        t = clocks_mod.whose_turn(case)
+        t = whose_turn(case)
         self._turn[case.id] = (case.rev, t)
         return t
 
@@ -117,6 +116,6 @@ class Triage:
 
     def card(self, case: Case, now: datetime) -> CardInfo:
         u = self.urgency(case, now)
-        cd = clocks_mod.countdown(u.clock.due, now) if u.clock else ""
+        cd = countdown(u.clock.due, now) if u.clock else ""
         return CardInfo(u.level, u.hard, cd, u.clock.label if u.clock else "", self.turn(case),
                         self.evidence(case), u.rank)

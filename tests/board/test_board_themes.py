@@ -4,10 +4,9 @@ forward COLORTERM) and 16 colours."""
 from __future__ import annotations
 
 import pytest
-from board_helpers import NOW, settle
+from board_helpers import settle
 from rich.color import ColorSystem
 
-from tui.app import DisputeApp
 from tui.themes import builtin_themes
 
 TEXT = ("card", "card--id", "card--supplier", "card--muted", "card--ok", "card--soon", "card--overdue",
