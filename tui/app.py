@@ -419,6 +419,7 @@ class DisputeApp(App[int]):
         self.cfg = cfg
         self.clock: Clock = clock or _utcnow
         self.store_lock = threading.Lock()
+        self._painted = threading.Event()  # the first frame with cards is on screen
         self.triage = Triage(cfg)
         self.now = self.clock()
         self._minute = self.now.replace(second=0, microsecond=0)
@@ -526,8 +527,9 @@ class DisputeApp(App[int]):
     def _load_worker(self, gen: int, select: str | None, refresh: bool, first: bool = False) -> None:
         started = time.perf_counter()
         changed: set[str] | None = set()
-        if first:
-            self._quick_look(gen, started)
+        if first and self._quick_look(gen, started):
+            # Let the first frame be drawn before decoding everything: both need the GIL.
+            self._painted.wait(timeout=2.0)
         try:
             with self.store_lock:
                 if refresh:
@@ -550,7 +552,7 @@ class DisputeApp(App[int]):
     QUICK_THRESHOLD = 2000  # below this many cases decoding everything is quick anyway
     QUICK_CARDS = 60  # cards per stage in the first look
 
-    def _quick_look(self, gen: int, started: float) -> None:
+    def _quick_look(self, gen: int, started: float) -> bool:
         """First paint for a large database: decoding 10,000 cases takes ~1.4 s, so show the
         true column totals and the first cards of each stage now, and the rest when decoded.
 
@@ -559,12 +561,12 @@ class DisputeApp(App[int]):
         make this part of the interface."""
         table = getattr(self.store, "table", None)
         if table is None:
-            return
+            return False
         try:
             with self.store_lock:
                 raw = table._read_table()
                 if len(raw) < self.QUICK_THRESHOLD:
-                    return
+                    return False
                 totals: dict[str, tuple[int, Decimal, set[str]]] = {}
                 first: dict[str, list[Case]] = {s: [] for s in STAGES}
                 for key in sorted(raw, key=int):
@@ -576,9 +578,10 @@ class DisputeApp(App[int]):
                     if len(first.setdefault(stage, [])) < self.QUICK_CARDS:
                         first[stage].append(Case.from_dict(doc))
         except (StoreError, ValueError, ArithmeticError):
-            return
+            return False
         self.post_message(CasesLoaded(gen, first, None, None, set(), time.perf_counter() - started,
                                       partial=True, totals=totals))
+        return True
 
     def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
         overdue = mine = 0
@@ -620,6 +623,7 @@ class DisputeApp(App[int]):
 
     def _first_paint(self) -> None:
         self.first_paint_at = time.perf_counter()
+        self._painted.set()
 
     def _find(self, case_id: str) -> Case | None:
         for cases in self.board.by_stage.values():
