@@ -237,8 +237,15 @@ class BoardScreen(Screen):
         shown = f"{count}"
         if self.filter_text:
             shown += f"/{len(self.by_stage.get(stage, []))}"
-        line2 = f"{shown} · {compact_money(total)} {clean(cur)}".rstrip()
-        self.query_one(f"#h-{stage}", Static).update(
+        header = self.query_one(f"#h-{stage}", Static)
+        room = header.content_region.width or 999
+        line2 = ""
+        for candidate in (f"{shown} · {compact_money(total)} {clean(cur)}".rstrip(),
+                          f"{shown} · {compact_money(total)}", shown):
+            line2 = candidate
+            if len(candidate) <= room:
+                break
+        header.update(
             Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted")))
 
     def selection_changed(self) -> None:
@@ -273,7 +280,12 @@ class BoardScreen(Screen):
             app.check_evidence(case)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.selection_changed)
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        for stage, col in zip(STAGES, self.columns):
+            self._header(stage, col.cases)
+        self.selection_changed()
 
     # -- navigation ------------------------------------------------------------------------------
     def action_column(self, step: int) -> None:
