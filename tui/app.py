@@ -932,6 +932,11 @@ class DisputeApp(App[int]):
         if case is None:
             self.notify("Nothing to undo", severity="warning")
             return
+        last = case.history[-1] if case.history else None
+        if last is None or last.user != self.store.user or last.action in ("create", "import"):
+            who = f" (last change by {clean(last.user)}: {clean(last.action)})" if last else ""
+            self.notify(f"Nothing of yours to undo on {case.id}{who}", severity="warning", markup=False)
+            return
         self._undo_worker(case.id, case.rev)
 
     def action_help(self) -> None:

@@ -183,12 +183,11 @@ class FormScreen(ModalScreen[None]):
                 yield Button("Cancel (esc)", id="form-cancel", compact=True)
 
     def on_mount(self) -> None:
-        for f in self.spec.fields:
-            inp = self.query_one(f"#f-{f.name}", Input)
-            if not inp.value.isprintable():
-                inp.value = clean(inp.value)
-        if self.spec.fields:
-            self.query_one(f"#f-{self.spec.fields[0].name}", Input).focus()
+        # Values were cleaned in compose. Query softly: if the app is shutting down the screen
+        # may be mounted without its children.
+        first = self.query(".field-input").first() if self.query(".field-input") else None
+        if first is not None:
+            first.focus()
 
     # -- validation ----------------------------------------------------------------------------
     def _field(self, name: str) -> Field:

@@ -446,3 +446,20 @@ async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
             StageColumn.render_line = original
         visible = sum(c.size.height for c in board(app).columns)
         assert 0 < len(calls) <= visible
+
+
+async def test_undo_never_reverts_someone_elses_change(app, seeded, db_path, cfg):
+    from store import ops
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        other = TinyStore(db_path, cfg=cfg, user="alice", clock=lambda: NOW)
+        other.update(case.id, lambda c: ops.log(c, "note", "alice's note", NOW, "alice"))
+        other.close()
+        app.load(refresh=True)
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        assert seeded.get(case.id).messages[-1].text == "alice's note"
+        assert any("alice" in n.message for n in app._notifications)
