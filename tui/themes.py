@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
 
+from textual.color import Color
 from textual.theme import Theme
 
 from store import paths
@@ -22,9 +24,16 @@ def theme_from_dict(data: dict, where: str) -> Theme:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"{where}: a theme needs a 'name'")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}", name.strip()):
+        raise ValueError(f"{where}: theme name {name!r} must be letters, digits, - and _ (up to 40)")
     if not isinstance(data.get("primary"), str):
         raise ValueError(f"{where}: a theme needs a 'primary' colour")
     kw = {k: str(data[k]) for k in _FIELDS if k in data}
+    for key, value in kw.items():
+        try:
+            Color.parse(value)
+        except Exception:  # ColorParseError and friends: any unreadable colour skips the file
+            raise ValueError(f"{where}: {key} = {value!r} is not a colour (e.g. \"#5f87d7\")") from None
     for k in ("luminosity_spread", "text_alpha"):
         if k in data:
             kw[k] = float(data[k])

@@ -50,3 +50,15 @@ async def test_card_text_is_readable_in_256_and_16_colours(app, theme):
                     if ratio < 2.5:
                         worst.append((system.name, bg_name, fg_name, round(ratio, 2)))
         assert not worst, worst
+
+
+def test_bad_user_theme_files_are_skipped_with_a_reason(tmp_path):
+    from tui.themes import user_themes
+
+    (tmp_path / "a.toml").write_text('name = "ok-theme"\nprimary = "#123456"\n')
+    (tmp_path / "b.toml").write_text('name = "bad colour"\nprimary = "#123456"\n')
+    (tmp_path / "c.toml").write_text('name = "c"\nprimary = "blurple"\n')
+    (tmp_path / "d.toml").write_text('primary = "#123456"\n')
+    themes, problems = user_themes(tmp_path)
+    assert [t.name for t in themes] == ["ok-theme"]
+    assert len(problems) == 3 and "blurple" in " ".join(problems)
