@@ -103,8 +103,9 @@ class HelpScreen(ModalScreen[None]):
         width = max((len(k) for k, _ in self.rows), default=4) + 2
         for key, desc in self.rows:
             parts += [("\n", ""), (f"{key:<{width}}", "bold $accent"), (desc, "")]
-        parts += [("\n\nCards: ", "bold"), ("!! overdue hard  ! overdue  ~ due soon  ✗ev evidence missing  "
-                                            "Δev evidence changed", "$text-muted")]
+        parts += [("\n\nCards ", "bold"), ("(most urgent first): !! overdue hard  ! overdue  ~ due soon  "
+                                            "✗ev evidence missing  Δev evidence changed  ▌ selected",
+                                            "$text-muted")]
         with Vertical(id="help-box"):
             with VerticalScroll(id="help-scroll"):
                 yield Static(Content.assemble(*parts), id="help-text")
