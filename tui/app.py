@@ -441,6 +441,7 @@ class DisputeApp(App[int]):
         self._loading = False
         self._last_poll = 0.0
         self._undo: list[tuple[str, int]] = []
+        self.change_info = None  # store.ChangeInfo: who changed the database last, and when
         self.counts: tuple[int, int] | None = None  # None until every case has been looked at
         self.last_load_seconds = 0.0
         self.first_paint_at: float | None = None
@@ -548,6 +549,7 @@ class DisputeApp(App[int]):
                 if refresh:
                     changed = self.store.refresh()
                 cases = self.store.cases()
+                self.change_info = self.store.last_change()
         except StoreError as exc:
             self.post_message(SaveFailed(f"Could not read the database: {exc}", False, None))
             self._loading = False
@@ -661,10 +663,7 @@ class DisputeApp(App[int]):
 
     def update_status(self) -> None:
         overdue, mine = self.counts if self.counts is not None else (None, None)
-        try:
-            info = self.store.last_change()
-        except Exception:  # the status line must never take the board down
-            info = None
+        info = self.change_info  # read by the load worker, never here on the UI thread
         if overdue is None:
             parts: list = [("counting…  ", "$text-muted")]
         else:
