@@ -111,6 +111,9 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(Content.assemble(*parts), id="help-text")
             yield Static(Content("esc to close"), id="help-foot")
 
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()  # arrows and page keys scroll a long list
+
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)
 
