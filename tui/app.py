@@ -868,6 +868,7 @@ class DisputeApp(App[int]):
                 amount=values["amount"], created_at=now, stage_entered_at=now, currency=values["currency"],
                 platform=values["platform"], title=values["title"], want=values["want"],
                 claimed=values["claimed"], received_at=values["received"], supplier_contact=values["contact"],
+                product=values["product"], platform_ref=values["ref"], description=values["description"],
             )
             self._create_worker(case, form)
         self.push_screen(forms.FormScreen(forms.new_case_spec(submit)))
@@ -882,12 +883,16 @@ class DisputeApp(App[int]):
                 mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
                            "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
                            "platform": "platform", "received": "received_at", "contact": "supplier_contact",
+                           "product": "product", "ref": "platform_ref", "description": "description",
                            "priority": "priority", "tags": "tags"}
                 changed = []
                 for key, attr in mapping.items():
                     old = getattr(c, attr)
                     if isinstance(old, str) and values[key] == clean(old).strip():
                         continue  # shown cleaned in the form, untouched by the user: keep as stored
+                    if isinstance(old, datetime) and values[key] is not None and \
+                            abs((old - values[key]).total_seconds()) < 60:
+                        continue  # shown to the minute: an untouched date keeps its seconds
                     if old != values[key]:
                         setattr(c, attr, values[key])
                         changed.append(key)

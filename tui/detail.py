@@ -122,6 +122,18 @@ def evidence(case: Case, states: dict[int, str]) -> Content:
     return Content.assemble(*parts)
 
 
+def proposals(case: Case) -> Content | None:
+    if not case.proposals:
+        return None
+    parts: list = [(f"Proposals ({len(case.proposals)})", "bold underline")]
+    for p in case.proposals:
+        style = {"accepted": "$success", "rejected": "$error", "open": "$warning"}.get(p.status, "$text-muted")
+        parts += [("\n", ""), (local(p.at), "$text-muted"), ("  ", ""), (clean(p.sender), "bold"), ("  ", ""),
+                  (clean(p.kind).replace("_", " "), ""), ("  ", ""), (money(p.amount, case.currency), "bold"),
+                  ("  ", ""), (clean(p.status), style)]
+    return Content.assemble(*parts)
+
+
 def history(case: Case) -> Content:
     parts: list = [("History", "bold underline")]
     for h in reversed(case.history):
@@ -151,8 +163,9 @@ class DetailPane(VerticalScroll):
             body.update(Content("No case selected"))
             return
         gap = Content("\n\n")
-        body.update(gap.join([summary(case, self.triage, now), deadlines(case, self.triage, now), thread(case),
-                              evidence(case, self.states), history(case)]))
+        sections = [summary(case, self.triage, now), deadlines(case, self.triage, now), proposals(case),
+                    thread(case), evidence(case, self.states), history(case)]
+        body.update(gap.join([part for part in sections if part is not None]))
 
     def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
         same = self.case is not None and case is not None and self.case.id == case.id

@@ -314,6 +314,11 @@ def case_fields(case: Case | None) -> list[Field]:
               c.received_at.astimezone().isoformat(timespec="minutes") if c and c.received_at else "",
               placeholder="2026-11-20 or 2026-11-20T10:00+08:00"),
         Field("contact", "Contact", optional_text(200), c.supplier_contact if c else "", placeholder="optional"),
+        Field("product", "Product", optional_text(200), c.product if c else "", placeholder="optional"),
+        Field("ref", "Dispute no.", optional_text(80), c.platform_ref if c else "",
+              placeholder="the platform's own dispute number, optional"),
+        Field("description", "Description", optional_text(2000), c.description if c else "",
+              placeholder="what was ordered, what arrived, what you want"),
     ]
 
 

@@ -463,3 +463,18 @@ async def test_undo_never_reverts_someone_elses_change(app, seeded, db_path, cfg
         await settle(pilot)
         assert seeded.get(case.id).messages[-1].text == "alice's note"
         assert any("alice" in n.message for n in app._notifications)
+
+
+async def test_edit_without_touching_a_date_keeps_it(app, seeded):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#f-description").value = "Only the description changes"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        fresh = seeded.get(case.id)
+        assert fresh.description == "Only the description changes"
+        assert fresh.received_at == case.received_at
+        assert fresh.history[-1].detail == "changed description"
