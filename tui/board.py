@@ -70,8 +70,13 @@ class StageColumn(ScrollView, can_focus=False):
                 self.cursor = idx
         self.cursor = max(0, min(self.cursor, len(cases) - 1))
         self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(cases) * CARD_HEIGHT)
+        self._size_virtual()
         self.refresh()
+
+    def _size_virtual(self) -> None:
+        # Pad to whole cards: the furthest scroll then still starts on a card's first line.
+        pad = self.size.height % CARD_HEIGHT if self.cases else 0
+        self.virtual_size = Size(self.size.width, len(self.cases) * CARD_HEIGHT + pad)
 
     def index_of(self, case_id: str) -> int | None:
         for i, c in enumerate(self.cases):
@@ -140,7 +145,7 @@ class StageColumn(ScrollView, can_focus=False):
     # -- drawing -------------------------------------------------------------------------------
     def on_resize(self) -> None:
         self._cache.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.cases) * CARD_HEIGHT)
+        self._size_virtual()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
