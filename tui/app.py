@@ -29,16 +29,20 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
 from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
+from store import query as case_query
 
 from . import forms
 from .board import CARD_HEIGHT, StageColumn
 from .detail import DetailPane, DetailScreen
 from .safe import clean, compact_money
+from .statement_screen import StatementScreen
+from .stats_screen import StatsScreen
 from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
+from .today import CasesChanged, OpenCase, TodayScreen
 from .triage import Triage
 
 Clock = Callable[[], datetime]
-OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help"}
+OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help", "today", "stats", "statement"}
 
 
 def _utcnow() -> datetime:
@@ -141,6 +145,7 @@ class BoardScreen(Screen):
         self.triage = triage
         self.col = 0
         self.filter_text = ""
+        self._filter_pred: case_query.Pred | None = None
         self.by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
         self.loaded = False
         self.totals: dict[str, tuple[int, Decimal, set[str]]] | None = None
@@ -159,7 +164,9 @@ class BoardScreen(Screen):
             yield DetailPane(self.triage, id="detail-side", classes="detail")
         with Horizontal(id="filter-bar"):
             yield Static(Content("/"), id="filter-label")
-            yield Input(id="filter", placeholder="id, order, supplier or title", compact=True)
+            yield Input(id="filter", placeholder="words, or stage:dispute turn:me due<3d amount>500 …",
+                        compact=True)
+            yield Static("", id="filter-error")
         yield Static("", id="status", classes="status")
         yield Footer()
 
@@ -204,9 +211,13 @@ class BoardScreen(Screen):
     def _matches(self, cases: list[Case]) -> list[Case]:
         if not self.filter_text:
             return cases
-        needle = self.filter_text.casefold()
-        key = self.triage.search_key
-        return [c for c in cases if needle in key(c)]
+        if self._filter_pred is None:  # plain words: the quick search key
+            needle = self.filter_text.casefold()
+            key = self.triage.search_key
+            return [c for c in cases if needle in key(c)]
+        ctx = case_query.Context(self.app.now, self.app.cfg, self.app.store.user)  # type: ignore[attr-defined]
+        pred = self._filter_pred
+        return [c for c in cases if pred(c, ctx)]
 
     def _fill(self, keep: str | None, follow: bool = False) -> None:
         for c in self.columns:
@@ -395,6 +406,18 @@ class BoardScreen(Screen):
     def _set_filter(self, text: str) -> None:
         if text == self.filter_text:
             return
+        # The query language (stage:dispute turn:me due<3d ...); plain words keep the quick path.
+        pred = None
+        if text and (":" in text or "<" in text or ">" in text or "=" in text
+                     or any(w.lstrip("-").lower() in case_query.FLAGS for w in text.split())):
+            try:
+                pred = case_query.parse(text)
+            except case_query.QueryError as exc:
+                # Said beside the box while typing; the last good filter stays on screen.
+                self.query_one("#filter-error", Static).update(Content(str(exc)))
+                return
+        self.query_one("#filter-error", Static).update("")
+        self._filter_pred = pred
         keep = self.selected.id if self.selected else None
         self.filter_text = text
         self._fill(keep)
@@ -425,6 +448,13 @@ class DisputeApp(App[int]):
         Binding("a", "attach", "Attach", show=False, id="case.attach"),
         Binding("d", "deadline", "Deadline", show=False, id="case.deadline"),
         Binding("u", "undo", "Undo", show=False, id="case.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="case.redo"),
+        Binding("t", "today", "Today", id="app.today"),
+        Binding("s", "stats", "Outcomes", show=False, id="app.stats"),
+        Binding("S", "statement", "Statement & packet", show=False, id="case.statement"),
+        # One line in the help for all nine: "1  Saved views 1-9 (config)".
+        *[Binding(str(i), f"view({i})", "Saved views 1-9 (config)" if i == 1 else "", show=False,
+                  id=f"app.view{i}") for i in range(1, 10)],
         Binding("question_mark,f1", "help", "Keys", id="app.help", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -444,6 +474,7 @@ class DisputeApp(App[int]):
         self._loading = False
         self._last_poll = 0.0
         self._undo: list[tuple[str, int]] = []
+        self._redo: list[tuple[str, int]] = []
         self.change_info = None  # store.ChangeInfo: who changed the database last, and when
         self.counts: tuple[int, int] | None = None  # None until every case has been looked at
         self.last_load_seconds = 0.0
@@ -523,6 +554,8 @@ class DisputeApp(App[int]):
             for screen in self.screen_stack[1:]:
                 if isinstance(screen, DetailScreen):
                     screen.pane.tick(self.now)
+                elif isinstance(screen, TodayScreen):
+                    screen.tick(self.now)
             self.call_after_refresh(self.recount)  # after the frame: the recount is a thread
         mono = time.monotonic()
         if mono - self._last_poll >= self.refresh_seconds - 0.05 and not self._loading:
@@ -630,6 +663,11 @@ class DisputeApp(App[int]):
         self.last_load_seconds = msg.elapsed
         self.full_loaded_at = time.perf_counter()
         self.board.apply(msg.by_stage, msg.select)
+        today = self._today_screens()
+        if today:  # Today never reads the disk itself: it gets the cases the board just loaded
+            every = [c for cs in self.board.by_stage.values() for c in cs]
+            for screen in today:
+                screen.reload(every)
         for screen in self.screen_stack[1:]:
             if isinstance(screen, DetailScreen) and screen.pane.case is not None:
                 fresh = self._find(screen.pane.case.id)
@@ -766,16 +804,19 @@ class DisputeApp(App[int]):
         self.post_message(CaseSaved(created, "created", requester))
 
     @work(thread=True, group="save")
-    def _undo_worker(self, case_id: str, expected_rev: int | None) -> None:
+    def _undo_worker(self, case_id: str, expected_rev: int | None, redo: bool = False) -> None:
+        which = "redone" if redo else "undone"
         try:
             with self.store_lock:
-                case = self.store.undo(case_id, expected_rev=expected_rev)
+                revert = self.store.redo if redo else self.store.undo
+                case = revert(case_id, expected_rev=expected_rev)
         except ConflictError as exc:
-            self.post_message(SaveFailed(f"Not undone: {exc}", True, None, exc.user))
+            self.post_message(SaveFailed(f"Not {which}: {exc}", True, None, exc.user))
             return
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, None))
             return
+        self.call_from_thread((self._undo if redo else self._redo).append, (case.id, case.rev))
         self.post_message(CaseSaved(case, case.history[-1].detail, None, undoable=False))
 
     @work(thread=True, group="save")
@@ -796,6 +837,7 @@ class DisputeApp(App[int]):
     def on_case_saved(self, msg: CaseSaved) -> None:
         if msg.undoable:
             self._undo.append((msg.case.id, msg.case.rev))
+            self._redo.clear()  # a new change ends the redo chain
         if isinstance(msg.requester, forms.FormScreen):
             msg.requester.saved()
         self.notify(f"{msg.case.id}: {clean(msg.detail)}", markup=False, timeout=3)
@@ -820,8 +862,8 @@ class DisputeApp(App[int]):
         return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        case_actions = {"move", "edit", "message", "attach", "deadline", "open_case"}
-        if action in case_actions or action in ("new_case", "undo", "quit"):
+        case_actions = {"move", "edit", "message", "attach", "deadline", "open_case", "statement"}
+        if action in case_actions or action in ("new_case", "undo", "redo", "quit", "today", "stats", "view"):
             # q in a form (a button focused) must not quit and lose what was typed.
             if not isinstance(self.screen, (BoardScreen, DetailScreen)):
                 return False
@@ -947,6 +989,54 @@ class DisputeApp(App[int]):
             return
         self._undo_worker(case.id, case.rev)
 
+    def action_redo(self) -> None:
+        if not self._redo:
+            self.notify("Nothing to redo", severity="warning")
+            return
+        case_id, rev = self._redo.pop()
+        self._undo_worker(case_id, rev, redo=True)
+
+    def action_today(self) -> None:
+        self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
+
+    def action_stats(self) -> None:
+        self.push_screen(StatsScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
+
+    def action_statement(self) -> None:
+        case = self.current_case()
+        if case is not None:
+            self.push_screen(StatementScreen(self.store, self.cfg, self.clock, self.store.user, case.id,
+                                             lock=self.store_lock))
+
+    def action_view(self, number: int) -> None:
+        """A saved view from the config: the board shows only the cases it selects."""
+        views = self.cfg.data.get("views", [])
+        if not 1 <= number <= len(views):
+            self.notify(f"No saved view {number} (the config has {len(views)})", severity="warning")
+            return
+        view = views[number - 1]
+        board = self.board
+        if self.screen is not board:
+            return
+        inp = board.query_one("#filter", Input)
+        board.query_one("#filter-bar").display = True
+        inp.value = str(view.get("query", ""))
+        self.notify(f"View {number}: {clean(str(view.get('name', '')))}", markup=False, timeout=2)
+
+    def on_open_case(self, msg: OpenCase) -> None:
+        """Enter on a Today row: the case on the board, its detail over Today (esc returns)."""
+        self.board.select_case(msg.case_id)
+        case = self._find(msg.case_id)
+        if case is not None:
+            self.push_screen(DetailScreen(self.triage, case, self.now))
+            self.check_evidence(case)
+
+    def on_cases_changed(self, msg: CasesChanged) -> None:
+        self.load(select=None, refresh=False)
+
+    def _today_screens(self) -> list[TodayScreen]:
+        return [s for s in self.screen_stack[1:] if isinstance(s, TodayScreen)]
+
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, HelpScreen):
@@ -994,6 +1084,15 @@ class DisputeApp(App[int]):
             yield SystemCommand("New case", "n", self.action_new_case)
             if self._undo or case is not None:
                 yield SystemCommand("Undo the last change", "u", self.action_undo)
+            if self._redo:
+                yield SystemCommand("Redo what was undone", "ctrl+r", self.action_redo)
+            yield SystemCommand("Today: what needs me, most urgent first", "t", self.action_today)
+            yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", "s", self.action_stats)
+            if case is not None:
+                yield SystemCommand(f"Statement and packet for {case.id}", "S", self.action_statement)
+            for i, view in enumerate(self.cfg.data.get("views", [])[:9], 1):
+                yield SystemCommand(f"View {i}: {clean(str(view.get('name', '')))}", clean(str(view.get("query", ""))),
+                                    lambda i=i: self.action_view(i))
         if isinstance(screen, BoardScreen):
             yield SystemCommand("Filter cases", "/", screen.action_filter)
             if screen.filter_text:

@@ -1,0 +1,100 @@
+"""Issue 4 and 5 keys on the board: Today, Outcomes, Statement, redo, queries in /, saved views."""
+
+from __future__ import annotations
+
+from board_helpers import board, column_ids, screen_text, selected, settle
+from textual.widgets import Input
+
+from tui.statement_screen import StatementScreen
+from tui.stats_screen import StatsScreen
+from tui.today import TodayScreen
+
+
+async def test_slash_takes_the_query_language(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        for ch in "stage:dispute":
+            await pilot.press(ch)
+        await settle(pilot)
+        b = board(app)
+        assert all(not column_ids(app, s) for s in ("seller", "evidence", "mediation", "resolved"))
+        assert column_ids(app, "dispute") == [c.id for c in b.by_stage["dispute"]]
+        assert column_ids(app, "dispute")
+
+
+async def test_a_bad_query_says_what_and_where_and_keeps_the_last_good_filter(app):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        box = app.query_one("#filter", Input)
+        box.value = "stage:dispute"  # pasted whole: each keystroke is a query of its own
+        await settle(pilot)
+        box.value = "stage:dispute amount>lots"
+        await settle(pilot)
+        text = screen_text(app)
+        assert "column 15" in text and "not a number" in text
+        # what is on screen is still the last query that parsed: the dispute column only
+        assert not column_ids(app, "seller") and column_ids(app, "dispute")
+
+
+async def test_number_key_applies_a_saved_view(app, cfg):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")  # "Waiting on me": turn:me
+        await settle(pilot)
+        assert app.query_one("#filter", Input).value == cfg.data["views"][0]["query"]
+        from store.clocks import whose_turn
+        shown = [c for s in ("seller", "dispute", "evidence", "mediation", "resolved")
+                 for c in board(app).query_one(f"#col-{s}").cases]
+        assert shown and all(whose_turn(c) == "me" for c in shown)
+
+
+async def test_undo_then_redo_a_move(app, seeded):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        await pilot.press("L")
+        await settle(pilot)
+        assert seeded.get(case.id).stage == "dispute"
+        await pilot.press("u")
+        await settle(pilot)
+        assert seeded.get(case.id).stage == "seller"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert seeded.get(case.id).stage == "dispute"
+        assert [h.action for h in seeded.get(case.id).history][-3:] == ["move", "undo", "redo"]
+
+
+async def test_today_stats_and_statement_open_from_the_board(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert "waiting on me" in screen_text(app) or "overdue" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StatsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        case = selected(app)
+        await pilot.press("S")
+        await settle(pilot)
+        assert isinstance(app.screen, StatementScreen)
+        assert case.order in screen_text(app)
+
+
+async def test_enter_on_today_opens_the_case(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        today = app.screen
+        first = today.query_one("TodayList").current  # the top row
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DetailScreen"
+        assert first.case.id in screen_text(app)
