@@ -136,8 +136,9 @@ def clocks(case: Case, cfg: Config) -> list[Clock]:
         extra = int(profile.get("complex_extra_days", 0)) if case.complex and rule["kind"] == "expected_resolution" else 0
         due = _due(rule, start, profile, extra)
         met = False
-        if rule.get("met_by") == "supplier_reply":
-            last = _last(case, "supplier")
+        met_by = rule.get("met_by", "")
+        if met_by in ("supplier_reply", "platform_reply"):  # the party wrote since the clock started
+            last = _last(case, met_by.split("_")[0])
             met = last is not None and last >= start
         out.append(Clock(rule["kind"], rule.get("label", rule["kind"]), due, bool(rule.get("hard", False)),
                          rule.get("party", "me"), "profile", met))

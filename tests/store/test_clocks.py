@@ -217,13 +217,14 @@ def test_next_deadline_is_the_earliest_not_met(cfg):
     c = make("dispute", opened_at=Z("2026-11-20 08:00"))
     assert next_deadline(c, cfg, NOW).kind == "supplier_response"  # overdue ones included
     msg(c, "supplier", Z("2026-11-21 08:00"))
+    # the supplier answered: their response clock is met, and so is "escalate if no answer"
     nd = next_deadline(c, cfg, NOW)
-    assert (nd.kind, nd.due) == ("may_escalate", Z("2026-11-23 08:00"))
+    assert (nd.kind, nd.due) == ("auto_escalate", Z("2026-11-27 08:00"))
     c.deadlines.append(Deadline("evidence_due", Z("2026-11-22 00:00"), True, "upload photos"))
     nd = next_deadline(c, cfg, NOW)
     assert (nd.kind, nd.source, nd.hard) == ("evidence_due", "case", True)
     c.deadlines[0].met_at = Z("2026-11-21 12:00")
-    assert next_deadline(c, cfg, NOW).kind == "may_escalate"
+    assert next_deadline(c, cfg, NOW).kind == "auto_escalate"
 
 
 def test_a_new_case_in_seller_contact_already_has_a_clock(store, cfg, now):
