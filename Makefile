@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint clean
+.PHONY: run test bench dev clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ bench: $(STAMP)
 	$(PY) bench/run.py $(ARGS)
 
 dev: $(STAMP)
-	$(VENV)/bin/textual run --dev tui.app:main
+	PATH="$(abspath $(VENV))/bin:$$PATH" textual run --dev tui.app:main
 
 clean:
 	rm -rf $(VENV) build *.egg-info

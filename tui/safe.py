@@ -12,9 +12,6 @@ import unicodedata
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
-from rich.style import Style
-from rich.text import Text
-from textual.content import Content
 
 ELLIPSIS = "…"
 
@@ -70,13 +67,17 @@ def crop(text: str, width: int) -> str:
     return text
 
 
-def text(value: object, style: str | Style = "", *, multiline: bool = False) -> Text:
+def text(value: object, style="", *, multiline: bool = False):
     """A Rich ``Text`` holding user text literally (never parsed as markup)."""
+    from rich.text import Text  # imported here: the command line uses this module without the UI
+
     return Text(clean(value, multiline=multiline), style=style)
 
 
-def content(value: object, *, multiline: bool = False) -> Content:
+def content(value: object, *, multiline: bool = False):
     """A Textual ``Content`` holding user text literally."""
+    from textual.content import Content  # imported here: the command line needs no Textual
+
     return Content(clean(value, multiline=multiline))
 
 
