@@ -108,7 +108,7 @@ def anchors(case: Case) -> dict[str, datetime | None]:
     }
 
 
-def _due(rule: dict, start: datetime, profile: dict, extra_days: int = 0) -> datetime:
+def rule_due(rule: dict, start: datetime, profile: dict, extra_days: int = 0) -> datetime:
     unit = rule.get("unit", "days")
     if "hours" in rule and "days" not in rule:
         return start + timedelta(hours=rule["hours"])
@@ -134,7 +134,7 @@ def clocks(case: Case, cfg: Config) -> list[Clock]:
         if start is None:
             continue
         extra = int(profile.get("complex_extra_days", 0)) if case.complex and rule["kind"] == "expected_resolution" else 0
-        due = _due(rule, start, profile, extra)
+        due = rule_due(rule, start, profile, extra)
         met = False
         met_by = rule.get("met_by", "")
         if met_by in ("supplier_reply", "platform_reply"):  # the party wrote since the clock started
@@ -160,7 +160,9 @@ def next_deadline(case: Case, cfg: Config, now: datetime) -> Clock | None:
     return None
 
 
-def _rank(c: Clock, now: datetime, cfg: Config) -> int:
+def rank(c: Clock, now: datetime, cfg: Config) -> int:
+    """How urgent one clock is now: 4 overdue hard, 3 hard within the soon window, 2 overdue soft,
+    1 soft within its window, 0 otherwise. Hard deadlines weigh more than soft ones."""
     left = c.due - now
     if left <= timedelta(0):
         return 4 if c.hard else 2
@@ -170,17 +172,18 @@ def _rank(c: Clock, now: datetime, cfg: Config) -> int:
     return 0
 
 
-def urgency(case: Case, cfg: Config, now: datetime) -> Urgency:
+def urgency(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None) -> Urgency:
     """How urgent the case is now, and which countdown shows it.
 
-    Ranks: overdue hard (4) > hard within 48 h (3) > overdue soft (2) > soft within 24 h (1) > ok.
+    ``case_clocks`` may be given when the caller keeps ``clocks(case, cfg)`` cached: they depend
+    on the case and the settings only, not on ``now``.
     """
     best: Clock | None = None
     best_rank = -1
-    for c in clocks(case, cfg):
+    for c in clocks(case, cfg) if case_clocks is None else case_clocks:
         if c.met:
             continue
-        r = _rank(c, now, cfg)
+        r = rank(c, now, cfg)
         if r > best_rank:  # clocks are sorted by due: the first of a rank is the earliest
             best, best_rank = c, r
     if best is None:
@@ -213,7 +216,7 @@ def unresponsive(case: Case, cfg: Config, now: datetime) -> bool:
         if len(waiting) >= int(profile.get("seller_unanswered_contacts", 3)):
             return True
         follow = next((r for r in profile.get("clocks", ()) if r["kind"] == "seller_followup"), None)
-        if waiting and follow is not None and _due(follow, waiting[0], profile) <= now:
+        if waiting and follow is not None and rule_due(follow, waiting[0], profile) <= now:
             return True
     return any(c.party == "supplier" and not c.met and c.due <= now for c in clocks(case, cfg))
 

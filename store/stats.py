@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from .clocks import _due
+from .clocks import rule_due
 from .config import Config
 from .model import Case
 
@@ -57,7 +57,7 @@ def _expected_due(case: Case, cfg: Config | None) -> datetime | None:
     if rule is None:
         return case.opened_at + timedelta(days=DEFAULT_EXPECTED_DAYS)
     extra = int(profile.get("complex_extra_days", 0)) if case.complex else 0
-    return _due(rule, case.opened_at, profile, extra)
+    return rule_due(rule, case.opened_at, profile, extra)
 
 
 def case_outcome(case: Case, cfg: Config | None = None) -> CaseOutcome | None:

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import STAGE_TITLES, Case
-from store.clocks import _rank as clock_rank, countdown, unresponsive
+from store.clocks import countdown, rank as clock_rank, unresponsive
 
 from .safe import clean, money
 from .triage import Triage

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store import Case, Config
-# `_rank` is the store's own urgency weighting; reused so cached clocks rank exactly as
-# `store.clocks.urgency` does (see the report: an `urgency(case, cfg, now, clocks=...)` would do).
-from store.clocks import Clock, Urgency, _rank, clocks, countdown, whose_turn
+from store.clocks import Clock, Urgency, clocks, countdown, urgency, whose_turn
 from store import ops
 
 
@@ -50,19 +48,8 @@ class Triage:
         return cl
 
     def urgency(self, case: Case, now: datetime) -> Urgency:
-        """Same answer as ``store.clocks.urgency`` from the cached clocks."""
-        best: Clock | None = None
-        best_rank = -1
-        for c in self.clocks(case):
-            if c.met:
-                continue
-            r = _rank(c, now, self.cfg)
-            if r > best_rank:
-                best, best_rank = c, r
-        if best is None:
-            return Urgency("ok", False, None, 0)
-        level = "overdue" if best_rank in (2, 4) else "soon" if best_rank in (1, 3) else "ok"
-        return Urgency(level, best.hard, best, best_rank)
+        """Same answer as ``store.clocks.urgency``, from the cached clocks."""
+        return urgency(case, self.cfg, now, self.clocks(case))
 
     def sort_key(self, case: Case, now: datetime) -> tuple:
         u = self.urgency(case, now)
