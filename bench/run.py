@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run the store and board benchmarks.", add_help=True)
     ap.add_argument("--only", choices=("store", "board"))
     ap.add_argument("--cases", help="case count for the board bench")
+    ap.add_argument("--board-sizes", default="80x24,120x40",
+                    help="terminal sizes for the board bench (default 80x24,120x40: the smallest that must "
+                         "be fully usable, and a common one)")
     for opt in STORE_OPTS:
         ap.add_argument(opt)
     args, rest = ap.parse_known_args(argv)
@@ -42,9 +45,10 @@ def main(argv: list[str] | None = None) -> int:
     board = HERE / "board_bench.py"
     if args.only in (None, "board"):
         if board.exists():
-            t = time.perf_counter()
-            status |= subprocess.call([sys.executable, str(board), *board_args, *rest])
-            print(f"(board bench took {time.perf_counter() - t:.0f} s)", flush=True)
+            for size in args.board_sizes.split(","):
+                t = time.perf_counter()
+                status |= subprocess.call([sys.executable, str(board), *board_args, "--size", size, *rest])
+                print(f"(board bench at {size} took {time.perf_counter() - t:.0f} s)\n", flush=True)
         else:
             print("bench/board_bench.py is not there yet: board bench skipped", flush=True)
     return status
