@@ -17,10 +17,11 @@ class NotFound(StoreError, KeyError):
 class ConflictError(StoreError):
     """A save from a stale copy of a case: somebody else changed it in the meantime."""
 
-    def __init__(self, message: str, *, user: str = "", at=None):
+    def __init__(self, message: str, *, user: str = "", at=None, rev: int | None = None):
         super().__init__(message)
         self.user = user
         self.at = at
+        self.rev = rev  # the revision that is there now: saving again against it is a deliberate overwrite
 
 
 class DamagedDatabase(StoreError):

@@ -242,7 +242,7 @@ class TinyStore(CaseStore):
         return ConflictError(
             f"{raw.get('id')} was changed by {who} at {at} ({last.get('action', 'edit')}) since you "
             f"loaded it; nothing saved, reload and try again",
-            user=who, at=when,
+            user=who, at=when, rev=raw.get("rev"),
         )
 
     @staticmethod

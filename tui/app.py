@@ -72,9 +72,11 @@ class CaseSaved(Message):
 
 
 class SaveFailed(Message):
-    def __init__(self, error: str, conflict: bool, requester: Any, user: str = "") -> None:
+    def __init__(self, error: str, conflict: bool, requester: Any, user: str = "",
+                 rev: int | None = None) -> None:
         super().__init__()
         self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
+        self.rev = rev
 
 
 class EvidenceMarked(Message):
@@ -778,6 +780,13 @@ class DisputeApp(App[int]):
     # -- saving ---------------------------------------------------------------------------------
     def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
              requester: Any = None) -> None:
+        """Save off the UI thread. ``expected_rev`` refuses the save if the case changed since the
+        form was opened; after that refusal has been shown, saving the same form again is a
+        deliberate overwrite of the revision it named. ``None`` (appends: a message, evidence, a
+        deadline) applies to whatever is there now: nothing of anyone's is overwritten."""
+        override = getattr(requester, "conflict_rev", None)
+        if expected_rev is not None and override is not None:
+            expected_rev = override
         self._save_worker(case_id, change, expected_rev, requester)
 
     @work(thread=True, group="save")
@@ -786,7 +795,7 @@ class DisputeApp(App[int]):
             with self.store_lock:
                 case = self.store.update(case_id, change, expected_rev=expected_rev)
         except ConflictError as exc:
-            self.post_message(SaveFailed(str(exc), True, requester, exc.user))
+            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev))
             return
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, requester))
@@ -820,7 +829,7 @@ class DisputeApp(App[int]):
         self.post_message(CaseSaved(case, case.history[-1].detail, None, undoable=False))
 
     @work(thread=True, group="save")
-    def _attach_worker(self, case_id: str, values: dict, expected_rev: int, requester: Any) -> None:
+    def _attach_worker(self, case_id: str, values: dict, expected_rev: int | None, requester: Any) -> None:
         try:
             digest = ops.file_digest(Path(values["path"]))  # hashing: off the UI thread, outside the lock
         except OSError as exc:
@@ -845,6 +854,9 @@ class DisputeApp(App[int]):
 
     def on_save_failed(self, msg: SaveFailed) -> None:
         if isinstance(msg.requester, forms.FormScreen):
+            if msg.conflict and msg.rev is not None:
+                msg.requester.conflict_rev = msg.rev  # type: ignore[attr-defined]
+                msg.error += f"; save again to keep your version over {msg.user}'s"
             msg.requester.failed(msg.error)
         title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
         self.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
@@ -951,7 +963,8 @@ class DisputeApp(App[int]):
 
         def submit(values: dict, form: forms.FormScreen) -> None:
             now, user = self.clock(), self.store.user
-            self.save(case.id, lambda c: ops.log(c, values["sender"], values["text"], now, user), case.rev, form)
+            # An append: a colleague's change meanwhile is kept alongside, not a conflict.
+            self.save(case.id, lambda c: ops.log(c, values["sender"], values["text"], now, user), None, form)
         self.push_screen(forms.FormScreen(forms.message_spec(case, submit)))
 
     def action_attach(self) -> None:
@@ -960,7 +973,7 @@ class DisputeApp(App[int]):
             return
 
         def submit(values: dict, form: forms.FormScreen) -> None:
-            self._attach_worker(case.id, values, case.rev, form)
+            self._attach_worker(case.id, values, None, form)  # an append
         self.push_screen(forms.FormScreen(forms.evidence_spec(case, submit)))
 
     def action_deadline(self) -> None:
@@ -970,7 +983,7 @@ class DisputeApp(App[int]):
 
         def submit(values: dict, form: forms.FormScreen) -> None:
             self.save(case.id, lambda c: ops.add_deadline(c, values["kind"], values["due"], values["hard"],
-                                                          values["note"]), case.rev, form)
+                                                          values["note"]), None, form)  # an append
         self.push_screen(forms.FormScreen(forms.deadline_spec(case, submit)))
 
     def action_undo(self) -> None:

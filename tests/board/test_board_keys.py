@@ -360,22 +360,47 @@ async def test_save_over_someone_elses_change_is_refused(app, seeded, db_path, c
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = selected(app)
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-title").value = "typed before the clash"
+        other = TinyStore(db_path, cfg=cfg, user="alice", clock=lambda: NOW)
+        from store import ops
+        other.update(case.id, lambda c: (setattr(c, "title", "alice's title"), ("edit", "changed title"))[1])
+        other.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open
+        assert form.query_one("#f-title").value == "typed before the clash"
+        assert "alice" in screen_text(app)
+        assert seeded.get(case.id).title == "alice's title"
+        # Told who changed it, the user saves again on purpose: their version wins, alice's stays
+        # in the history (and undo).
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is not form
+        got = seeded.get(case.id)
+        assert got.title == "typed before the clash"
+        assert [h.user for h in got.history][-2:] == ["alice", seeded.user]
+
+
+async def test_a_message_logged_while_someone_else_writes_keeps_both(app, seeded, db_path, cfg):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        case = selected(app)
         await pilot.press("m")
         await pilot.pause()
         form = app.screen
-        await pilot.press("enter", "t")
-        form.query_one("#f-text").value = "typed before the clash"
+        form.query_one("#f-text").value = "typed while alice wrote"
         other = TinyStore(db_path, cfg=cfg, user="alice", clock=lambda: NOW)
         from store import ops
         other.update(case.id, lambda c: ops.log(c, "note", "alice was here", NOW, "alice"))
         other.close()
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is form  # still open
-        assert form.query_one("#f-text").value == "typed before the clash"
-        assert "alice" in screen_text(app)
+        assert app.screen is not form
         texts = [m.text for m in seeded.get(case.id).messages]
-        assert "alice was here" in texts and "typed before the clash" not in texts
+        assert texts[-2:] == ["alice was here", "typed while alice wrote"]
 
 
 async def test_tiny_terminal_does_not_crash(app):
