@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import STAGE_TITLES, Case
+from store import statement
 from store.clocks import countdown, rank as clock_rank, unresponsive
 
 from .safe import clean, money
@@ -119,6 +120,16 @@ def evidence(case: Case, states: dict[int, str]) -> Content:
                   (f"  {_size(e.size)}", "$text-muted")]
         if e.note:
             parts += [("\n        ", ""), (clean(e.note), "$text-muted")]
+    # What a reviewer looks for in a dispute of this reason, and what is still missing.
+    checks = statement.checklist(case)
+    if checks:
+        parts.append(("\nChecklist for " + case.reason.replace("_", " "), "bold"))
+        for c in checks:
+            mark, style = ("✓ ", "$success") if not c.missing else (("✗ ", "bold $error") if c.need.required
+                                                                     else ("○ ", "$warning"))
+            parts += [("\n", ""), (mark, style), (clean(c.need.label), "" if c.missing else "$text-muted")]
+    for flag in statement.format_flags(case):
+        parts += [("\n", ""), ("format  ", "bold $warning"), (clean(str(flag)), "")]
     return Content.assemble(*parts)
 
 

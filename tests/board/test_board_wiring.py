@@ -98,3 +98,20 @@ async def test_enter_on_today_opens_the_case(app):
         await settle(pilot)
         assert type(app.screen).__name__ == "DetailScreen"
         assert first.case.id in screen_text(app)
+
+
+async def test_detail_shows_the_evidence_checklist_and_format_flags(app, seeded):
+    from store import ops
+    from store.statement import missing
+    case = seeded.cases("seller")[0]
+    seeded.update(case.id, lambda c: (setattr(c, "reason", "damaged"), ("edit", "reason"))[1])
+    case = seeded.get(case.id)
+    async with app.run_test(size=(80, 60)) as pilot:
+        await settle(pilot)
+        board(app).select_case(case.id)
+        await pilot.press("enter")
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Checklist for damaged" in text
+        for need in missing(case)[:3]:
+            assert need.label[:30] in text
