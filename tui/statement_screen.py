@@ -36,6 +36,7 @@ from store import Case, Config, ConflictError, StoreError, ValidationError
 from store import statement as st
 from store.packet import Packet, write_packet
 
+from .locking import StoreLockUser
 from .safe import clean, crop
 from .today import CasesChanged
 
@@ -84,7 +85,7 @@ def checklist_content(case: Case) -> Content:
     return Content.assemble(*parts)
 
 
-class StatementScreen(Screen):
+class StatementScreen(StoreLockUser, Screen):
     """The statement of one case. See the module docstring for the keys."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -151,12 +152,6 @@ class StatementScreen(Screen):
             yield Static("", id="st-packet-msg")
         yield Static("", id="st-status")
         yield Footer()
-
-    @property
-    def store_lock(self) -> threading.Lock:
-        if self._lock is None:
-            self._lock = getattr(self.app, "store_lock", None) or threading.Lock()
-        return self._lock
 
     @property
     def editor(self) -> TextArea:

@@ -27,6 +27,7 @@ from textual.widgets import Footer, Static
 from store import Config, StoreError
 from store.stats import Group, Stats, stats
 
+from .locking import StoreLockUser
 from .safe import clean, fit, money
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -128,7 +129,7 @@ def _group_table(title: str, groups: list[Group], width: int, key: str) -> list:
     return parts
 
 
-class StatsScreen(Screen):
+class StatsScreen(StoreLockUser, Screen):
     """Outcomes report. Push it from the board; ``reload()`` recomputes it."""
 
     DEFAULT_CSS = """
@@ -163,12 +164,6 @@ class StatsScreen(Screen):
         with VerticalScroll(id="stats-scroll"):
             yield Static("", id="stats-body")
         yield Footer()
-
-    @property
-    def store_lock(self) -> threading.Lock:
-        if self._lock is None:
-            self._lock = getattr(self.app, "store_lock", None) or threading.Lock()
-        return self._lock
 
     def on_mount(self) -> None:
         self.query_one("#stats-scroll").focus()

@@ -45,6 +45,7 @@ from store.dates import parse_when
 from store.query import Context, QueryError, Triage, parse, today
 
 from . import forms
+from .locking import StoreLockUser
 from .safe import clean, crop, fit, money
 
 clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
@@ -275,7 +276,7 @@ def header_line(width: int) -> Content:
 
 
 # -- the screen ----------------------------------------------------------------------------------
-class TodayScreen(Screen):
+class TodayScreen(StoreLockUser, Screen):
     """Cases needing action now. Push it from the board (key ``t``); see the module docstring."""
 
     DEFAULT_CSS = """
@@ -350,12 +351,6 @@ class TodayScreen(Screen):
         yield Static("", id="today-why")
         yield Static("", id="today-status")
         yield Footer()
-
-    @property
-    def store_lock(self) -> threading.Lock:
-        if self._lock is None:
-            self._lock = getattr(self.app, "store_lock", None) or threading.Lock()
-        return self._lock
 
     @property
     def today_list(self) -> TodayList:
