@@ -29,7 +29,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
 from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
-from store import query as case_query
+from store import negotiation, query as case_query
 
 from . import forms
 from .board import CARD_HEIGHT, StageColumn
@@ -449,6 +449,7 @@ class DisputeApp(App[int]):
         Binding("m", "message", "Message", id="case.message"),
         Binding("a", "attach", "Attach", show=False, id="case.attach"),
         Binding("d", "deadline", "Deadline", show=False, id="case.deadline"),
+        Binding("o", "offer", "Proposal", show=False, id="case.offer"),
         Binding("u", "undo", "Undo", show=False, id="case.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="case.redo"),
         Binding("t", "today", "Today", id="app.today"),
@@ -874,7 +875,7 @@ class DisputeApp(App[int]):
         return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        case_actions = {"move", "edit", "message", "attach", "deadline", "open_case", "statement"}
+        case_actions = {"move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer"}
         if action in case_actions or action in ("new_case", "undo", "redo", "quit", "today", "stats", "view"):
             # q in a form (a button focused) must not quit and lose what was typed.
             if not isinstance(self.screen, (BoardScreen, DetailScreen)):
@@ -1002,6 +1003,26 @@ class DisputeApp(App[int]):
             return
         self._undo_worker(case.id, case.rev)
 
+    def action_offer(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+
+        def submit(values: dict, form: forms.FormScreen) -> None:
+            now = self.clock()
+            amount = values["amount"]
+            # A counter-proposal answers what is on the table: made from a stale copy, refuse it.
+            self.save(case.id, lambda c: negotiation.offer(c, values["sender"], values["kind"], amount, now),
+                      case.rev, form)
+        self.push_screen(forms.FormScreen(forms.offer_spec(case, submit)))
+
+    def answer_offer(self, status: str) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+        now = self.clock()
+        self.save(case.id, lambda c: negotiation.respond(c, None, status, now), case.rev)
+
     def action_redo(self) -> None:
         if not self._redo:
             self.notify("Nothing to redo", severity="warning")
@@ -1093,6 +1114,15 @@ class DisputeApp(App[int]):
             yield SystemCommand(f"Attach evidence to {case.id}", "a", self.action_attach)
             yield SystemCommand(f"Add a deadline to {case.id}", "d", self.action_deadline)
             yield SystemCommand(f"Edit {case.id}", "e", self.action_edit)
+            yield SystemCommand(f"Record a proposal on {case.id}", "o", self.action_offer)
+            found = negotiation.open_proposal(case)
+            if found is not None and case.stage != "resolved":
+                n, p = found
+                what = f"#{n} {p.sender}: {p.kind.replace('_', ' ')} {p.amount} {case.currency}"
+                yield SystemCommand(f"Accept proposal {what}", "Agreement: the case moves to Resolved",
+                                    lambda: self.answer_offer("accepted"))
+                yield SystemCommand(f"Reject proposal {what}", "Closes it; the case stays where it is",
+                                    lambda: self.answer_offer("rejected"))
         if isinstance(screen, (BoardScreen, DetailScreen)):
             yield SystemCommand("New case", "n", self.action_new_case)
             if self._undo or case is not None:

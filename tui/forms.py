@@ -343,6 +343,22 @@ def message_spec(case: Case, submit) -> FormSpec:
     )
 
 
+def offer_spec(case: Case, submit) -> FormSpec:
+    from store.negotiation import PARTIES, PROPOSAL_KINDS
+
+    return FormSpec(
+        f"Record a proposal on {case.id}",
+        [Field("sender", "From", one_of(PARTIES, "party"), "supplier", PARTIES, "supplier or me"),
+         Field("kind", "Kind", one_of(PROPOSAL_KINDS, "proposal kind"), "partial_refund", PROPOSAL_KINDS,
+               ", ".join(PROPOSAL_KINDS)),
+         Field("amount", "Amount", amount("amount", optional=True), "",
+               placeholder=f"in {case.currency}; empty for a full refund of the claim")],
+        None, submit,
+        note="A new proposal counters the open one. Accept or reject from the palette (ctrl+p).",
+        key="offer",
+    )
+
+
 def evidence_spec(case: Case, submit) -> FormSpec:
     return FormSpec(
         f"Attach evidence to {case.id}",

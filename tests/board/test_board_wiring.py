@@ -115,3 +115,28 @@ async def test_detail_shows_the_evidence_checklist_and_format_flags(app, seeded)
         assert "Checklist for damaged" in text
         for need in missing(case)[:3]:
             assert need.label[:30] in text
+
+
+async def test_a_proposal_recorded_and_accepted_from_the_board(app, seeded):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        await pilot.press("o")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-amount").value = "600.50"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        got = seeded.get(case.id)
+        assert [(p.sender, p.kind, str(p.amount), p.status) for p in got.proposals] == \
+            [("supplier", "partial_refund", "600.50", "open")]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        for ch in "Accept proposal":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        got = seeded.get(case.id)
+        assert got.stage == "resolved" and got.outcome == "partially_refunded"
+        assert str(got.recovered) == "600.50" and got.proposals[0].status == "accepted"
