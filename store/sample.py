@@ -10,6 +10,7 @@ import hashlib
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from .model import (EVIDENCE_KINDS, PLATFORMS, REASONS, RESOLUTIONS, STAGES, Case, Deadline, Evidence,
                     HistoryEntry, Message, case_id)
@@ -101,3 +102,22 @@ def sample_cases(n: int, now: datetime, seed: int = 7, messages: int = 10, evide
         c.rev = 1
         out.append(c)
     return out
+
+
+def materialize_evidence(cases: list[Case], folder: Path, missing_every: int = 12) -> int:
+    """Write a small placeholder file for each sample evidence entry under ``folder`` and record
+    its real size and SHA-256, so the demo board shows evidence as present; every
+    ``missing_every``-th case keeps one file missing, as real teams' boards do. Returns files written."""
+    written = 0
+    for i, c in enumerate(cases):
+        for k, e in enumerate(c.evidence):
+            target = folder / c.id / Path(e.path).name
+            if missing_every and i % missing_every == 0 and k == 0:
+                e.path = str(target)  # recorded, never written: shows as missing
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            data = f"Dispute Board demo evidence\n{c.id} {e.kind}: {e.note}\n".encode()
+            target.write_bytes(data)
+            e.path, e.size, e.sha256 = str(target), len(data), hashlib.sha256(data).hexdigest()
+            written += 1
+    return written

@@ -461,14 +461,17 @@ def cmd_redo(args, cfg):
 
 
 def cmd_demo(args, cfg):
-    from store.sample import sample_cases
+    from store.sample import materialize_evidence, sample_cases
 
     if not 1 <= args.cases <= 100_000:
         raise Refusal("--cases must be between 1 and 100000")
     store = _open(args, cfg, create=True)
     start = max((c.number for c in store.cases()), default=0) + 1
-    n = store.import_cases(sample_cases(args.cases, datetime.now(timezone.utc), start_id=start))
-    print(f"added {n} sample cases to {store.location}")
+    cases = sample_cases(args.cases, datetime.now(timezone.utc), start_id=start)
+    folder = store.path().with_name(store.path().name + ".demo-evidence")
+    files = materialize_evidence(cases, folder)
+    n = store.import_cases(cases)
+    print(f"added {n} sample cases to {store.location} ({files} evidence files in {folder})")
 
 
 def cmd_config(args, cfg):
