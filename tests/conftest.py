@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -56,3 +59,23 @@ def seeded(db_path, cfg):
     s.import_cases(sample_cases(40, NOW, messages=4, evidence=2))
     yield s
     s.close()
+
+
+@pytest.fixture
+def utc_local_time(monkeypatch):
+    """Times on screen are local: make local UTC so screens do not depend on the machine."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run ``async def`` tests (the board's Pilot tests) on a fresh event loop, no plugin needed."""
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        asyncio.run(pyfuncitem.obj(**args))
+        return True
+    return None

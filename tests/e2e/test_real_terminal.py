@@ -64,7 +64,8 @@ def show(db: Path, case_id: str) -> dict:
 
 def test_board_in_a_real_terminal(board):
     session, db = board
-    screen = wait_for(session, "Resolved")
+    wait_for(session, "Resolved")
+    screen = wait_for(session, "D-0")  # the cards arrive from a worker after the first frame
     for title in ("Seller contact", "Dispute opened", "Evidence", "Mediation", "Resolved"):
         assert title in screen
     assert "\x1b" not in screen
