@@ -531,4 +531,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m tui.cli` runs this file as __main__; run the importable tui.cli instead, so
+    # every module that imports tui.cli (cli_outcomes) shares its Refusal and helpers.
+    from tui.cli import main as _main
+
+    sys.exit(_main())

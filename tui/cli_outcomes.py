@@ -24,22 +24,6 @@ from store.stats import Group, stats
 PROPOSAL_KINDS = ", ".join(negotiation.PROPOSAL_KINDS)
 
 
-def _cli():
-    """The running ``tui.cli`` module, for its helpers and its ``Refusal``.
-
-    Under ``python -m tui.cli`` that module is ``__main__``; a plain ``import tui.cli`` would load
-    a second copy whose ``Refusal`` the running ``main`` does not catch (a traceback instead of
-    one line). Imported here, not at the top: ``tui.cli`` imports this module.
-    """
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    if spec is not None and spec.name == "tui.cli":
-        return main
-    import tui.cli
-
-    return tui.cli
-
-
 def add_parsers(sub, cmd) -> None:
     """Add the subcommands; ``cmd(name, help)`` is ``build_parser``'s helper in ``tui.cli``."""
     st = cmd("statement", "print the dispute explanation for the platform's Open Dispute form")
@@ -88,7 +72,7 @@ def _editor() -> list[str] | None:
 
 
 def cmd_statement(args, cfg):
-    cli = _cli()
+    from tui import cli  # here, not at the top: tui.cli imports this module
     Refusal = cli.Refusal
     _need = cli._need
     _open = cli._open
@@ -163,7 +147,7 @@ def cmd_statement(args, cfg):
 
 # -- packet and verify ----------------------------------------------------------------------
 def cmd_packet(args, cfg):
-    cli = _cli()
+    from tui import cli  # here, not at the top: tui.cli imports this module
     _need = cli._need
     _open = cli._open
     from tui.safe import clean
@@ -189,7 +173,7 @@ def cmd_packet(args, cfg):
 
 
 def cmd_verify(args, cfg):
-    cli = _cli()
+    from tui import cli  # here, not at the top: tui.cli imports this module
     Refusal = cli.Refusal
     _json = cli._json
     _need = cli._need
@@ -238,7 +222,7 @@ def cmd_verify(args, cfg):
 
 # -- negotiation ----------------------------------------------------------------------------
 def cmd_offer(args, cfg):
-    cli = _cli()
+    from tui import cli  # here, not at the top: tui.cli imports this module
     EXIT_USAGE = cli.EXIT_USAGE
     Refusal = cli.Refusal
     _need = cli._need
@@ -306,7 +290,7 @@ def _money(d: dict) -> str:
 
 
 def _table(title: str, groups: list[Group]) -> None:
-    cli = _cli()
+    from tui import cli  # here, not at the top: tui.cli imports this module
     fit = cli.fit
 
     print(f"{title:<34}{'CASES':>6}{'WON':>6}{'RECOVERED':>12}{'MEAN DAYS':>11}{'ON TIME':>9}")
@@ -317,7 +301,7 @@ def _table(title: str, groups: list[Group]) -> None:
 
 
 def cmd_stats(args, cfg):
-    cli = _cli()
+    from tui import cli  # here, not at the top: tui.cli imports this module
     _json = cli._json
     _open = cli._open
 
