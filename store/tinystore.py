@@ -78,7 +78,6 @@ class TinyStore(CaseStore):
         self.table = self.db.table("cases", cache_size=0)
         self.meta_table = self.db.table("meta", cache_size=0)
         self._decoded: dict[int, Case] = {}
-        self._pending_ref: int | None = None
         self.storage.sync()
         self._check_schema()
 
@@ -207,7 +206,6 @@ class TinyStore(CaseStore):
                expected_rev: int | None = None) -> Case:
         now = self.clock()
         n = case_number(cid)
-        self._pending_ref = None
         with self.storage.transaction():
             raw = self._raw(n)
             if raw is None:
@@ -215,15 +213,15 @@ class TinyStore(CaseStore):
             if expected_rev is not None and raw.get("rev") != expected_rev:
                 raise self._conflict(raw)
             case = Case.from_dict(raw)
-            action, detail = change(case)
+            # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
+            action, detail, *ref = change(case)
             case.validate()
             new = case.to_dict()
             undo = _diff(raw, new)
             if not undo:
                 raise ValidationError(f"nothing changed in {case.id}")
             case.rev = raw.get("rev", 0) + 1
-            ref, self._pending_ref = self._pending_ref, None
-            case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref))
+            case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref[0] if ref else None))
             self._put(n, case)
             self._stamp(case.id, now)
         self._after_write(now)
@@ -270,7 +268,7 @@ class TinyStore(CaseStore):
         return done, redoable
 
     def _revert(self, cid: str, which: str, expected_rev: int | None) -> Case:
-        def revert(case: Case) -> tuple[str, str]:
+        def revert(case: Case) -> tuple[str, str, int]:
             done, redoable = self._stacks(case.history)
             stack = done if which == "undo" else redoable
             if not stack:
@@ -290,8 +288,7 @@ class TinyStore(CaseStore):
             base = entry
             while base.action in ("undo", "redo") and base.ref is not None:
                 base = case.history[base.ref]
-            self._pending_ref = ref
-            return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}"
+            return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}", ref
         return self.update(cid, revert, expected_rev=expected_rev)
 
     def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
