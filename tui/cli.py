@@ -11,7 +11,6 @@ import argparse
 import os
 import sys
 from datetime import datetime, timezone
-from decimal import Decimal
 from pathlib import Path
 
 import orjson
@@ -24,7 +23,7 @@ from store.errors import (ConflictError, DamagedDatabase, LockTimeout, NotFound,
                           ValidationError)
 from store.export import case_json, export_csv, export_json, import_json
 from store.model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS,
-                         STAGE_TITLES, STAGES, Case, choice, money)
+                         STAGES, Case, choice, money)
 from store import ops, query
 from store.tinystore import TinyStore, login_name
 

@@ -1,8 +1,11 @@
-"""The one lock every store call from the board takes (TinyStore is not thread-safe)."""
+"""The one lock every store call from the board takes (TinyStore is not thread-safe), and the
+base of the screens that work on the store themselves (Today, Outcomes, Statement)."""
 
 from __future__ import annotations
 
 import threading
+
+from textual.screen import Screen
 
 
 class StoreLockUser:
@@ -15,3 +18,16 @@ class StoreLockUser:
         if self._lock is None:
             self._lock = getattr(self.app, "store_lock", None) or threading.Lock()  # type: ignore[attr-defined]
         return self._lock
+
+
+class StoreScreen(StoreLockUser, Screen):
+    """A screen whose workers read and save through the store, under the app's lock."""
+
+    def __init__(self, store, cfg, clock, user: str | None = None, lock: threading.Lock | None = None,
+                 *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store = store
+        self.cfg = cfg
+        self.clock = clock
+        self.user = user or getattr(store, "user", "")
+        self._lock = lock

@@ -29,14 +29,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from store import Case, Config, ConflictError, StoreError, ValidationError
 from store import statement as st
 from store.packet import Packet, write_packet
 
-from .locking import StoreLockUser
+from .locking import StoreScreen
 from .safe import clean, crop
 from .today import CasesChanged
 
@@ -85,7 +84,7 @@ def checklist_content(case: Case) -> Content:
     return Content.assemble(*parts)
 
 
-class StatementScreen(StoreLockUser, Screen):
+class StatementScreen(StoreScreen):
     """The statement of one case. See the module docstring for the keys."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -122,13 +121,8 @@ class StatementScreen(StoreLockUser, Screen):
 
     def __init__(self, store, cfg: Config, clock: Clock, user: str | None, case_id: str,
                  lock: threading.Lock | None = None) -> None:
-        super().__init__(id="statement-screen")
-        self.store = store
-        self.cfg = cfg
-        self.clock = clock
-        self.user = user or getattr(store, "user", "")
+        super().__init__(store, cfg, clock, user, lock, id="statement-screen")
         self.case_id = case_id
-        self._lock = lock
         self.case: Case | None = None
         self.rev: int | None = None  # the revision the editor's text is based on
         self.base_text = ""  # what the editor held when loaded or last saved

@@ -21,13 +21,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from store import Config, StoreError
 from store.stats import Group, Stats, stats
 
-from .locking import StoreLockUser
+from .locking import StoreScreen
 from .safe import clean, fit, money
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
@@ -129,7 +128,7 @@ def _group_table(title: str, groups: list[Group], width: int, key: str) -> list:
     return parts
 
 
-class StatsScreen(StoreLockUser, Screen):
+class StatsScreen(StoreScreen):
     """Outcomes report. Push it from the board; ``reload()`` recomputes it."""
 
     DEFAULT_CSS = """
@@ -150,12 +149,7 @@ class StatsScreen(StoreLockUser, Screen):
 
     def __init__(self, store, cfg: Config, clock: Callable | None = None, user: str | None = None,
                  lock: threading.Lock | None = None) -> None:
-        super().__init__(id="stats-screen")
-        self.store = store
-        self.cfg = cfg
-        self.clock = clock
-        self.user = user
-        self._lock = lock
+        super().__init__(store, cfg, clock, user, lock, id="stats-screen")
         self.result: Stats | None = None
         self._gen = 0
 

@@ -33,7 +33,6 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Input, Static
@@ -45,7 +44,7 @@ from store.dates import parse_when
 from store.query import Context, QueryError, Triage, parse, today
 
 from . import forms
-from .locking import StoreLockUser
+from .locking import StoreScreen
 from .safe import clean, crop, fit, money
 
 clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
@@ -276,7 +275,7 @@ def header_line(width: int) -> Content:
 
 
 # -- the screen ----------------------------------------------------------------------------------
-class TodayScreen(StoreLockUser, Screen):
+class TodayScreen(StoreScreen):
     """Cases needing action now. Push it from the board (key ``t``); see the module docstring."""
 
     DEFAULT_CSS = """
@@ -319,12 +318,7 @@ class TodayScreen(StoreLockUser, Screen):
 
     def __init__(self, store, cfg: Config, clock: Clock, user: str | None = None,
                  lock: threading.Lock | None = None, query: str = "") -> None:
-        super().__init__(id="today-screen")
-        self.store = store
-        self.cfg = cfg
-        self.clock = clock
-        self.user = user or getattr(store, "user", "")
-        self._lock = lock
+        super().__init__(store, cfg, clock, user, lock, id="today-screen")
         self.query_text = query.strip()
         self.views: list[dict] = [v for v in (cfg.data.get("views") or []) if isinstance(v, dict)
                                   and isinstance(v.get("query"), str)][:9]
