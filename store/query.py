@@ -144,6 +144,15 @@ def _word(word: str) -> Pred:
                          or v in c.title.casefold())
 
 
+def is_plain(query: str) -> bool:
+    """Only free words (no field terms, flags, negation or quotes): a plain text search, which
+    callers may answer from a cached search key instead of the compiled query."""
+    for word in query.split():
+        if word.startswith(("-", '"')) or word.lower() in FLAGS or any(ch in word for ch in ':<>="'):
+            return False
+    return True
+
+
 def parse(query: str) -> Pred:
     """Compile a query into one predicate. Raises QueryError naming the column (1-based)."""
     preds: list[Pred] = []

@@ -410,8 +410,7 @@ class BoardScreen(Screen):
             return
         # The query language (stage:dispute turn:me due<3d ...); plain words keep the quick path.
         pred = None
-        if text and (":" in text or "<" in text or ">" in text or "=" in text
-                     or any(w.lstrip("-").lower() in case_query.FLAGS for w in text.split())):
+        if text and not case_query.is_plain(text):
             try:
                 pred = case_query.parse(text)
             except case_query.QueryError as exc:

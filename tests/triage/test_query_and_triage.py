@@ -140,3 +140,12 @@ def test_weekend_and_time_zone_in_hard_deadlines(cfg):
     saturday = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
     assert "hard deadline in 1d 13h: evidence due" in triage(c, cfg, saturday).why
     assert c.deadlines[0].offset_minutes == 480
+
+
+@pytest.mark.parametrize("q, plain", [
+    ("ningbo", True), ("ningbo bright 42", True), ("stage:dispute", False), ("amount>5", False),
+    ("overdue", False), ("-ningbo", False), ('"ningbo bright"', False), ("ningbo mine", False),
+])
+def test_plain_words_are_told_apart_from_a_query(q, plain):
+    from store.query import is_plain
+    assert is_plain(q) is plain
