@@ -42,3 +42,15 @@ def screen_text(app) -> str:
 
 
 STAGE_IDS = STAGES
+
+
+def as_colleague(db_path, cfg, case_id: str, change, user: str = "alice"):
+    """Another person's change to a case, saved through their own store (its own lock and file
+    handles), as a colleague's board would."""
+    from store import TinyStore
+
+    other = TinyStore(db_path, cfg=cfg, user=user, clock=lambda: NOW)
+    try:
+        return other.update(case_id, change)
+    finally:
+        other.close()

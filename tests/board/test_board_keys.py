@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from board_helpers import NOW, board, column_ids, screen_text, selected, settle
+from board_helpers import NOW, as_colleague, board, column_ids, screen_text, selected, settle
 
-from store import STAGE_TITLES, STAGES, TinyStore
+from store import STAGE_TITLES, STAGES, ops
 from tui.detail import DetailScreen
 from tui.forms import FormScreen
 
@@ -364,10 +364,8 @@ async def test_save_over_someone_elses_change_is_refused(app, seeded, db_path, c
         await pilot.pause()
         form = app.screen
         form.query_one("#f-title").value = "typed before the clash"
-        other = TinyStore(db_path, cfg=cfg, user="alice", clock=lambda: NOW)
-        from store import ops
-        other.update(case.id, lambda c: (setattr(c, "title", "alice's title"), ("edit", "changed title"))[1])
-        other.close()
+        as_colleague(db_path, cfg, case.id,
+                     lambda c: (setattr(c, "title", "alice's title"), ("edit", "changed title"))[1])
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # still open
@@ -392,10 +390,7 @@ async def test_a_message_logged_while_someone_else_writes_keeps_both(app, seeded
         await pilot.pause()
         form = app.screen
         form.query_one("#f-text").value = "typed while alice wrote"
-        other = TinyStore(db_path, cfg=cfg, user="alice", clock=lambda: NOW)
-        from store import ops
-        other.update(case.id, lambda c: ops.log(c, "note", "alice was here", NOW, "alice"))
-        other.close()
+        as_colleague(db_path, cfg, case.id, lambda c: ops.log(c, "note", "alice was here", NOW, "alice"))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is not form
@@ -474,14 +469,11 @@ async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
 
 
 async def test_undo_never_reverts_someone_elses_change(app, seeded, db_path, cfg):
-    from store import ops
 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = selected(app)
-        other = TinyStore(db_path, cfg=cfg, user="alice", clock=lambda: NOW)
-        other.update(case.id, lambda c: ops.log(c, "note", "alice's note", NOW, "alice"))
-        other.close()
+        as_colleague(db_path, cfg, case.id, lambda c: ops.log(c, "note", "alice's note", NOW, "alice"))
         app.load(refresh=True)
         await settle(pilot)
         await pilot.press("u")
