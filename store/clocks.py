@@ -152,9 +152,9 @@ def clocks(case: Case, cfg: Config) -> list[Clock]:
     return out
 
 
-def next_deadline(case: Case, cfg: Config, now: datetime) -> Clock | None:
+def next_deadline(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None) -> Clock | None:
     """The earliest deadline not yet met, hard or soft (overdue ones included)."""
-    for c in clocks(case, cfg):
+    for c in clocks(case, cfg) if case_clocks is None else case_clocks:
         if not c.met:
             return c
     return None
@@ -208,7 +208,7 @@ def whose_turn(case: Case) -> str:
     return {"seller": "me", "dispute": "supplier", "evidence": "me", "mediation": "platform"}[case.stage]
 
 
-def unresponsive(case: Case, cfg: Config, now: datetime) -> bool:
+def unresponsive(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None) -> bool:
     """The supplier has gone silent past their clock: the seed says escalate to mediation."""
     if case.stage == "seller":
         profile = cfg.profile(case.platform)
@@ -218,7 +218,8 @@ def unresponsive(case: Case, cfg: Config, now: datetime) -> bool:
         follow = next((r for r in profile.get("clocks", ()) if r["kind"] == "seller_followup"), None)
         if waiting and follow is not None and rule_due(follow, waiting[0], profile) <= now:
             return True
-    return any(c.party == "supplier" and not c.met and c.due <= now for c in clocks(case, cfg))
+    return any(c.party == "supplier" and not c.met and c.due <= now
+               for c in (clocks(case, cfg) if case_clocks is None else case_clocks))
 
 
 def span(delta: timedelta) -> str:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
-from .clocks import clocks, next_deadline, span as _ago, unresponsive, urgency, whose_turn
+from .clocks import Clock, clocks, next_deadline, span as _ago, unresponsive, urgency, whose_turn
 from .config import Config
 from .errors import ValidationError
 from .model import PLATFORMS, REASONS, STAGES, TURNS, Case
@@ -39,6 +39,13 @@ class Context:
     now: datetime
     cfg: Config
     user: str
+    # The board keeps each case's clocks cached per revision (they do not depend on ``now``);
+    # given here, clock terms (due, hard, overdue, unresponsive) reuse them instead of
+    # recomputing the platform rules for every case on every keystroke.
+    case_clocks: Callable[[Case], list[Clock]] | None = None
+
+    def clocks(self, case: Case) -> list[Clock]:
+        return self.case_clocks(case) if self.case_clocks is not None else clocks(case, self.cfg)
 
 
 Pred = Callable[[Case, Context], bool]
@@ -114,23 +121,23 @@ def _term(field: str, op: str, value: str, col: int) -> Pred:
     cmp = _cmp(op)
     if f == "due":
         def due(c: Case, x: Context) -> bool:
-            nd = next_deadline(c, x.cfg, x.now)
+            nd = next_deadline(c, x.cfg, x.now, x.clocks(c))
             return nd is not None and cmp(nd.due - x.now, span)
         return due
 
     def hard(c: Case, x: Context) -> bool:  # any unmet hard deadline within/beyond the span
-        return any(k.hard and not k.met and cmp(k.due - x.now, span) for k in clocks(c, x.cfg))
+        return any(k.hard and not k.met and cmp(k.due - x.now, span) for k in x.clocks(c))
     return hard
 
 
 def _flag(word: str) -> Pred | None:
     w = word.lower()
     if w == "overdue":
-        return lambda c, x: urgency(c, x.cfg, x.now).level == "overdue"
+        return lambda c, x: urgency(c, x.cfg, x.now, x.clocks(c)).level == "overdue"
     if w == "soon":
-        return lambda c, x: urgency(c, x.cfg, x.now).level == "soon"
+        return lambda c, x: urgency(c, x.cfg, x.now, x.clocks(c)).level == "soon"
     if w == "unresponsive":
-        return lambda c, x: unresponsive(c, x.cfg, x.now)
+        return lambda c, x: unresponsive(c, x.cfg, x.now, x.clocks(c))
     if w == "snoozed":
         return lambda c, x: c.snoozed_until is not None and c.snoozed_until > x.now
     if w == "mine":

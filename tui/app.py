@@ -217,7 +217,8 @@ class BoardScreen(Screen):
             needle = self.filter_text.casefold()
             key = self.triage.search_key
             return [c for c in cases if needle in key(c)]
-        ctx = case_query.Context(self.app.now, self.app.cfg, self.app.store.user)  # type: ignore[attr-defined]
+        app = self.app
+        ctx = case_query.Context(app.now, app.cfg, app.store.user, self.triage.clocks)  # type: ignore[attr-defined]
         pred = self._filter_pred
         return [c for c in cases if pred(c, ctx)]
 
