@@ -7,7 +7,6 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from . import paths
 from .errors import StoreError
@@ -101,9 +100,3 @@ def load(path: Path | None = None) -> Config:
 def defaults() -> Config:
     return Config(tomllib.loads(default_text()), None)
 
-
-def config_value(cfg: Config, dotted: str) -> Any:
-    node: Any = cfg.data
-    for part in dotted.split("."):
-        node = node[part]
-    return node

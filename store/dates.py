@@ -34,7 +34,3 @@ def parse_when(text: str, *, local=None) -> datetime:
     if not 1990 <= dt.year <= 2200:
         raise ValidationError(f"date out of range: {text!r}")
     return dt
-
-
-def offset_text(dt: datetime) -> str:
-    return dt.isoformat(timespec="minutes")

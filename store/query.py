@@ -199,11 +199,6 @@ def parse(query: str) -> Pred:
     return lambda c, x: all(p(c, x) for p in preds)
 
 
-def select(cases: list[Case], query: str, ctx: Context) -> list[Case]:
-    pred = parse(query)
-    return [c for c in cases if pred(c, ctx)]
-
-
 # -- triage ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Triage:
