@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from dateutil import parser, tz
 
+from . import clock
 from .errors import ValidationError
 
 HINT = "use ISO 8601 with an offset, e.g. 2026-11-30T17:00+08:00, or a date like 2026-11-30"
@@ -21,7 +22,7 @@ def parse_when(text: str, *, local=None) -> datetime:
     if not raw:
         raise ValidationError(f"empty date; {HINT}")
     if raw.lower() == "now":
-        return datetime.now(timezone.utc)
+        return clock.now()
     try:
         dt = parser.isoparse(raw)
     except (ValueError, OverflowError):

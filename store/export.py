@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import datetime
 
 import orjson
 
+from . import clock
 from .clocks import clocks, next_deadline, unresponsive, urgency, whose_turn
 from .config import Config
 from .errors import ValidationError
@@ -34,7 +35,7 @@ def case_json(case: Case, cfg: Config, now: datetime) -> dict:
 
 def export_json(cases: list[Case]) -> bytes:
     doc = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION,
-           "exported_at": datetime.now(timezone.utc).isoformat(), "cases": [c.to_dict() for c in cases]}
+           "exported_at": clock.now().isoformat(), "cases": [c.to_dict() for c in cases]}
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
 
 

@@ -28,14 +28,14 @@ import os
 import time
 import zlib
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
 import orjson
 from tinydb.storages import Storage
 
-from . import paths
+from . import clock, paths
 from .errors import DamagedDatabase, LockTimeout, StoreError
 
 Sig = tuple[int, int, int]  # (inode, size, mtime_ns)
@@ -452,7 +452,7 @@ class JournalStorage(Storage):
         with self.locked(exclusive=False) if self._lock_kind is None else _null():
             self.sync()
             data = self._data
-        now = now or datetime.now(timezone.utc)
+        now = now or clock.now()
         folder = paths.backups_dir(self.path)
         want = 0o700 if self._file_mode() & 0o070 == 0 else 0o770
         try:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import pwd
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from . import paths
+from . import clock, paths
 from .base import CaseStore, ChangeInfo
 from .config import Config, load as load_config
 from .errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -35,7 +35,7 @@ def login_name() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 def _diff(old: dict, new: dict) -> dict:

@@ -27,6 +27,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.delenv("DISPUTES_DB", raising=False)
     monkeypatch.delenv("DISPUTES_CONFIG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # The one clock (store.clock) reads this: writes and reads agree whatever the calendar says.
+    monkeypatch.setenv("DISPUTES_NOW", NOW.isoformat())
     return home
 
 

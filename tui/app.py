@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -29,7 +29,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Static
 
 from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
-from store import negotiation, query as case_query
+from store import clock, negotiation, query as case_query
 
 from . import forms
 from .board import CARD_HEIGHT, StageColumn
@@ -46,7 +46,7 @@ OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help", "tod
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 # -- messages from workers ---------------------------------------------------------------------

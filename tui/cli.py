@@ -15,7 +15,7 @@ from pathlib import Path
 
 import orjson
 
-from store import paths
+from store import clock, paths
 from store.clocks import countdown, next_deadline, unresponsive, urgency, whose_turn
 from store.config import Config, ConfigError, default_text, load as load_config
 from store.dates import parse_when
@@ -168,7 +168,7 @@ def build_parser() -> Parser:
 # -- helpers ------------------------------------------------------------------------------
 def _now(args) -> datetime:
     at = getattr(args, "at", None)
-    return parse_when(at).astimezone(timezone.utc) if at else datetime.now(timezone.utc)
+    return parse_when(at).astimezone(timezone.utc) if at else clock.now()
 
 
 def _db_path(args, cfg: Config) -> Path:
@@ -279,7 +279,7 @@ def _json(obj) -> None:
 
 # -- commands ---------------------------------------------------------------------------
 def cmd_add(args, cfg):
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     case = Case(
         id="D-0001", order=_text(args.order).strip(), supplier=args.supplier.strip(),
         reason=choice(args.reason, REASONS, "reason"), amount=money(args.amount),
@@ -341,7 +341,7 @@ def cmd_move(args, cfg):
     if args.outcome is not None:
         choice(args.outcome, OUTCOMES, "outcome")
     store = _need(_open(args, cfg, create=False), args)
-    c = store.update(args.id, lambda k: ops.move(k, stage, datetime.now(timezone.utc), args.outcome, args.recovered))
+    c = store.update(args.id, lambda k: ops.move(k, stage, clock.now(), args.outcome, args.recovered))
     print(f"{c.id}: {c.history[-1].detail}")
 
 
@@ -353,7 +353,7 @@ def cmd_log(args, cfg):
     if not text.strip():
         raise Refusal("message text is empty")
     store = _need(_open(args, cfg, create=False), args)
-    c = store.update(args.id, lambda k: ops.log(k, sender, text, datetime.now(timezone.utc), store.user))
+    c = store.update(args.id, lambda k: ops.log(k, sender, text, clock.now(), store.user))
     print(f"{c.id}: message from {sender} logged; turn: {whose_turn(c)}")
 
 
@@ -362,7 +362,7 @@ def cmd_attach(args, cfg):
     p = ops.check_evidence_path(args.path)
     digest = ops.file_digest(p)  # hashed before the lock is taken: a big video must not block others
     store = _need(_open(args, cfg, create=False), args)
-    c = store.update(args.id, lambda k: ops.attach(k, p, kind, args.note, datetime.now(timezone.utc),
+    c = store.update(args.id, lambda k: ops.attach(k, p, kind, args.note, clock.now(),
                                                    store.user, digest))
     e = c.evidence[-1]
     print(f"{c.id}: {e.kind} {clean(e.path)} ({e.size} bytes, sha256 {e.sha256[:12]}…)")
@@ -405,7 +405,7 @@ def cmd_digest(args, cfg):
 def cmd_snooze(args, cfg):
     until = None if args.wake else parse_when(args.until)
     store = _need(_open(args, cfg, create=False), args)
-    c = store.update(args.id, lambda k: ops.snooze(k, until, datetime.now(timezone.utc)))
+    c = store.update(args.id, lambda k: ops.snooze(k, until, clock.now()))
     print(f"{c.id}: snoozed {c.history[-1].detail}")
 
 
@@ -429,7 +429,7 @@ def cmd_export(args, cfg):
     if args.format == "json":
         data = export_json(cases)
     else:
-        data = export_csv(cases, cfg, datetime.now(timezone.utc)).encode("utf-8")
+        data = export_csv(cases, cfg, clock.now()).encode("utf-8")
     _write_out(data, args.output)
 
 
@@ -466,7 +466,7 @@ def cmd_demo(args, cfg):
         raise Refusal("--cases must be between 1 and 100000")
     store = _open(args, cfg, create=True)
     start = max((c.number for c in store.cases()), default=0) + 1
-    cases = sample_cases(args.cases, datetime.now(timezone.utc), start_id=start)
+    cases = sample_cases(args.cases, clock.now(), start_id=start)
     folder = store.path().with_name(store.path().name + ".demo-evidence")
     files = materialize_evidence(cases, folder)
     n = store.import_cases(cases)

@@ -13,10 +13,9 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
-from store import negotiation, packet, paths, statement
+from store import clock, negotiation, packet, paths, statement
 from store.errors import ConflictError, StoreError
 from store.model import choice, money
 from store.stats import Group, stats
@@ -158,7 +157,7 @@ def cmd_packet(args, cfg):
         raise cli.Refusal(f"{args.output}: is the database; write the packet elsewhere")
     store = _need(_open(args, cfg, create=False), args)
     case = store.get(args.id)
-    p = packet.write_packet(case, args.output, now=datetime.now(timezone.utc), force=args.force)
+    p = packet.write_packet(case, args.output, now=clock.now(), force=args.force)
     n_ev = len(p.files) - 2
     print(f"{case.id}: wrote {clean(str(p.path))} ({p.size:,} bytes): {p.statement_source} statement, "
           f"transcript, {n_ev} evidence file{'s' if n_ev != 1 else ''}, manifest.json")
@@ -251,7 +250,7 @@ def cmd_offer(args, cfg):
         if amount is None and kind != "full_refund":
             raise Refusal(f"a {kind} proposal needs --amount")
     store = _need(_open(args, cfg, create=False), args)
-    now = datetime.now(timezone.utc)
+    now = clock.now()
     if creating:
         c = store.update(args.id, lambda k: negotiation.offer(k, sender, kind, amount, now))
         print(f"{c.id}: proposal {clean(c.history[-1].detail)}")

@@ -23,6 +23,18 @@ async def settle(pilot, times: int = 2) -> None:
     await pilot.pause()
 
 
+async def one_tick(app, pilot, poll: bool = False) -> None:
+    """Post one tick of the app's clock timer, as the timer would, and let its work land.
+
+    ``poll`` makes the tick also look at the file for other processes' changes (the timer does
+    that once a refresh interval). No real sleep: the test decides when time passes.
+    """
+    if poll:
+        app._last_poll = float("-inf")
+    app._tick()
+    await settle(pilot)
+
+
 def board(app):
     return app.screen_stack[0]
 

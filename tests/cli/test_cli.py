@@ -307,3 +307,20 @@ def test_demo_fills_a_database_with_real_evidence_files(tmp_path):
             p = Path(e["path"])
             if p.exists():
                 assert hashlib.sha256(p.read_bytes()).hexdigest() == e["sha256"]
+
+
+def test_the_clock_seam_dates_writes_and_reads_alike(tmp_path, monkeypatch):
+    """$DISPUTES_NOW fixes "now" for writes and reads in a real process: a test written today
+    still passes next month (the digest test failed from 2026-12-01 when writes used the wall
+    clock and reads a fixed --at)."""
+    db = tmp_path / "c.json"
+    monkeypatch.setenv("DISPUTES_NOW", "2031-03-04T05:06:07+08:00")
+    run(db, "add", "--order", "A-1", "--supplier", "S", "--reason", "damaged", "--amount", "5", real=True)
+    c = json.loads(run(db, "show", "D-0001", "--json", real=True).stdout)
+    assert c["created_at"] == c["stage_entered_at"] == "2031-03-03T21:06:07+00:00"
+    assert c["history"][0]["at"] == "2031-03-03T21:06:07+00:00"
+    monkeypatch.setenv("DISPUTES_NOW", "yesterday-ish")
+    r = run(db, "list", real=True)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == ["disputes: $DISPUTES_NOW='yesterday-ish' is not an ISO 8601 instant "
+                                             "like 2026-11-26T09:00Z"]
