@@ -6,6 +6,7 @@ from .config import Config, ConfigError
 from .errors import ConflictError, DamagedDatabase, LockTimeout, NotFound, StoreError, ValidationError
 from .model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, STAGE_TITLES,
                     STAGES, Case, Deadline, Evidence, HistoryEntry, Message, Proposal)
-from .tinystore import TinyStore, login_name, open_store
+from .backends.tinydb import TinyStore, open_store
+from .users import login_name
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -18,10 +18,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # The ones the board cannot do without, plus whatever else lives in store/ today.
-NAMED = ["store", "store.model", "store.clocks", "store.tinystore", "store.storage", "store.config",
+NAMED = ["store", "store.model", "store.clocks", "store.backends.tinydb.store", "store.backends.tinydb.storage", "store.config",
          "store.ops", "store.sample"]
-STORE_MODULES = NAMED + sorted({f"store.{p.stem}" for p in (ROOT / "store").glob("*.py")
-                                if p.stem != "__init__"} - set(NAMED))
+STORE_MODULES = NAMED + sorted({".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                                for p in (ROOT / "store").rglob("*.py")} - set(NAMED))
 
 BLOCK = """
 import importlib, sys
@@ -77,7 +77,7 @@ def test_store_imports_without_textual_or_rich():
 
 
 def test_every_named_module_exists():
-    assert all((ROOT / "store" / f"{m.split('.')[-1]}.py").exists() for m in NAMED[1:])
+    assert all((ROOT / (m.replace(".", "/") + ".py")).exists() for m in NAMED[1:])
 
 
 @pytest.mark.parametrize("ui", ["textual", "rich"])

@@ -25,7 +25,8 @@ from store.export import case_json, export_csv, export_json, import_json
 from store.model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS,
                          STAGES, Case, choice, money)
 from store import ops, query
-from store.tinystore import TinyStore, login_name
+from store.backends.tinydb import TinyStore
+from store.users import login_name
 
 from . import cli_outcomes
 from .safe import clean, fit as _fit

@@ -200,7 +200,7 @@ async def test_ten_thousand_cases_stay_quick(seeded, cfg):
 
 
 async def test_assign_takes_only_a_login_on_this_box(seeded, cfg):
-    from store.tinystore import login_name
+    from store.users import login_name
 
     app = make(seeded, cfg)
     async with app.run_test(size=(80, 24)) as pilot:

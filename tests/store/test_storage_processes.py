@@ -25,12 +25,12 @@ import orjson
 import pytest
 from tinydb import TinyDB
 
-import store.storage as storage_mod
+import store.backends.tinydb.storage as storage_mod
 from store import ConflictError, DamagedDatabase, TinyStore, ops
 from store.config import Config, defaults
 from store.model import Case, case_id
 from store.sample import sample_cases
-from store.storage import decode_journal, encode_line
+from store.backends.tinydb.storage import decode_journal, encode_line
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
@@ -540,7 +540,7 @@ def test_migration_keeps_amounts_stored_as_json_numbers_exact(db_path):
 
 
 BACKUP_LOOP = """
-from store.storage import JournalStorage
+from store.backends.tinydb.storage import JournalStorage
 path = sys.argv[1]
 s = JournalStorage(path, fsync=False)
 print("ready", flush=True)
@@ -598,7 +598,7 @@ def test_torn_tail_does_not_read_as_a_change_forever(seeded, db_path):
 
 
 AS_USER = """
-import store.tinystore, store.storage, encodings.idna  # everything imported before giving up root
+import store.backends.tinydb.store, store.backends.tinydb.storage, encodings.idna  # everything imported before giving up root
 uid, gid, groups, action, path = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4], sys.argv[5]
 d = defaults().data
 d["database"]["group_shared"] = True
@@ -645,7 +645,7 @@ def test_group_shared_database_survives_a_teammates_compaction():
 
 
 VIEWER = """
-import store.tinystore, store.storage, encodings.idna
+import store.backends.tinydb.store, store.backends.tinydb.storage, encodings.idna
 from store.errors import StoreError
 uid, gid, groups, path = int(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
 cfg = defaults()

@@ -7,7 +7,6 @@ one document: schema version, the last id handed out, and who changed what last.
 from __future__ import annotations
 
 import os
-import pwd
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -15,23 +14,16 @@ from typing import Callable, Iterable
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from . import clock, paths
-from .base import CaseStore, ChangeInfo
-from .config import Config, load as load_config
-from .errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
-from .model import Case, HistoryEntry, case_id, case_number, from_iso, iso
+from ... import clock, paths
+from ...base import CaseStore, ChangeInfo
+from ...config import Config, load as load_config
+from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
+from ...model import Case, HistoryEntry, case_id, case_number, from_iso, iso
+from ...users import login_name
 from .storage import JournalStorage
 
 SCHEMA_VERSION = 1
 META_ID = 1
-
-
-def login_name() -> str:
-    """The box user: the OS account, not an environment variable anyone can set."""
-    try:
-        return pwd.getpwuid(os.geteuid()).pw_name
-    except KeyError:
-        return os.environ.get("USER", f"uid{os.geteuid()}")
 
 
 def _now() -> datetime:

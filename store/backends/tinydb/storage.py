@@ -35,8 +35,8 @@ from typing import Iterator
 import orjson
 from tinydb.storages import Storage
 
-from . import clock, paths
-from .errors import DamagedDatabase, LockTimeout, StoreError
+from ... import clock, paths
+from ...errors import DamagedDatabase, LockTimeout, StoreError
 
 Sig = tuple[int, int, int]  # (inode, size, mtime_ns)
 
