@@ -67,20 +67,6 @@ def crop(text: str, width: int) -> str:
     return text
 
 
-def text(value: object, style="", *, multiline: bool = False):
-    """A Rich ``Text`` holding user text literally (never parsed as markup)."""
-    from rich.text import Text  # imported here: the command line uses this module without the UI
-
-    return Text(clean(value, multiline=multiline), style=style)
-
-
-def content(value: object, *, multiline: bool = False):
-    """A Textual ``Content`` holding user text literally."""
-    from textual.content import Content  # imported here: the command line needs no Textual
-
-    return Content(clean(value, multiline=multiline))
-
-
 def money(amount: Decimal | None, currency: str = "") -> str:
     if amount is None:
         return "-"

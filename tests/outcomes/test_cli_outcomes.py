@@ -1,8 +1,4 @@
-"""`disputes statement | packet | verify | offer | stats`: real processes on a real database.
-
-Until ``tui/cli.py`` wires ``tui.cli_outcomes`` in, the processes run ``tui.cli.main`` with the
-parsers added the way ``build_parser`` will add them; once wired they run ``python -m tui.cli``.
-"""
+"""`disputes statement | packet | verify | offer | stats`: real processes on a real database."""
 
 from __future__ import annotations
 
@@ -18,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import tui.cli
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -27,27 +22,10 @@ from store.config import defaults
 from store.model import Case
 
 ROOT = Path(__file__).resolve().parents[2]
-WIRED = "statement" in tui.cli.COMMANDS
-SHIM = textwrap.dedent("""
-    import argparse, sys
-    from tui import cli, cli_outcomes
-    build = cli.build_parser
-    def build_parser():
-        p = build()
-        sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
-        db = cli.Parser(add_help=False)
-        db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS)
-        cli_outcomes.add_parsers(sub, lambda name, help_: sub.add_parser(name, parents=[db], help=help_,
-                                                                          description=help_))
-        return p
-    cli.build_parser = build_parser
-    cli.COMMANDS.update(cli_outcomes.COMMANDS)
-    sys.exit(cli.main())
-""")
 
 
 def run_head() -> list[str]:
-    return [sys.executable, "-m", "tui.cli"] if WIRED else [sys.executable, "-c", SHIM]
+    return [sys.executable, "-m", "tui.cli"]
 
 
 def run(db: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

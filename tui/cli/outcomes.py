@@ -1,7 +1,7 @@
 """`disputes statement | packet | verify | offer | stats`: the dispute packet, negotiation and
 outcomes on the command line.
 
-Wired into ``tui.cli`` by ``add_parsers(sub, cmd)`` and ``COMMANDS``; the same contract holds:
+The same contract holds as for every command:
 bad input exits non-zero with one line on stderr, is checked before the database is opened,
 and leaves the database byte-for-byte as it was.
 """
@@ -20,11 +20,23 @@ from store.errors import ConflictError, StoreError
 from store.model import choice, money
 from store.stats import Group, stats
 
+from ..safe import clean
+from .common import (
+    EXIT_USAGE,
+    Refusal,
+    db_path,
+    fit,
+    local_time,
+    need,
+    open_db,
+    print_json,
+)
+
 PROPOSAL_KINDS = ", ".join(negotiation.PROPOSAL_KINDS)
 
 
-def add_parsers(sub, cmd) -> None:
-    """Add the subcommands; ``cmd(name, help)`` is ``build_parser``'s helper in ``tui.cli``."""
+def register(cmd) -> None:
+    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
     st = cmd("statement", "print the dispute explanation for the platform's Open Dispute form")
     st.add_argument("id")
     how = st.add_mutually_exclusive_group()
@@ -59,9 +71,13 @@ def add_parsers(sub, cmd) -> None:
 
     ss = cmd("stats", "claimed and recovered totals, win rate and days to resolution, per supplier and reason")
     ss.add_argument("--json", action="store_true")
+    st.set_defaults(run=cmd_statement)
+    pk.set_defaults(run=cmd_packet)
+    vf.set_defaults(run=cmd_verify)
+    of.set_defaults(run=cmd_offer)
+    ss.set_defaults(run=cmd_stats)
 
 
-# -- statement ------------------------------------------------------------------------------
 def _editor() -> list[str] | None:
     for var in ("VISUAL", "EDITOR"):
         value = os.environ.get(var, "").strip()
@@ -71,16 +87,11 @@ def _editor() -> list[str] | None:
 
 
 def cmd_statement(args, cfg):
-    from tui import cli  # here, not at the top: tui.cli imports this module
-    Refusal = cli.Refusal
-    _need = cli._need
-    _open = cli._open
-    from tui.safe import clean
 
     editor = _editor() if args.edit else None
     if args.edit and not editor:
         raise Refusal("set $EDITOR (e.g. EDITOR=nano) to edit the statement, or edit it on the board")
-    store = _need(_open(args, cfg, create=False), args)
+    store = need(open_db(args, cfg, create=False), args)
     case = store.get(args.id)
 
     if not (args.save or args.edit):
@@ -144,18 +155,13 @@ def cmd_statement(args, cfg):
     return 0
 
 
-# -- packet and verify ----------------------------------------------------------------------
 def cmd_packet(args, cfg):
-    from tui import cli  # here, not at the top: tui.cli imports this module
-    _need = cli._need
-    _open = cli._open
-    from tui.safe import clean
 
     target = packet.check_output(args.output).resolve()  # before the database is opened
-    db = cli._db_path(args, cfg).resolve()
+    db = db_path(args, cfg).resolve()
     if target in (db, paths.journal_file(db), paths.lock_file(db)):
-        raise cli.Refusal(f"{args.output}: is the database; write the packet elsewhere")
-    store = _need(_open(args, cfg, create=False), args)
+        raise Refusal(f"{args.output}: is the database; write the packet elsewhere")
+    store = need(open_db(args, cfg, create=False), args)
     case = store.get(args.id)
     p = packet.write_packet(case, args.output, now=clock.now(), force=args.force)
     n_ev = len(p.files) - 2
@@ -166,22 +172,16 @@ def cmd_packet(args, cfg):
               + ("; left out" if prob.state != "changed" else "; packed as it is now"))
     for flag in statement.format_flags(case):
         print(f"  format: {clean(str(flag))}")
-    for need in statement.missing(case, required_only=True):
-        print(f"  still missing: {need.label}")
+    for item in statement.missing(case, required_only=True):
+        print(f"  still missing: {item.label}")
     return 0
 
 
 def cmd_verify(args, cfg):
-    from tui import cli  # here, not at the top: tui.cli imports this module
-    Refusal = cli.Refusal
-    _json = cli._json
-    _need = cli._need
-    _open = cli._open
-    from tui.safe import clean, fit
 
-    store = _open(args, cfg, create=False)
+    store = open_db(args, cfg, create=False)
     if args.id:
-        cases = [_need(store, args).get(args.id)]
+        cases = [need(store, args).get(args.id)]
     else:
         cases = [] if store is None else [c for c in store.cases() if args.all or c.stage != "resolved"]
     results = [(c, packet.verify(c)) for c in cases]
@@ -194,7 +194,7 @@ def cmd_verify(args, cfg):
                 d["formats"] = [f.to_dict() for f in statement.format_flags(c)]
                 d["checklist"] = [k.to_dict() for k in statement.checklist(c)]
             out.append(d)
-        _json(out if not args.id else out[0])
+        print_json(out if not args.id else out[0])
     else:
         n = 0
         for c, checks in results:
@@ -219,15 +219,7 @@ def cmd_verify(args, cfg):
     return 0
 
 
-# -- negotiation ----------------------------------------------------------------------------
 def cmd_offer(args, cfg):
-    from tui import cli  # here, not at the top: tui.cli imports this module
-    EXIT_USAGE = cli.EXIT_USAGE
-    Refusal = cli.Refusal
-    _need = cli._need
-    _open = cli._open
-    _local = cli._local
-    from tui.safe import clean
 
     answer = None
     if args.accept is not None and args.reject is not None:
@@ -249,7 +241,7 @@ def cmd_offer(args, cfg):
         amount = money(args.amount, "proposal amount") if args.amount else None
         if amount is None and kind != "full_refund":
             raise Refusal(f"a {kind} proposal needs --amount")
-    store = _need(_open(args, cfg, create=False), args)
+    store = need(open_db(args, cfg, create=False), args)
     now = clock.now()
     if creating:
         c = store.update(args.id, lambda k: negotiation.offer(k, sender, kind, amount, now))
@@ -262,11 +254,10 @@ def cmd_offer(args, cfg):
         if not c.proposals:
             print(f"{c.id}: no proposals")
         for i, p in enumerate(c.proposals, 1):
-            print(f"#{i:<3} {_local(p.at)}  {p.sender:<9} {p.kind:<15} {p.amount:>12,.2f} {c.currency}  {p.status}")
+            print(f"#{i:<3} {local_time(p.at)}  {p.sender:<9} {p.kind:<15} {p.amount:>12,.2f} {c.currency}  {p.status}")
     return 0
 
 
-# -- stats ----------------------------------------------------------------------------------
 def _pct(x) -> str:
     return "-" if x is None else f"{float(x) * 100:.0f}%"
 
@@ -289,8 +280,6 @@ def _money(d: dict) -> str:
 
 
 def _table(title: str, groups: list[Group]) -> None:
-    from tui import cli  # here, not at the top: tui.cli imports this module
-    fit = cli.fit
 
     print(f"{title:<34}{'CASES':>6}{'WON':>6}{'RECOVERED':>12}{'MEAN DAYS':>11}{'ON TIME':>9}")
     for g in groups:
@@ -300,14 +289,11 @@ def _table(title: str, groups: list[Group]) -> None:
 
 
 def cmd_stats(args, cfg):
-    from tui import cli  # here, not at the top: tui.cli imports this module
-    _json = cli._json
-    _open = cli._open
 
-    store = _open(args, cfg, create=False)
+    store = open_db(args, cfg, create=False)
     s = stats(store.cases() if store else [], cfg)
     if args.json:
-        _json(s.to_dict())
+        print_json(s.to_dict())
         return 0
     t = s.total
     print(f"resolved {t.count} (won {t.wins}, {_pct(t.win_rate)}); open {s.open_count}, "
@@ -327,7 +313,3 @@ def cmd_stats(args, cfg):
     return 0
 
 
-COMMANDS = {
-    "statement": cmd_statement, "packet": cmd_packet, "verify": cmd_verify, "offer": cmd_offer,
-    "stats": cmd_stats,
-}

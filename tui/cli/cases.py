@@ -1,0 +1,261 @@
+"""`disputes add | list | show | move | log | attach | deadline`: one case at a time."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+
+from store import clock, ops, query
+from store.clocks import clocks, countdown, unresponsive, urgency, whose_turn
+from store.config import Config
+from store.dates import parse_when
+from store.export import case_json
+from store.model import (
+    EVIDENCE_KINDS,
+    OUTCOMES,
+    PLATFORMS,
+    REASONS,
+    RESOLUTIONS,
+    SENDERS,
+    STAGES,
+    Case,
+    choice,
+    money,
+)
+from store.users import login_name
+
+from ..safe import clean
+from .common import (
+    Refusal,
+    fit,
+    local_time,
+    need,
+    now_for,
+    open_db,
+    print_json,
+    text_arg,
+)
+
+
+def register(cmd) -> None:
+    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
+    a = cmd("add", "add a case; prints its new id")
+    a.add_argument("--order", required=True, type=text_arg)
+    a.add_argument("--supplier", required=True, type=text_arg)
+    a.add_argument("--reason", required=True, help=", ".join(REASONS))
+    a.add_argument("--amount", required=True, help="order amount, e.g. 1250.00")
+    a.add_argument("--currency", default="USD")
+    a.add_argument("--want", default="full_refund", help=", ".join(RESOLUTIONS))
+    a.add_argument("--claimed", help="amount claimed, if less than the order amount")
+    a.add_argument("--title", default="", type=text_arg)
+    a.add_argument("--product", default="", type=text_arg)
+    a.add_argument("--description", default="", type=text_arg)
+    a.add_argument("--contact", default="", type=text_arg, help="supplier contact")
+    a.add_argument("--platform", default="alibaba", help="|".join(PLATFORMS))
+    a.add_argument("--platform-ref", default="", type=text_arg, help="the platform's own dispute number")
+    a.add_argument("--received", metavar="DATE", help="when the goods arrived (starts the protection window)")
+    a.add_argument("--paid", metavar="DATE")
+
+    ls = cmd("list", "list cases")
+    ls.add_argument("--stage", help=", ".join(STAGES))
+    ls.add_argument("--query", "-q", metavar="QUERY", type=text_arg,
+                    help="e.g. 'stage:dispute turn:me due<3d amount>500 supplier:ningbo owner:li "
+                         "tag:urgent platform:paypal overdue unresponsive' and free words (AND)")
+    ls.add_argument("--view", metavar="NAME", help="a saved view from the config (name or number)")
+    ls.add_argument("--json", action="store_true")
+    ls.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
+
+    sh = cmd("show", "show one case")
+    sh.add_argument("id")
+    sh.add_argument("--json", action="store_true")
+    sh.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
+
+    mv = cmd("move", "move a case to a stage")
+    mv.add_argument("id")
+    mv.add_argument("stage", help=", ".join(STAGES))
+    mv.add_argument("--outcome", help=", ".join(OUTCOMES) + " (needed for resolved)")
+    mv.add_argument("--recovered", metavar="AMOUNT")
+
+    lg = cmd("log", "log a message on a case ('-' reads the text from stdin)")
+    lg.add_argument("id")
+    lg.add_argument("--from", dest="sender", required=True, help="|".join(SENDERS))
+    lg.add_argument("text", nargs="+", type=text_arg)
+
+    at = cmd("attach", "attach an evidence file (records its size and SHA-256)")
+    at.add_argument("id")
+    at.add_argument("path")
+    at.add_argument("--kind", default="other", help=", ".join(EVIDENCE_KINDS))
+    at.add_argument("--note", default="", type=text_arg)
+
+    dl = cmd("deadline", "add a deadline the platform set (hard unless --soft)")
+    dl.add_argument("id")
+    dl.add_argument("--kind", required=True, help="e.g. evidence_due, escalate_by")
+    dl.add_argument("--due", required=True, metavar="DATETIME", help="with its offset, e.g. 2026-12-01T18:00+08:00")
+    dl.add_argument("--soft", action="store_true", help="an expectation, not a hard deadline")
+    dl.add_argument("--note", default="", type=text_arg)
+
+    a.set_defaults(run=cmd_add)
+    ls.set_defaults(run=cmd_list)
+    sh.set_defaults(run=cmd_show)
+    mv.set_defaults(run=cmd_move)
+    lg.set_defaults(run=cmd_log)
+    at.set_defaults(run=cmd_attach)
+    dl.set_defaults(run=cmd_deadline)
+
+
+def _line(c: Case, cfg: Config, now: datetime) -> str:
+    u = urgency(c, cfg, now)
+    due = countdown(u.clock.due, now) if u.clock else "-"
+    if u.clock and u.hard:
+        due = "!" + due
+    flag = "⚠" if unresponsive(c, cfg, now) else " "
+    amount = f"{c.claim:,.2f} {c.currency}"
+    head = f"{c.id:<7}{c.stage:<10}{whose_turn(c):<9}{fit(due, 12)} {amount:>15} {flag}"
+    rest = 80 - len(head) - 1
+    return f"{head} {fit(c.supplier + ' · ' + (c.title or c.order), max(rest, 10)).rstrip()}"
+
+
+def print_list(cases: list[Case], cfg: Config, now: datetime) -> None:
+    if not cases:
+        print("no cases")
+        return
+    print(f"{'ID':<7}{'STAGE':<10}{'TURN':<9}{'NEXT DUE':<13}{'CLAIMED':>15}   SUPPLIER · TITLE")
+    for c in cases:
+        print(_line(c, cfg, now))
+    print(f"{len(cases)} case{'s' if len(cases) != 1 else ''}")
+
+
+def print_case(c: Case, cfg: Config, now: datetime) -> None:
+    def row(label, value):
+        print(f"  {label:<14}{clean(str(value))}")
+
+    print(f"{c.id}  {clean(c.title or c.order)}")
+    row("stage", f"{c.stage_title} since {local_time(c.stage_entered_at)}")
+    row("turn", whose_turn(c) + ("   ⚠ unresponsive supplier: escalate" if unresponsive(c, cfg, now) else ""))
+    row("platform", c.platform + (f"  (dispute {c.platform_ref})" if c.platform_ref else ""))
+    row("order", c.order)
+    row("supplier", c.supplier + (f"  <{c.supplier_contact}>" if c.supplier_contact else ""))
+    row("reason", f"{c.reason}; wants {c.want}")
+    row("amount", f"{c.amount} {c.currency}" + (f", claimed {c.claimed}" if c.claimed is not None else ""))
+    if c.outcome:
+        row("outcome", f"{c.outcome}, recovered {c.recovered} {c.currency} on {local_time(c.closed_at)}")
+    if c.description:
+        row("description", c.description)
+    cl = clocks(c, cfg)
+    if cl:
+        print("deadlines")
+        for k in cl:
+            state = "met" if k.met else countdown(k.due, now)
+            print(f"  {'HARD' if k.hard else 'soft'} {fit(k.label, 40)} {local_time(k.due)}  {state}")
+    if c.messages:
+        print(f"messages ({len(c.messages)})")
+        for m in c.messages:
+            print(f"  {local_time(m.at)} {m.sender:<8} {clean(m.text)}")
+    if c.evidence:
+        print(f"evidence ({len(c.evidence)})")
+        for e in c.evidence:
+            print(f"  {e.kind:<14} {clean(e.path)}  {e.size} bytes  {ops.evidence_state(e)}"
+                  + (f"  {clean(e.note)}" if e.note else ""))
+    print("history")
+    for h in c.history:
+        print(f"  {local_time(h.at)} {fit(h.user, 10)} {h.action:<9} {clean(h.detail)}")
+
+
+def cmd_add(args, cfg):
+    now = clock.now()
+    case = Case(
+        id="D-0001", order=text_arg(args.order).strip(), supplier=args.supplier.strip(),
+        reason=choice(args.reason, REASONS, "reason"), amount=money(args.amount),
+        created_at=now, stage_entered_at=now, currency=args.currency.strip().upper(),
+        platform=choice(args.platform, PLATFORMS, "platform"), platform_ref=args.platform_ref,
+        supplier_contact=args.contact, title=args.title, product=args.product, description=args.description,
+        want=choice(args.want, RESOLUTIONS, "resolution"),
+        claimed=money(args.claimed, "claimed amount") if args.claimed else None,
+        received_at=parse_when(args.received).astimezone(timezone.utc) if args.received else None,
+        paid_at=parse_when(args.paid).astimezone(timezone.utc) if args.paid else None,
+    )
+    if case.claimed is not None and case.claimed > case.amount:
+        raise Refusal(f"claimed amount {case.claimed} is more than the order amount {case.amount}")
+    case.validate()  # before the database is opened: bad input creates nothing
+    store = open_db(args, cfg, create=True)
+    created = store.create(case)
+    print(created.id)
+
+
+def _view_query(cfg: Config, name: str) -> str:
+    views = cfg.data.get("views", [])
+    for i, v in enumerate(views, 1):
+        if name == str(i) or name.casefold() == str(v.get("name", "")).casefold():
+            return v.get("query", "")
+    names = ", ".join(f"{i} {v.get('name')}" for i, v in enumerate(views, 1)) or "none configured"
+    raise Refusal(f"no saved view {name!r} (views: {names})")
+
+
+def cmd_list(args, cfg):
+    stage = choice(args.stage, STAGES, "stage") if args.stage else None
+    now = now_for(args)
+    text = " ".join(q for q in (_view_query(cfg, args.view) if args.view else "", args.query or "") if q)
+    pred = query.parse(text) if text else None
+    store = open_db(args, cfg, create=False)
+    cases = store.cases(stage) if store else []
+    if pred is not None:
+        ctx = query.Context(now, cfg, store.user if store else login_name())
+        cases = [c for c in cases if pred(c, ctx)]
+    if args.json:
+        print_json([case_json(c, cfg, now) for c in cases])
+    else:
+        print_list(cases, cfg, now)
+
+
+def cmd_show(args, cfg):
+    now = now_for(args)
+    store = need(open_db(args, cfg, create=False), args)
+    c = store.get(args.id)
+    if args.json:
+        print_json(case_json(c, cfg, now))
+    else:
+        print_case(c, cfg, now)
+
+
+def cmd_move(args, cfg):
+    stage = choice(args.stage, STAGES, "stage")
+    if args.recovered is not None:
+        money(args.recovered, "amount recovered")
+    if args.outcome is not None:
+        choice(args.outcome, OUTCOMES, "outcome")
+    store = need(open_db(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.move(k, stage, clock.now(), args.outcome, args.recovered))
+    print(f"{c.id}: {c.history[-1].detail}")
+
+
+def cmd_log(args, cfg):
+    sender = choice(args.sender, SENDERS, "sender")
+    text = " ".join(args.text)
+    if text == "-":
+        text = text_arg(sys.stdin.read()).rstrip("\n")
+    if not text.strip():
+        raise Refusal("message text is empty")
+    store = need(open_db(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.log(k, sender, text, clock.now(), store.user))
+    print(f"{c.id}: message from {sender} logged; turn: {whose_turn(c)}")
+
+
+def cmd_attach(args, cfg):
+    kind = choice(args.kind, EVIDENCE_KINDS, "evidence kind")
+    p = ops.check_evidence_path(args.path)
+    digest = ops.file_digest(p)  # hashed before the lock is taken: a big video must not block others
+    store = need(open_db(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.attach(k, p, kind, args.note, clock.now(),
+                                                   store.user, digest))
+    e = c.evidence[-1]
+    print(f"{c.id}: {e.kind} {clean(e.path)} ({e.size} bytes, sha256 {e.sha256[:12]}…)")
+
+
+def cmd_deadline(args, cfg):
+    due = parse_when(args.due)
+    store = need(open_db(args, cfg, create=False), args)
+    c = store.update(args.id, lambda k: ops.add_deadline(k, args.kind, due, not args.soft, args.note))
+    print(f"{c.id}: {c.history[-1].detail}")
+
+

@@ -1,0 +1,95 @@
+"""What every command module shares: refusals and exit codes, the clock, opening the
+database, writing output safely."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+
+from store import clock, paths
+from store.backends.tinydb import TinyStore
+from store.config import Config
+from store.dates import parse_when
+
+from ..safe import clean
+from ..safe import fit as _fit
+
+EXIT_INPUT, EXIT_USAGE, EXIT_DAMAGED, EXIT_CONFLICT = 1, 2, 3, 4
+
+
+def fit(text: str, width: int) -> str:
+    """User text cleaned of control codes, then cut or padded to ``width`` cells."""
+    return _fit(clean(text), width)
+
+
+class Refusal(Exception):
+    def __init__(self, message: str, code: int = EXIT_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage dump
+        raise Refusal(f"{self.prog}: {message} (see --help)", EXIT_USAGE)
+
+
+def text_arg(value: str) -> str:
+    """Arguments with undecodable bytes arrive as surrogates: keep them as visible replacements."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def now_for(args) -> datetime:
+    at = getattr(args, "at", None)
+    return parse_when(at).astimezone(timezone.utc) if at else clock.now()
+
+
+def db_path(args, cfg: Config) -> Path:
+    return paths.database(getattr(args, "db", None), cfg.database.get("path") or None)
+
+
+def open_db(args, cfg: Config, create: bool) -> TinyStore | None:
+    path = db_path(args, cfg)
+    if not create and not path.exists():
+        return None  # reading a database that does not exist yet: nothing in it, nothing created
+    if path.exists() and path.is_dir():
+        raise Refusal(f"{path}: is a folder, not a database file")
+    return TinyStore(path, cfg=cfg)
+
+
+def need(store: TinyStore | None, args) -> TinyStore:
+    if store is None:
+        raise Refusal(f"no case {args.id.strip()} (there is no database yet)")
+    return store
+
+
+def local_time(dt: datetime | None) -> str:
+    return "" if dt is None else dt.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def write_out(data: bytes, output: str | None) -> None:
+    if not output:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(output).expanduser()
+    if target.is_dir():
+        raise Refusal(f"{output}: is a folder")
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise Refusal(f"{output}: cannot write: {exc.strerror}") from None
+
+
+def print_json(obj) -> None:
+    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n")
+
+

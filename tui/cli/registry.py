@@ -1,0 +1,35 @@
+"""Where a command goes: the groups of subcommands, in the order ``--help`` lists them.
+
+Each group is a module with ``register(cmd)``: it makes its parsers with ``cmd(name, help)`` and
+names the function that runs each (``set_defaults(run=...)``). A new command is a parser and a
+function in the group it belongs to; a new group is a module added to ``GROUPS``. No command
+module imports another; what they share lives in ``common``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from . import cases, data, outcomes, triage
+from .common import Parser
+
+GROUPS = (cases, triage, data, outcomes)
+
+
+def build_parser() -> Parser:
+    db = Parser(add_help=False)
+    db.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
+                    help="database file (default: $DISPUTES_DB, else the XDG data folder)")
+    p = Parser(prog="disputes", parents=[db],
+               description="Dispute Board: a terminal case board for supplier disputes. "
+                           "With no command, opens the board.")
+    p.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS,
+                   help="evaluate clocks at this instant instead of now")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+
+    def cmd(name: str, help_: str) -> Parser:
+        return sub.add_parser(name, parents=[db], help=help_, description=help_)
+
+    for group in GROUPS:
+        group.register(cmd)
+    return p
