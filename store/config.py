@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
+import math
+import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
+
+from dateutil import tz
 
 from . import paths
 from .errors import StoreError
@@ -78,6 +84,146 @@ def _validate(data: dict, where: str) -> None:
                 raise ConfigError(f"{at}: 'party' must be one of {', '.join(TURNS)}")
 
 
+# -- types ------------------------------------------------------------------------------------
+# Every value in the user's file must have the type of the built-in value it replaces. A string
+# "false" where a boolean belongs would count as true; a number where a table belongs breaks
+# every command: each is refused with one line naming the key and what it must be.
+WHOLE_NUMBERS = {"backups_keep", "seller_unanswered_contacts", "complex_extra_days"}
+POSITIVE = {"refresh_seconds"}
+CLOCK_TYPES = {"kind": str, "label": str, "source": str, "from": str, "unit": str, "party": str, "met_by": str,
+               "hard": bool, "days": float, "hours": float, "stages": list, "outcomes": list}
+_ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
+
+
+def _what(v) -> str:
+    if isinstance(v, bool):
+        return "true or false"
+    if isinstance(v, (int, float)):
+        return "a number"
+    if isinstance(v, str):
+        return "a string in quotes"
+    if isinstance(v, list):
+        return "a list [...]"
+    if isinstance(v, dict):
+        return "a table"
+    return type(v).__name__
+
+
+def _shown(v) -> str:
+    if isinstance(v, str):
+        return "the string " + json.dumps(v[:40], ensure_ascii=True)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (list, dict)):
+        return "a list" if isinstance(v, list) else "a table"
+    return json.dumps(v, ensure_ascii=True, default=str)[:40]
+
+
+def _number_ok(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _check_value(key: str, default, value, at: str) -> None:
+    leaf = key.rsplit(".", 1)[-1]
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{at}: {key} must be true or false (no quotes), not {_shown(value)}")
+    elif isinstance(default, (int, float)):
+        if not _number_ok(value):
+            raise ConfigError(f"{at}: {key} must be a number, not {_shown(value)}")
+        if leaf in WHOLE_NUMBERS and (value != int(value) or value < 0):
+            raise ConfigError(f"{at}: {key} must be a whole number, 0 or more, not {_shown(value)}")
+        if leaf in POSITIVE and value <= 0:
+            raise ConfigError(f"{at}: {key} must be more than 0, not {_shown(value)}")
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(f"{at}: {key} must be a string in quotes, not {_shown(value)}")
+    elif isinstance(default, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{at}: {key} must be a table ([{key}]), not {_shown(value)}")
+        for k, v in value.items():
+            if k in default:
+                _check_value(f"{key}.{k}", default[k], v, at)
+    elif isinstance(default, list):
+        if not isinstance(value, list):
+            raise ConfigError(f"{at}: {key} must be a list [...], not {_shown(value)}")
+
+
+def _check_profile(name: str, default: dict, prof, at: str) -> None:
+    key = f"profiles.{name}"
+    if not isinstance(prof, dict):
+        raise ConfigError(f"{at}: {key} must be a table ([{key}]), not {_shown(prof)}")
+    for k, v in prof.items():
+        if k == "clocks":
+            if not isinstance(v, list) or not all(isinstance(r, dict) for r in v):
+                raise ConfigError(f"{at}: {key}.clocks must be a list of tables ([[{key}.clocks]])")
+            for i, rule in enumerate(v):
+                for rk, rv in rule.items():
+                    want = CLOCK_TYPES.get(rk)
+                    if want is not None and not (_number_ok(rv) if want is float else isinstance(rv, want)):
+                        kind = "a number" if want is float else _what(want())
+                        raise ConfigError(f"{at}: {key}.clocks[{i}].{rk} must be {kind}, not {_shown(rv)}")
+                for rk in ("stages", "outcomes"):
+                    if not all(isinstance(x, str) for x in rule.get(rk, [])):
+                        raise ConfigError(f"{at}: {key}.clocks[{i}].{rk} must be a list of strings")
+        elif k in default:
+            _check_value(f"{key}.{k}", default[k], v, at)
+    zone = prof.get("timezone")
+    if isinstance(zone, str) and (not _ZONE.match(zone) or tz.gettz(zone) is None):
+        raise ConfigError(f"{at}: {key}.timezone must be a time zone name like \"Asia/Shanghai\", "
+                          f"not {_shown(zone)}")
+    for h in prof.get("holidays", []):
+        try:
+            date.fromisoformat(h)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{at}: {key}.holidays must list dates like \"2026-10-01\", not {_shown(h)}") from None
+
+
+def _check_views(views, at: str) -> None:
+    from .query import parse  # here, not at the top: query imports this module
+
+    if not isinstance(views, list) or not all(isinstance(v, dict) for v in views):
+        raise ConfigError(f"{at}: views must be a list of tables ([[views]] with name and query)")
+    for i, v in enumerate(views, 1):
+        name, q = v.get("name"), v.get("query")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{at}: views[{i}].name must be a string in quotes, not {_shown(name)}")
+        if not isinstance(q, str):
+            raise ConfigError(f"{at}: views[{i}].query must be a string in quotes, not {_shown(q)}")
+        try:
+            parse(q)
+        except StoreError as exc:
+            raise ConfigError(f"{at}: views[{i}] ({name}): query {_shown(q)}: {exc}") from None
+
+
+def _check_keys(keys, at: str) -> None:
+    if not isinstance(keys, dict):
+        raise ConfigError(f"{at}: keys must be a table ([keys] with action id = \"key\"), not {_shown(keys)}")
+    for action, key in keys.items():
+        if isinstance(key, dict):
+            raise ConfigError(f"{at}: keys.{action}: an action id with a dot must be in quotes, "
+                              f"like \"{action}.x\" = \"ctrl+x\"")
+        if not isinstance(key, str) or not key.strip():
+            raise ConfigError(f"{at}: keys.{action} must be a key name in quotes like \"ctrl+n\", "
+                              f"not {_shown(key)}")
+
+
+def check_types(user: dict, defaults_: dict, at: str) -> None:
+    """Refuse (ConfigError, one line) a value in the user's file whose type is wrong."""
+    for k, v in user.items():
+        if k == "profiles":
+            if not isinstance(v, dict):
+                raise ConfigError(f"{at}: profiles must be a table, not {_shown(v)}")
+            for name, prof in v.items():
+                _check_profile(name, defaults_["profiles"].get(name, defaults_["profiles"]["alibaba"]), prof, at)
+        elif k == "views":
+            _check_views(v, at)
+        elif k == "keys":
+            _check_keys(v, at)
+        elif k in defaults_:
+            _check_value(k, defaults_[k], v, at)
+
+
 def load(path: Path | None = None) -> Config:
     """Read the defaults and the user's file (``path``, else $DISPUTES_CONFIG, else XDG)."""
     data = tomllib.loads(default_text())
@@ -91,6 +237,7 @@ def load(path: Path | None = None) -> Config:
             raise ConfigError(f"{user_path}: not valid TOML: {exc}") from None
         except OSError as exc:
             raise ConfigError(f"{user_path}: cannot read: {exc.strerror}") from None
+        check_types(user, data, str(user_path))
         data = _merge(data, user)
         used = user_path
     _validate(data, str(user_path if used else "built-in defaults"))

@@ -75,6 +75,11 @@ def file_digest(path: Path) -> tuple[int, str]:
 
 def check_evidence_path(path: str | os.PathLike) -> Path:
     p = Path(path).expanduser()
+    try:
+        os.fsencode(p).decode("utf-8")  # the database is UTF-8 JSON: a name it cannot hold is refused
+    except UnicodeDecodeError:
+        shown = os.fsencode(p).decode("utf-8", "backslashreplace")
+        raise ValidationError(f"{shown}: the file name is not valid UTF-8; rename the file first") from None
     if not p.exists():
         raise ValidationError(f"no such file: {path}")
     if not p.is_file():

@@ -9,8 +9,9 @@ Each evidence file is read once: hashed while it is copied into the zip, so the 
 describes exactly the bytes packed. A file that is missing, unreadable or no longer the one
 recorded when it was attached refuses the whole packet (naming every such file) unless
 ``force`` is given; then changed files go in as they are now and missing ones are listed in the
-manifest under ``not_included``. The zip is written to a temporary file next to the target and
-renamed over it only when complete: a failed or interrupted run leaves no partial packet.
+manifest under ``not_included``. The zip is written through ``store.files.atomic_file`` (an
+unguessable temp beside the target, renamed over it only when complete, with the database's
+privacy): a failed, interrupted or killed run leaves no partial packet for long.
 Entry names are relative, without ``..``, backslashes or control characters.
 """
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from . import files as files_
 from .errors import ValidationError
 from .model import Case, Evidence, iso
 from .statement import evidence_name, plain
@@ -246,7 +248,8 @@ def _copy_evidence(zf: zipfile.ZipFile, name: str, index: int, e: Evidence, now:
     return _result(index, e, size, h.hexdigest(), st.st_mtime)
 
 
-def write_packet(case: Case, output: str | os.PathLike, *, now: datetime, force: bool = False) -> Packet:
+def write_packet(case: Case, output: str | os.PathLike, *, now: datetime, force: bool = False,
+                 mode: int = 0o600) -> Packet:
     """Write the case's packet to ``output`` atomically. See the module docstring."""
     target = check_output(output)
     if any(target.resolve() == Path(e.path).resolve() for e in case.evidence):
@@ -258,70 +261,54 @@ def write_packet(case: Case, output: str | os.PathLike, *, now: datetime, force:
                               f"re-attach or use --force to leave them out")
     names = unique_names(case)
     statement = current_statement(case)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     files: list[dict] = []
     problems: list[FileCheck] = list(bad_now)
     skipped = {b.index for b in bad_now}
-    try:
-        with open(tmp, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-                files.append(_put_text(zf, "statement.txt", statement, now, "statement"))
-                files.append(_put_text(zf, "transcript.txt", transcript(case), now, "transcript"))
-                for i, (e, name) in enumerate(zip(case.evidence, names), 1):
-                    if i in skipped:
-                        continue
-                    assert _entry_ok(name), name
-                    try:
-                        chk = _copy_evidence(zf, name, i, e, now)
-                    except OSError as exc:  # vanished or failed while being read: no half entry
-                        chk = FileCheck(i, e.path, evidence_name(e), e.kind, "unreadable",
-                                        exc.strerror or str(exc))
-                        raise ValidationError(f"packet not written: {problems_line(case.id, [chk])}") from None
-                    if not chk.ok:
-                        problems.append(chk)
-                    entry = {"name": name, "kind": e.kind, "size": chk.size, "sha256": chk.sha256}
-                    if e.note:
-                        entry["note"] = plain(e.note)
-                    entry["added_at"] = iso(e.added_at)
-                    if not chk.ok:
-                        entry["recorded_sha256"] = e.sha256
-                        entry["state"] = chk.state
-                    files.append(entry)
-                if problems and not force:
-                    raise ValidationError(f"packet not written: {problems_line(case.id, problems)}; "
-                                          f"re-attach or use --force to pack them as they are")
-                manifest = {
-                    "format": PACKET_FORMAT, "version": PACKET_VERSION, "case": case.id,
-                    "order": plain(case.order), "platform": case.platform,
-                    "platform_ref": plain(case.platform_ref), "supplier": plain(case.supplier),
-                    "reason": case.reason, "resolution_sought": case.want,
-                    "amount_claimed": str(case.claim), "currency": case.currency,
-                    "created_at": iso(now),
-                    "files": files,
-                }
-                left_out = [p for p in problems if p.index in skipped]
-                if left_out:
-                    manifest["not_included"] = [{"name": p.name, "kind": p.kind, "state": p.state,
-                                                 "detail": p.detail} for p in left_out]
-                body = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-                zf.writestr(_zinfo("manifest.json", now), body.encode("utf-8"))
-                for info in zf.infolist():
-                    if not _entry_ok(info.filename):  # never: names are built above
-                        raise ValidationError(f"unsafe name in packet: {info.filename!r}")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:
-        fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    except OSError:
-        pass
+    with files_.atomic_file(target, mode) as fh:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            files.append(_put_text(zf, "statement.txt", statement, now, "statement"))
+            files.append(_put_text(zf, "transcript.txt", transcript(case), now, "transcript"))
+            for i, (e, name) in enumerate(zip(case.evidence, names), 1):
+                if i in skipped:
+                    continue
+                assert _entry_ok(name), name
+                try:
+                    chk = _copy_evidence(zf, name, i, e, now)
+                except OSError as exc:  # vanished or failed while being read: no half entry
+                    chk = FileCheck(i, e.path, evidence_name(e), e.kind, "unreadable",
+                                    exc.strerror or str(exc))
+                    raise ValidationError(f"packet not written: {problems_line(case.id, [chk])}") from None
+                if not chk.ok:
+                    problems.append(chk)
+                entry = {"name": name, "kind": e.kind, "size": chk.size, "sha256": chk.sha256}
+                if e.note:
+                    entry["note"] = plain(e.note)
+                entry["added_at"] = iso(e.added_at)
+                if not chk.ok:
+                    entry["recorded_sha256"] = e.sha256
+                    entry["state"] = chk.state
+                files.append(entry)
+            if problems and not force:
+                raise ValidationError(f"packet not written: {problems_line(case.id, problems)}; "
+                                      f"re-attach or use --force to pack them as they are")
+            manifest = {
+                "format": PACKET_FORMAT, "version": PACKET_VERSION, "case": case.id,
+                "order": plain(case.order), "platform": case.platform,
+                "platform_ref": plain(case.platform_ref), "supplier": plain(case.supplier),
+                "reason": case.reason, "resolution_sought": case.want,
+                "amount_claimed": str(case.claim), "currency": case.currency,
+                "created_at": iso(now),
+                "files": files,
+            }
+            left_out = [p for p in problems if p.index in skipped]
+            if left_out:
+                manifest["not_included"] = [{"name": p.name, "kind": p.kind, "state": p.state,
+                                             "detail": p.detail} for p in left_out]
+            body = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+            zf.writestr(_zinfo("manifest.json", now), body.encode("utf-8"))
+            for info in zf.infolist():
+                if not _entry_ok(info.filename):  # never: names are built above
+                    raise ValidationError(f"unsafe name in packet: {info.filename!r}")
     return Packet(target, files, problems, "saved" if case.statement.strip() else "composed")
 
 

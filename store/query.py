@@ -28,6 +28,9 @@ FLAGS = ("overdue", "unresponsive", "snoozed", "mine", "soon")
 _TOKEN = re.compile(r'\s*(-?)([A-Za-z_]+)(:|<=|>=|<|>|=)("([^"]*)"|\S*)|\s*(-?)("([^"]*)"|\S+)')
 _DURATION = re.compile(r"^(-?\d+(?:\.\d+)?)([mhdw])$")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Durations and amounts a query may compare: beyond them a comparison overflows or means nothing.
+MAX_SPAN = timedelta(days=200 * 365)
+MAX_AMOUNT = Decimal("1e15")
 
 
 class QueryError(ValidationError):
@@ -55,7 +58,10 @@ def _duration(text: str, col: int) -> timedelta:
     m = _DURATION.match(text.strip().lower())
     if not m:
         raise QueryError(f"column {col}: {text!r} is not a duration (like 90m, 48h, 3d, 2w)")
-    return timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if not abs(seconds) <= MAX_SPAN.total_seconds():  # also refuses inf and nan
+        raise QueryError(f"column {col}: {text!r} is too long a duration (at most {MAX_SPAN.days // 365} years)")
+    return timedelta(seconds=seconds)
 
 
 def _cmp(op: str) -> Callable[[object, object], bool]:
@@ -113,6 +119,8 @@ def _term(field: str, op: str, value: str, col: int) -> Pred:
             amount = Decimal(value.replace(",", ""))
         except InvalidOperation:
             raise QueryError(f"column {col}: amount {value!r} is not a number") from None
+        if not amount.is_finite() or abs(amount) > MAX_AMOUNT:  # NaN cannot be compared at all
+            raise QueryError(f"column {col}: amount {value!r} is not a number between -1e15 and 1e15")
         cmp = _cmp(op)
         return lambda c, x: cmp(c.claim, amount)
     if op in (":", "="):

@@ -3,50 +3,20 @@
 Supplier names, titles, messages and file paths come from other people. Everything the board
 draws from them goes through ``clean`` (control characters, bidi overrides and other Unicode
 category C characters replaced by visible stand-ins) and is measured in terminal cells
-(``rich.cells``), so CJK names and emoji keep the columns aligned.
+(``rich.cells``), so CJK names and emoji keep the columns aligned. ``clean`` itself lives in
+``store.textsafe``: the board, the text commands, JSON and CSV apply one rule.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
 
+from store.textsafe import clean
+
 ELLIPSIS = "…"
-
-
-def _stand_in(ch: str) -> str:
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)  # Control Pictures: ESC shows as ␛, BEL as ␇
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"
-
-
-def clean(text: object, *, multiline: bool = False) -> str:
-    """``text`` with every Unicode category C character (controls, format characters such as
-    bidi overrides and zero-width joiners, surrogates, private use, unassigned) replaced by a
-    visible stand-in. With ``multiline`` newlines are kept; tabs always become a space."""
-    s = "" if text is None else str(text)
-    if s.isprintable():
-        return s
-    out = []
-    for ch in s:
-        if ch == " " or ch.isprintable():
-            out.append(ch)
-        elif ch == "\t":
-            out.append(" ")
-        elif ch == "\n" and multiline:
-            out.append("\n")
-        elif ch in "\r\n" and not multiline:
-            out.append(" ")
-        elif unicodedata.category(ch)[0] in "CZ":  # C*, and Zl/Zp line/paragraph separators
-            out.append(_stand_in(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
+__all__ = ["clean", "fit", "crop", "money", "compact_money", "ELLIPSIS"]
 
 
 def fit(text: str, width: int) -> str:

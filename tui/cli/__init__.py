@@ -22,7 +22,7 @@ from store.errors import (
 )
 
 from ..safe import clean
-from .common import EXIT_CONFLICT, EXIT_DAMAGED, EXIT_INPUT, Refusal, open_db
+from .common import EXIT_CONFLICT, EXIT_DAMAGED, EXIT_INPUT, CleanStdout, Refusal, open_db
 from .registry import build_parser
 
 __all__ = ["main", "build_parser"]
@@ -36,12 +36,27 @@ def board(args, cfg):
     return run_board(store, cfg)
 
 
+def _os_line(exc: OSError) -> str:
+    what = exc.strerror or str(exc) or type(exc).__name__
+    if exc.filename is not None:
+        name = os.fsdecode(exc.filename) if isinstance(exc.filename, bytes) else str(exc.filename)
+        return f"{name}: {what[:1].lower() + what[1:]}"
+    return what
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Every failure is one line on stderr and an exit code, never a traceback
+    ($DISPUTES_DEBUG=1 re-raises an unexpected error, for a bug report)."""
+    saved = sys.stdout
     try:
         args = build_parser().parse_args(argv)
         cfg = load_config()
-        run = getattr(args, "run", None) or board
+        run = getattr(args, "run", None)
+        if run is None:
+            return board(args, cfg) or 0
+        sys.stdout = CleanStdout(saved)  # whatever a command prints, user text is made harmless
         rc = run(args, cfg)
+        sys.stdout.flush()
         return rc or 0
     except Refusal as exc:
         code, msg = exc.code, str(exc)
@@ -55,13 +70,22 @@ def main(argv: list[str] | None = None) -> int:
         code, msg = EXIT_CONFLICT, str(exc)
     except StoreError as exc:
         code, msg = EXIT_INPUT, str(exc)
-    except PermissionError as exc:
-        code, msg = EXIT_DAMAGED, f"{exc.filename}: permission denied"
     except BrokenPipeError:
         # `disputes list | head`: the reader left; not an error worth a traceback.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), saved.fileno())
         return 0
+    except OSError as exc:
+        # The database (or a file beside it) cannot be read or written: read-only file system,
+        # a lock or journal that is a folder or a link loop, a full disk, permission denied.
+        code, msg = EXIT_DAMAGED, _os_line(exc)
     except KeyboardInterrupt:
         return 130
-    print(f"disputes: {clean(msg)}", file=sys.stderr)
+    except Exception as exc:  # a value nothing above foresaw: still one line, not a traceback
+        if os.environ.get("DISPUTES_DEBUG"):
+            raise
+        code, msg = EXIT_INPUT, f"cannot do that: {type(exc).__name__}: {exc} (DISPUTES_DEBUG=1 shows where)"
+    finally:
+        sys.stdout = saved
+    msg = " ".join(clean(msg).split()) or "failed"
+    print(f"disputes: {msg}", file=sys.stderr)
     return code

@@ -4,17 +4,18 @@ database, writing output safely."""
 from __future__ import annotations
 
 import argparse
-import os
+import io
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import orjson
 
-from store import clock, paths
+from store import clock, files, paths
 from store.backends.tinydb import TinyStore
 from store.config import Config
 from store.dates import parse_when
+from store.textsafe import json_escape
 
 from ..safe import clean
 from ..safe import fit as _fit
@@ -71,25 +72,68 @@ def local_time(dt: datetime | None) -> str:
     return "" if dt is None else dt.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-def write_out(data: bytes, output: str | None) -> None:
+def output_mode(args, cfg: Config) -> int:
+    """The mode of a file written from the database (export, packet): the database's privacy."""
+    return files.output_mode(db_path(args, cfg), cfg.database.get("group_shared") is True)
+
+
+def write_out(data: bytes, output: str | None, *, kind: str = "text", mode: int = files.PRIVATE) -> None:
+    """``data`` (UTF-8) to stdout, or to the file ``output`` through the one safe writer.
+
+    JSON (``kind="json"``) has every control and bidi character written as a ``\\u`` escape,
+    to a terminal and to a file alike: the same JSON value, so an export file round-trips
+    exactly. Anything else on stdout has them replaced by visible stand-ins (stdout may be a
+    terminal); written to a file it is kept byte-exact (a CSV file holds the data as stored)."""
+    if kind == "json":
+        data = json_escape(data)
     if not output:
-        sys.stdout.buffer.write(data)
+        if kind != "json":
+            data = clean(data.decode("utf-8"), multiline=True).encode("utf-8")
         sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
-    target = Path(output).expanduser()
-    if target.is_dir():
-        raise Refusal(f"{output}: is a folder")
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
+        files.write_file(output, data, mode)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise Refusal(f"{output}: cannot write: {exc.strerror}") from None
+        raise Refusal(f"{output}: cannot write: {exc.strerror or exc}") from None
 
 
 def print_json(obj) -> None:
-    sys.stdout.buffer.write(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n")
+    """JSON on stdout: control and bidi characters as ``\\u`` escapes (see ``write_out``)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(json_escape(orjson.dumps(obj, option=orjson.OPT_INDENT_2) + b"\n"))
+    sys.stdout.buffer.flush()
 
 
+class CleanStdout(io.TextIOBase):
+    """What commands print goes through ``clean`` (newlines kept): whatever a command prints,
+    user text in it cannot drive the terminal. Bytes written to ``.buffer`` are the caller's
+    to make safe (``print_json``, ``write_out``)."""
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def write(self, s: str) -> int:
+        self._raw.write(clean(s, multiline=True))
+        return len(s)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return self._raw.isatty()
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    @property
+    def buffer(self):
+        return self._raw.buffer
+
+    @property
+    def encoding(self):
+        return getattr(self._raw, "encoding", "utf-8")

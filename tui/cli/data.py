@@ -9,7 +9,7 @@ from store import clock, paths
 from store.config import default_text
 from store.export import export_csv, export_json, import_json
 
-from .common import Refusal, db_path, need, open_db, write_out
+from .common import Refusal, db_path, need, open_db, output_mode, write_out
 
 
 def register(cmd) -> None:
@@ -46,7 +46,7 @@ def cmd_export(args, cfg):
         data = export_json(cases)
     else:
         data = export_csv(cases, cfg, clock.now()).encode("utf-8")
-    write_out(data, args.output)
+    write_out(data, args.output, kind=args.format, mode=output_mode(args, cfg))
 
 
 def cmd_import(args, cfg):

@@ -29,6 +29,7 @@ from .common import (
     local_time,
     need,
     open_db,
+    output_mode,
     print_json,
 )
 
@@ -163,7 +164,7 @@ def cmd_packet(args, cfg):
         raise Refusal(f"{args.output}: is the database; write the packet elsewhere")
     store = need(open_db(args, cfg, create=False), args)
     case = store.get(args.id)
-    p = packet.write_packet(case, args.output, now=clock.now(), force=args.force)
+    p = packet.write_packet(case, args.output, now=clock.now(), force=args.force, mode=output_mode(args, cfg))
     n_ev = len(p.files) - 2
     print(f"{case.id}: wrote {clean(str(p.path))} ({p.size:,} bytes): {p.statement_source} statement, "
           f"transcript, {n_ev} evidence file{'s' if n_ev != 1 else ''}, manifest.json")
