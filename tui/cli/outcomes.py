@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from store import clock, negotiation, packet, paths, statement
-from store.errors import ConflictError, StoreError
+from store.errors import ConflictError, DamagedDatabase, StoreError
 from store.model import choice, money
 from store.stats import Group, stats
 
@@ -116,44 +116,51 @@ def cmd_statement(args, cfg):
               + ("; replaced the saved text (undo restores it)" if replaced else ""))
         return 0
 
-    # --edit: the saved text (else a fresh composition) in the user's editor
+    # --edit: the saved text (else a fresh composition) in the user's editor. The temp file is
+    # removed on every way out (refusal, error, Ctrl-C) except when a message says it is kept.
     original = case.statement
     fd, tmp = tempfile.mkstemp(prefix=f"{case.id}-statement-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(statement.current(case))
+    keep = False
     try:
-        rc = subprocess.run([*editor, tmp]).returncode
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise Refusal(f"cannot run editor {editor[0]!r}: {exc.strerror or exc}") from None
-    if rc != 0:
-        Path(tmp).unlink(missing_ok=True)
-        raise Refusal(f"editor exited with status {rc}; statement not saved")
-    text = statement.normalise(Path(tmp).read_bytes().decode("utf-8", "replace"))
-    if not text:
-        Path(tmp).unlink(missing_ok=True)
-        raise Refusal("the edited statement is empty; not saved")
-    if text == original:
-        Path(tmp).unlink(missing_ok=True)
-        print(f"{case.id}: statement unchanged")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(statement.current(case))
+        try:
+            rc = subprocess.run([*editor, tmp]).returncode
+        except OSError as exc:
+            raise Refusal(f"cannot run editor {editor[0]!r}: {exc.strerror or exc}") from None
+        if rc != 0:
+            raise Refusal(f"editor exited with status {rc}; statement not saved")
+        text = statement.normalise(Path(tmp).read_bytes().decode("utf-8", "replace"))
+        if not text:
+            raise Refusal("the edited statement is empty; not saved")
+        if text == original:
+            print(f"{case.id}: statement unchanged")
+            return 0
+
+        def save_edit(k):
+            if k.statement != original:  # someone saved another version while this one was edited
+                raise ConflictError(f"{k.id}: the statement was changed by someone else while you edited it; "
+                                    f"nothing saved, your text is kept in {tmp}")
+            k.statement = text
+            return "statement", "edited"
+
+        try:
+            c = store.update(case.id, save_edit)
+        except ConflictError:
+            keep = True
+            raise
+        except StoreError as exc:  # a lock held too long, the case gone: the edit is not lost
+            keep = True
+            raise type(exc)(f"{exc}; your text is kept in {tmp}") from None
+        except OSError as exc:  # the database cannot be written (read-only, disk full)
+            keep = True
+            raise DamagedDatabase(f"{exc.filename or 'database'}: {exc.strerror or exc}; "
+                                  f"your text is kept in {tmp}") from None
+        print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
         return 0
-
-    def save_edit(k):
-        if k.statement != original:  # someone saved another version while this one was edited
-            raise ConflictError(f"{k.id}: the statement was changed by someone else while you edited it; "
-                                f"nothing saved, your text is kept in {tmp}")
-        k.statement = text
-        return "statement", "edited"
-
-    try:
-        c = store.update(case.id, save_edit)
-    except ConflictError:
-        raise
-    except StoreError as exc:  # a lock held too long, the case gone: the edit is not lost
-        raise type(exc)(f"{exc}; your text is kept in {tmp}") from None
-    Path(tmp).unlink(missing_ok=True)
-    print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
-    return 0
+    finally:
+        if not keep:
+            Path(tmp).unlink(missing_ok=True)
 
 
 def cmd_packet(args, cfg):
