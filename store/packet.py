@@ -264,6 +264,15 @@ def write_packet(case: Case, output: str | os.PathLike, *, now: datetime, force:
     files: list[dict] = []
     problems: list[FileCheck] = list(bad_now)
     skipped = {b.index for b in bad_now}
+    try:
+        _pack(case, target, mode, names, statement, files, problems, skipped, now, force)
+    except OSError as exc:  # the packet's own file: disk full, folder gone, read-only
+        raise ValidationError(f"{output}: cannot write the packet: {exc.strerror or exc}") from None
+    return Packet(target, files, problems, "saved" if case.statement.strip() else "composed")
+
+
+def _pack(case: Case, target: Path, mode: int, names: list[str], statement: str, files: list[dict],
+          problems: list[FileCheck], skipped: set[int], now: datetime, force: bool) -> None:
     with files_.atomic_file(target, mode) as fh:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             files.append(_put_text(zf, "statement.txt", statement, now, "statement"))
@@ -309,7 +318,6 @@ def write_packet(case: Case, output: str | os.PathLike, *, now: datetime, force:
             for info in zf.infolist():
                 if not _entry_ok(info.filename):  # never: names are built above
                     raise ValidationError(f"unsafe name in packet: {info.filename!r}")
-    return Packet(target, files, problems, "saved" if case.statement.strip() else "composed")
 
 
 __all__ = ["FileCheck", "Packet", "check_file", "verify", "transcript", "write_packet", "check_output",

@@ -159,3 +159,14 @@ def test_an_unexpected_error_is_still_one_line(db, tmp_path):
     r = run(db, "list", env={"DISPUTES_CONFIG": str(cfg)}, real=True)
     one_line(r, r.returncode)
     assert r.returncode in (1, 3)
+
+
+def test_export_and_packet_into_a_read_only_folder_are_one_line_exit_1(readonly_mount, db):
+    assert subprocess.run(["mount", "-o", "remount,ro", str(readonly_mount)]).returncode == 0
+    before = disk(db.parent)
+    for args in (("export", "--output", str(readonly_mount / "e.json")),
+                 ("export", "--format", "csv", "--output", str(readonly_mount / "e.csv")),
+                 ("packet", "D-0001", "--output", str(readonly_mount / "p.zip"))):
+        r = run(db, *args, real=True)
+        assert str(readonly_mount) in one_line(r, 1)
+    assert os.listdir(readonly_mount) == [] and disk(db.parent) == before

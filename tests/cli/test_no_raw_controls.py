@@ -113,3 +113,19 @@ def test_json_escape_is_the_same_json_value():
     assert safe.isascii() is False  # CJK and emoji stay readable
     assert b"\\u009b" in safe and b"\\udb40\\udc41" in safe and b"\\u2028" in safe
     assert json.loads(safe) == {"k": text} and orjson.loads(safe) == {"k": text}
+
+
+def test_json_escape_keeps_every_value_and_leaves_nothing_raw():
+    """Random text mixing unsafe characters with their UTF-8 neighbours (same first bytes)."""
+    import random
+
+    import orjson
+
+    rnd = random.Random(8)
+    pool = ([chr(c) for a, b in UNSAFE_RANGES for c in range(a, min(b, a + 40) + 1) if not 0xD800 <= c <= 0xDFFF]
+            + list("aé·…©\u00a0\u2027\u2030\u2065\ufeff\ufffd中文🙂\U000e0000\U000e0080\u061b\u061d"))
+    for _ in range(300):
+        text = "".join(rnd.choice(pool) for _ in range(rnd.randint(0, 40)))
+        safe = json_escape(orjson.dumps({"t": text, "k": [text]}))
+        assert orjson.loads(safe) == {"t": text, "k": [text]}
+        assert raw_controls(safe.decode("utf-8")) == []
