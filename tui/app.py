@@ -612,32 +612,16 @@ class DisputeApp(App[int]):
     def _quick_look(self, gen: int, started: float) -> bool:
         """First paint for a large database: decoding 10,000 cases takes ~1.4 s, so show the
         true column totals and the first cards of each stage now, and the rest when decoded.
-
-        Reads the TinyStore's table directly (no file access: the store already holds it in
-        memory); other stores skip this step. See the report: a ``CaseStore.summaries()`` would
-        make this part of the interface."""
-        table = getattr(self.store, "table", None)
-        if table is None:
-            return False
+        The store says what it can show cheaply (``CaseStore.first_look``)."""
         try:
             with self.store_lock:
-                raw = table._read_table()
-                if len(raw) < self.QUICK_THRESHOLD:
-                    return False
-                totals: dict[str, tuple[int, Decimal, set[str]]] = {}
-                first: dict[str, list[Case]] = {s: [] for s in STAGES}
-                for key in sorted(raw, key=int):
-                    doc = raw[key]
-                    stage = doc.get("stage", "seller")
-                    n, total, curs = totals.get(stage, (0, Decimal(0), set()))
-                    claim = doc.get("claimed") or doc.get("amount") or "0"
-                    totals[stage] = (n + 1, total + Decimal(claim), curs | {doc.get("currency", "")})
-                    if len(first.setdefault(stage, [])) < self.QUICK_CARDS:
-                        first[stage].append(Case.from_dict(doc))
+                look = self.store.first_look(self.QUICK_CARDS, self.QUICK_THRESHOLD)
         except (StoreError, ValueError, ArithmeticError):
             return False
-        self.post_message(CasesLoaded(gen, first, None, None, set(), time.perf_counter() - started,
-                                      partial=True, totals=totals))
+        if look is None:
+            return False
+        self.post_message(CasesLoaded(gen, look.first, None, None, set(), time.perf_counter() - started,
+                                      partial=True, totals=look.totals))
         return True
 
     def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
