@@ -15,6 +15,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from ... import clock, paths
+from ... import ops
 from ...base import CaseStore, ChangeInfo
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -195,7 +196,9 @@ class TinyStore(CaseStore):
         return case
 
     def update(self, cid: str, change: Callable[[Case], tuple[str, str]], *,
-               expected_rev: int | None = None) -> Case:
+               expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
+        """``fields``: the fields ``change`` writes (``ops.EDITABLE`` names or attributes); a
+        refusal for a stale ``expected_rev`` says which of them the colleague changed too."""
         now = self.clock()
         n = case_number(cid)
         with self.storage.transaction():
@@ -203,7 +206,7 @@ class TinyStore(CaseStore):
             if raw is None:
                 raise NotFound(f"no case {case_id(n)}")
             if expected_rev is not None and raw.get("rev") != expected_rev:
-                raise self._conflict(raw)
+                raise self._conflict(raw, expected_rev, fields)
             case = Case.from_dict(raw)
             # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
             action, detail, *ref = change(case)
@@ -224,15 +227,30 @@ class TinyStore(CaseStore):
         doc = case.to_dict()
         self.table.update(doc, doc_ids=[n])
 
-    def _conflict(self, raw: dict) -> ConflictError:
-        last = (raw.get("history") or [{}])[-1]
+    def _conflict(self, raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
+        """The refusal of a save from revision ``expected_rev``: who changed which fields since."""
+        rev_now = raw.get("rev") or 0
+        history = raw.get("history") or []
+        changes = ops.changes_since(history, rev_now, expected_rev)
+        last = history[-1] if history else {}
         who = last.get("user") or "someone"
         when = from_iso(last.get("at"))
-        at = when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "just now"
+        theirs: list[str] = [f for _, _, names in changes for f in names]
+        mine = [ops.field_name(f) or f for f in fields]
+        both = [f for f in dict.fromkeys(mine) if f in theirs]
+        parts = []
+        for user, at, names in changes[-3:]:
+            stamp = at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "just now"
+            parts.append(f"{user} changed {', '.join(names)} at {stamp}")
+        if len(changes) > 3:
+            parts.insert(0, f"{len(changes) - 3} earlier change{'s' if len(changes) > 4 else ''}")
+        said = "; ".join(parts) or f"{who} changed it"
+        clash = f"; you both changed {', '.join(both)}" if both else ""
         return ConflictError(
-            f"{raw.get('id')} was changed by {who} at {at} ({last.get('action', 'edit')}) since you "
-            f"loaded it; nothing saved, reload and try again",
-            user=who, at=when, rev=raw.get("rev"),
+            f"{raw.get('id')} was changed since you loaded it (revision {expected_rev}, now {rev_now}): "
+            f"{said}{clash}; nothing saved",
+            user=who, at=when, rev=rev_now, since=expected_rev, changes=changes,
+            fields=list(dict.fromkeys(theirs)), both=both,
         )
 
     @staticmethod
