@@ -260,6 +260,8 @@ def changed_fields(base: Case | dict, values: dict[str, Any]) -> dict[str, Any]:
     for attr, value in values.items():
         if attr not in EDITABLE:
             raise ValidationError(f"not an editable field: {attr}")
+        if _comparable(attr, value) == _comparable(attr, get(attr)):
+            continue  # untouched: kept as stored, even a value today's rules would refuse
         value = _check_field(attr, value)
         if _comparable(attr, value) != _comparable(attr, get(attr)):
             out[attr] = value

@@ -247,7 +247,8 @@ class TinyStore(CaseStore):
         said = "; ".join(parts) or f"{who} changed it"
         clash = f"; you both changed {', '.join(both)}" if both else ""
         return ConflictError(
-            f"{raw.get('id')} was changed since you loaded it (revision {expected_rev}, now {rev_now}): "
+            f"{raw.get('id')} was changed by {', '.join(dict.fromkeys(u for u, _, _ in changes)) or who} "
+            f"since you loaded it (revision {expected_rev}, now {rev_now}): "
             f"{said}{clash}; nothing saved",
             user=who, at=when, rev=rev_now, since=expected_rev, changes=changes,
             fields=list(dict.fromkeys(theirs)), both=both,
