@@ -128,3 +128,19 @@ def test_demo_refuses_a_database_that_holds_cases(db):
     assert state(db) == before
     assert not db.with_name(db.name + ".demo-evidence").exists()
     assert len(json.loads(ok(db, "list", "--json"))) == 3
+
+
+def test_the_board_still_creates_a_named_database(tmp_path):
+    """The board opens its database through open_db(create=True): a new --db path is made."""
+    import argparse
+
+    from store.config import defaults
+    from tui.cli.common import open_db
+
+    path = tmp_path / "team" / "new.json"
+    path.parent.mkdir()
+    store = open_db(argparse.Namespace(db=str(path)), defaults(), create=True)
+    try:
+        assert path.exists() and store.count() == 0
+    finally:
+        store.close()

@@ -103,3 +103,12 @@ def test_bad_values_are_refused(seeded, values, message):
     with pytest.raises(ValidationError, match=message):
         seeded.update("D-0009", lambda c: ops.edit_fields(c, values, base))
     assert seeded.get("D-0009").rev == base.rev
+
+
+def test_an_untouched_field_is_kept_even_if_todays_rules_refuse_it(seeded):
+    seeded.update("D-0010", lambda c: (setattr(c, "priority", 500), ("edit", "imported priority"))[1])
+    base = seeded.get("D-0010")
+    got = seeded.update("D-0010", lambda c: ops.edit_fields(c, {"title": "New", "priority": 500}, base))
+    assert (got.title, got.priority) == ("New", 500)
+    with pytest.raises(ValidationError, match="priority"):
+        seeded.update("D-0010", lambda c: ops.edit_fields(c, {"priority": 501}, got))
