@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 
 from store import TinyStore, ops
 from store.config import defaults
+from tests.support import NOW
 
 from .test_cli import ok, run, state
 
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture

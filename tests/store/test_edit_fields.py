@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 
 from store import ConflictError, TinyStore, ValidationError, ops
+from tests.support import NOW
 
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # as tests/conftest.py
 
 
 def _two(db_path, cfg):
