@@ -26,7 +26,7 @@ def register(cmd) -> None:
     rd = cmd("redo", "redo what the last undo of a case reverted")
     rd.add_argument("id")
 
-    de = cmd("demo", "fill a database with sample cases to try the board")
+    de = cmd("demo", "fill an empty database with sample cases to try the board")
     de.add_argument("--cases", type=int, default=60)
 
     cf = cmd("config", "print where the config file is, or the built-in defaults")
@@ -81,6 +81,10 @@ def cmd_demo(args, cfg):
     if not 1 <= args.cases <= 100_000:
         raise Refusal("--cases must be between 1 and 100000")
     store = open_db(args, cfg, create=True)
+    held = store.count()
+    if held:  # sample cases cannot be told from real ones afterwards: never mix them
+        raise Refusal(f"{store.location} already holds {held} case{'s' if held != 1 else ''}; demo fills only "
+                      f"an empty database (try: disputes demo --db /tmp/demo.json)")
     start = max((c.number for c in store.cases()), default=0) + 1
     cases = sample_cases(args.cases, clock.now(), start_id=start)
     folder = store.path().with_name(store.path().name + ".demo-evidence")

@@ -15,6 +15,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from ... import clock, paths
+from ... import history
 from ...base import CaseStore, ChangeInfo, FirstLook
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -195,7 +196,9 @@ class TinyStore(CaseStore):
         return case
 
     def update(self, cid: str, change: Callable[[Case], tuple[str, str]], *,
-               expected_rev: int | None = None) -> Case:
+               expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
+        """``fields``: the fields ``change`` writes (``ops.EDITABLE`` names or attributes); a
+        refusal for a stale ``expected_rev`` says which of them the colleague changed too."""
         now = self.clock()
         n = case_number(cid)
         with self.storage.transaction():
@@ -203,7 +206,7 @@ class TinyStore(CaseStore):
             if raw is None:
                 raise NotFound(f"no case {case_id(n)}")
             if expected_rev is not None and raw.get("rev") != expected_rev:
-                raise self._conflict(raw)
+                raise self._conflict(raw, expected_rev, fields)
             case = Case.from_dict(raw)
             # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
             action, detail, *ref = change(case)
@@ -224,16 +227,8 @@ class TinyStore(CaseStore):
         doc = case.to_dict()
         self.table.update(doc, doc_ids=[n])
 
-    def _conflict(self, raw: dict) -> ConflictError:
-        last = (raw.get("history") or [{}])[-1]
-        who = last.get("user") or "someone"
-        when = from_iso(last.get("at"))
-        at = when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "just now"
-        return ConflictError(
-            f"{raw.get('id')} was changed by {who} at {at} ({last.get('action', 'edit')}) since you "
-            f"loaded it; nothing saved, reload and try again",
-            user=who, at=when, rev=raw.get("rev"),
-        )
+    def _conflict(self, raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
+        return history.conflict(raw, expected_rev, fields)
 
     @staticmethod
     def _stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
