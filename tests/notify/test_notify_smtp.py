@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.cli.test_cli import ok, run, state
-from tests.conftest import NOW
+from tests.support import NOW
 
 
 class Inbox:
