@@ -207,7 +207,7 @@ def message(n: Notice, cfg: Config, s: Settings, now: datetime) -> EmailMessage:
     m["Subject"] = subject(n, s.subject_prefix)
     m["From"] = s.sender
     m["To"] = ", ".join(s.recipients)
-    m["Date"] = formatdate(now.timestamp(), localtime=False)
+    m["Date"] = formatdate(now.timestamp(), usegmt=True)
     m["Message-ID"] = make_msgid("disputes")
     m.set_content(body(n, cfg, now))
     return m

@@ -84,6 +84,7 @@ def test_warning_arrives_once_then_again_at_the_next_threshold(db, smtp, conf):
     assert "2026-11-27 23:00 +08:00" in text and "2026-11-27 15:00 UTC" in text  # due, with its zone
     assert sorted(smtp.envelopes[0].rcpt_tos) == ["buyer@example.com", "lead@example.com"]
     assert r.stdout.startswith("D-0001: 48 h warning")
+    assert m["Date"].startswith("Thu, 26 Nov 2026 09:00:00")  # the one clock, not the wall clock
     # the soft deadline on D-0002 never warns
     assert "D-0002" not in r.stdout
 
