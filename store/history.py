@@ -15,6 +15,11 @@ from .errors import ConflictError, ValidationError
 from .model import Case, HistoryEntry, from_iso
 
 
+# Records the program keeps for itself, not changes a person made: `disputes notify` noting what
+# it mailed. Undo passes over them (undoing one would only mail the warning again).
+NOT_UNDONE = frozenset({"notify"})
+
+
 def diff(old: dict, new: dict) -> dict:
     """What ``new`` replaced in ``old``, enough to undo it (history and rev aside)."""
     out: dict = {}
@@ -49,7 +54,7 @@ def stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
             if redoable and redoable[-1] == h.ref:
                 redoable.pop()
             done.append(i)
-        elif h.undo:
+        elif h.undo and h.action not in NOT_UNDONE:
             done.append(i)
             redoable.clear()
     return done, redoable

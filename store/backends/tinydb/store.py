@@ -31,21 +31,6 @@ def _now() -> datetime:
     return clock.now()
 
 
-def _diff(old: dict, new: dict) -> dict:
-    out: dict = {}
-    for k, nv in new.items():
-        if k in ("history", "rev"):
-            continue
-        ov = old.get(k)
-        if ov == nv:
-            continue
-        if isinstance(ov, list) and isinstance(nv, list) and len(nv) > len(ov) and nv[: len(ov)] == ov:
-            out[k] = {"truncate": len(ov)}
-        else:
-            out[k] = {"set": ov}
-    return out
-
-
 def _migrate_0_to_1(doc: dict) -> dict:
     """A plain TinyDB file (no meta): fill every field the model knows with its default."""
     return Case.from_dict(doc).to_dict()
@@ -212,7 +197,7 @@ class TinyStore(CaseStore):
             action, detail, *ref = change(case)
             case.validate()
             new = case.to_dict()
-            undo = _diff(raw, new)
+            undo = history.diff(raw, new)
             if not undo:
                 raise ValidationError(f"nothing changed in {case.id}")
             case.rev = raw.get("rev", 0) + 1
@@ -230,53 +215,8 @@ class TinyStore(CaseStore):
     def _conflict(self, raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
         return history.conflict(raw, expected_rev, fields)
 
-    @staticmethod
-    def _stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
-        """Replay the history: which entries an undo would revert next, and a redo.
-
-        ``done`` holds, newest last, the entries whose recorded diff undoes an effective
-        change; ``redoable`` the undo entries whose diff would redo it. A new change empties
-        ``redoable``, as in every editor.
-        """
-        done: list[int] = []
-        redoable: list[int] = []
-        for i, h in enumerate(history):
-            if h.action == "undo" and h.ref is not None:
-                if done and done[-1] == h.ref:
-                    done.pop()
-                redoable.append(i)
-            elif h.action == "redo" and h.ref is not None:
-                if redoable and redoable[-1] == h.ref:
-                    redoable.pop()
-                done.append(i)
-            elif h.undo:
-                done.append(i)
-                redoable.clear()
-        return done, redoable
-
     def _revert(self, cid: str, which: str, expected_rev: int | None) -> Case:
-        def revert(case: Case) -> tuple[str, str, int]:
-            done, redoable = self._stacks(case.history)
-            stack = done if which == "undo" else redoable
-            if not stack:
-                raise ValidationError(f"nothing to {which} in {case.id}")
-            ref = stack[-1]
-            entry = case.history[ref]
-            current = case.to_dict()
-            for key, how in entry.undo.items():
-                if "truncate" in how:
-                    current[key] = current[key][: how["truncate"]]
-                else:
-                    current[key] = how["set"]
-            restored = Case.from_dict(current)
-            for f in current:
-                if f not in ("history", "rev"):
-                    setattr(case, f, getattr(restored, f))
-            base = entry
-            while base.action in ("undo", "redo") and base.ref is not None:
-                base = case.history[base.ref]
-            return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}", ref
-        return self.update(cid, revert, expected_rev=expected_rev)
+        return self.update(cid, history.reverter(which), expected_rev=expected_rev)
 
     def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
         """Revert the case's last effective change; again and again, back to its creation."""
