@@ -92,6 +92,7 @@ WHOLE_NUMBERS = {"backups_keep", "seller_unanswered_contacts", "complex_extra_da
 POSITIVE = {"refresh_seconds"}
 CLOCK_TYPES = {"kind": str, "label": str, "source": str, "from": str, "unit": str, "party": str, "met_by": str,
                "hard": bool, "days": float, "hours": float, "stages": list, "outcomes": list}
+OWN_CHECKS = {"notify"}  # store/notify.py settings(): smtp_tls may be true/false or "ssl", ...
 _ZONE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
 
 
@@ -220,6 +221,8 @@ def check_types(user: dict, defaults_: dict, at: str) -> None:
             _check_views(v, at)
         elif k == "keys":
             _check_keys(v, at)
+        elif k in OWN_CHECKS and isinstance(v, dict):
+            continue  # checked by its own module, which allows more than one type for some keys
         elif k in defaults_:
             _check_value(k, defaults_[k], v, at)
 

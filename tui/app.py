@@ -75,10 +75,11 @@ class CaseSaved(Message):
 
 class SaveFailed(Message):
     def __init__(self, error: str, conflict: bool, requester: Any, user: str = "",
-                 rev: int | None = None) -> None:
+                 rev: int | None = None, both: list[str] | None = None) -> None:
         super().__init__()
         self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
         self.rev = rev
+        self.both = both or []  # fields the refused save and the colleague both changed
 
 
 class EvidenceMarked(Message):
@@ -612,32 +613,16 @@ class DisputeApp(App[int]):
     def _quick_look(self, gen: int, started: float) -> bool:
         """First paint for a large database: decoding 10,000 cases takes ~1.4 s, so show the
         true column totals and the first cards of each stage now, and the rest when decoded.
-
-        Reads the TinyStore's table directly (no file access: the store already holds it in
-        memory); other stores skip this step. See the report: a ``CaseStore.summaries()`` would
-        make this part of the interface."""
-        table = getattr(self.store, "table", None)
-        if table is None:
-            return False
+        The store says what it can show cheaply (``CaseStore.first_look``)."""
         try:
             with self.store_lock:
-                raw = table._read_table()
-                if len(raw) < self.QUICK_THRESHOLD:
-                    return False
-                totals: dict[str, tuple[int, Decimal, set[str]]] = {}
-                first: dict[str, list[Case]] = {s: [] for s in STAGES}
-                for key in sorted(raw, key=int):
-                    doc = raw[key]
-                    stage = doc.get("stage", "seller")
-                    n, total, curs = totals.get(stage, (0, Decimal(0), set()))
-                    claim = doc.get("claimed") or doc.get("amount") or "0"
-                    totals[stage] = (n + 1, total + Decimal(claim), curs | {doc.get("currency", "")})
-                    if len(first.setdefault(stage, [])) < self.QUICK_CARDS:
-                        first[stage].append(Case.from_dict(doc))
+                look = self.store.first_look(self.QUICK_CARDS, self.QUICK_THRESHOLD)
         except (StoreError, ValueError, ArithmeticError):
             return False
-        self.post_message(CasesLoaded(gen, first, None, None, set(), time.perf_counter() - started,
-                                      partial=True, totals=totals))
+        if look is None:
+            return False
+        self.post_message(CasesLoaded(gen, look.first, None, None, set(), time.perf_counter() - started,
+                                      partial=True, totals=look.totals))
         return True
 
     def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
@@ -783,7 +768,7 @@ class DisputeApp(App[int]):
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
-             requester: Any = None) -> None:
+             requester: Any = None, fields: list[str] | None = None) -> None:
         """Save off the UI thread. ``expected_rev`` refuses the save if the case changed since the
         form was opened; after that refusal has been shown, saving the same form again is a
         deliberate overwrite of the revision it named. ``None`` (appends: a message, evidence, a
@@ -791,14 +776,15 @@ class DisputeApp(App[int]):
         override = getattr(requester, "conflict_rev", None)
         if expected_rev is not None and override is not None:
             expected_rev = override
-        self._save_worker(case_id, change, expected_rev, requester)
+        self._save_worker(case_id, change, expected_rev, requester, fields or [])
 
     @work(thread=True, group="save")
-    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any) -> None:
+    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any,
+                     fields: list[str] | None = None) -> None:
         try:
-            case = self.session.update(case_id, change, expected_rev)
+            case = self.session.update(case_id, change, expected_rev, fields=fields or [])
         except ConflictError as exc:
-            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev))
+            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev, exc.both))
             return
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, requester))
@@ -862,7 +848,8 @@ class DisputeApp(App[int]):
         if isinstance(msg.requester, forms.FormScreen):
             if msg.conflict and msg.rev is not None:
                 msg.requester.conflict_rev = msg.rev  # type: ignore[attr-defined]
-                msg.error += f"; save again to keep your version over {msg.user}'s"
+                msg.error += (f"; save again to write your {', '.join(msg.both)} over theirs, keeping the rest"
+                              if msg.both else "; save again to write only your changes")
             msg.requester.failed(msg.error)
         title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
         self.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
@@ -938,28 +925,34 @@ class DisputeApp(App[int]):
         if case is None:
             return
 
+        base = Case.from_dict(case.to_dict())  # the revision the form shows: what "changed" is relative to
+
         def submit(values: dict, form: forms.FormScreen) -> None:
-            def change(c: Case) -> tuple[str, str]:
-                mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
-                           "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
-                           "platform": "platform", "received": "received_at", "contact": "supplier_contact",
-                           "product": "product", "ref": "platform_ref", "description": "description",
-                           "priority": "priority", "tags": "tags"}
-                changed = []
-                for key, attr in mapping.items():
-                    old = getattr(c, attr)
-                    if isinstance(old, str) and values[key] == clean(old).strip():
-                        continue  # shown cleaned in the form, untouched by the user: keep as stored
-                    if isinstance(old, datetime) and values[key] is not None and \
-                            abs((old - values[key]).total_seconds()) < 60:
-                        continue  # shown to the minute: an untouched date keeps its seconds
-                    if old != values[key]:
-                        setattr(c, attr, values[key])
-                        changed.append(key)
-                if not changed:
-                    raise ValidationError("nothing changed")
-                return "edit", "changed " + ", ".join(changed)
-            self.save(case.id, change, case.rev, form)
+            mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
+                       "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
+                       "platform": "platform", "received": "received_at", "contact": "supplier_contact",
+                       "product": "product", "ref": "platform_ref", "description": "description",
+                       "priority": "priority", "tags": "tags", "paid": "paid_at", "shipped": "shipped_at",
+                       "delivery": "delivery_estimate", "delivery_estimate": "delivery_estimate"}
+            typed = {}
+            for key, attr in mapping.items():
+                if key not in values:
+                    continue
+                old = getattr(base, attr)
+                if isinstance(old, str) and values[key] == clean(old).strip():
+                    continue  # shown cleaned in the form, untouched by the user: keep as stored
+                if isinstance(old, datetime) and values[key] is not None and \
+                        abs((old - values[key]).total_seconds()) < 60:
+                    continue  # shown to the minute: an untouched date keeps its seconds
+                typed[attr] = values[key]
+            try:
+                mine = list(ops.changed_fields(base, typed))
+            except ValidationError as exc:
+                form.failed(str(exc))
+                return
+            # Only what this form changed relative to ``base`` is written, onto the latest
+            # revision: a colleague's other fields stay, even on a deliberate save after a refusal.
+            self.save(case.id, lambda c: ops.edit_fields(c, typed, base), base.rev, form, fields=mine)
         self.push_screen(forms.FormScreen(forms.edit_spec(case, submit)))
 
     def action_message(self) -> None:

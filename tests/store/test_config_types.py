@@ -12,8 +12,8 @@ from store.config import ConfigError, default_text, load
 
 def _leaves(d: dict, prefix: str = ""):
     for k, v in d.items():
-        if k in ("profiles", "views"):
-            continue  # their own tests below
+        if k in ("profiles", "views", "notify"):
+            continue  # their own tests below; [notify] is checked by store/notify.py settings()
         key = f"{prefix}{k}"
         if isinstance(v, dict):
             yield from _leaves(v, key + ".")
