@@ -52,11 +52,14 @@ def db_path(args, cfg: Config) -> Path:
     return paths.database(getattr(args, "db", None), cfg.database.get("path") or None)
 
 
-def open_db(args, cfg: Config, create: bool) -> TinyStore | None:
+def open_db(args, cfg: Config, create: bool, *, missing_ok: bool = False) -> TinyStore | None:
+    """The database, or None when it does not exist and ``create`` is false. A database named by
+    --db or $DISPUTES_DB that is missing is refused, unless ``missing_ok``: a command that will
+    create it later (an import looking for what is already there first)."""
     path = db_path(args, cfg)
     if not create and not path.exists():
         named = getattr(args, "db", None) or os.environ.get("DISPUTES_DB")
-        if named:  # a typo in a cron line must not read as "nothing to do"
+        if named and not missing_ok:  # a typo in a cron line must not read as "nothing to do"
             source = "--db" if getattr(args, "db", None) else "$DISPUTES_DB"
             raise Refusal(f"{path}: no database there (named by {source}); nothing read")
         return None  # the default database, not created yet: nothing in it, nothing created

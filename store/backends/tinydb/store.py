@@ -266,6 +266,10 @@ class TinyStore(CaseStore):
     def close(self) -> None:
         self.storage.close()
 
+    def last_id(self) -> int:
+        raw = self.table._read_table()
+        return max(self._meta().get("last_id", 0), max((int(k) for k in raw), default=0))
+
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         raw = self.table._read_table()  # in memory already: no file access
         if len(raw) < threshold:
