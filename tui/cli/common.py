@@ -13,6 +13,7 @@ import orjson
 
 from store import clock, paths
 from store.backends.tinydb import TinyStore
+from store.backends.tinydb.storage import orphan_journal
 from store.config import Config
 from store.dates import parse_when
 
@@ -54,11 +55,25 @@ def db_path(args, cfg: Config) -> Path:
 
 def open_db(args, cfg: Config, create: bool) -> TinyStore | None:
     path = db_path(args, cfg)
-    if not create and not path.exists():
+    if not create and not os.path.lexists(path):
+        orphan = orphan_journal(path)
+        if orphan:  # its journal is there: the database was moved or deleted, not never made
+            raise Refusal(orphan, EXIT_DAMAGED)
         return None  # reading a database that does not exist yet: nothing in it, nothing created
     if path.exists() and path.is_dir():
         raise Refusal(f"{path}: is a folder, not a database file")
-    return TinyStore(path, cfg=cfg)
+    store = TinyStore(path, cfg=cfg)
+    _OPENED.append(store)
+    return store
+
+
+_OPENED: list[TinyStore] = []
+
+
+def close_opened() -> None:
+    """Let go of every database this command opened (the last to let go folds the journal in)."""
+    while _OPENED:
+        _OPENED.pop().close()
 
 
 def need(store: TinyStore | None, args) -> TinyStore:

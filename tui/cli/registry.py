@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import cases, data, outcomes, triage
+from . import cases, data, db, outcomes, triage
 from .common import Parser
 
-GROUPS = (cases, triage, data, outcomes)
+GROUPS = (cases, triage, data, outcomes, db)
 
 
 def build_parser() -> Parser:

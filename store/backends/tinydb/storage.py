@@ -840,13 +840,45 @@ class JournalStorage(Storage):
         assert self._data is not None
         self._replace_snapshot(self._data)
 
-    def restore(self, data: dict) -> None:
-        """Replace the whole database with ``data`` (a backup's), as a new generation."""
+    def restore(self, data: dict, keep: int = 7, now: datetime | None = None) -> Path:
+        """Replace the whole database with ``data`` (a backup's), as a new generation, after
+        backing up what is there. Works on a damaged database too: then its files are kept as
+        they are (``-pre-restore.json`` and ``-pre-restore.journal``). Returns that backup."""
         with self.locked(exclusive=True):
-            self.sync()
+            try:
+                self.sync()
+                before = self.backup("pre-restore", keep=keep, now=now)
+            except DamagedDatabase:
+                before = self._keep_damaged(now or clock.now())
+                self._data = {}
             self._replace_snapshot(data)
             self._data = data
             self.last_changed = None
+        return before
+
+    def _keep_damaged(self, now: datetime) -> Path:
+        folder = paths.backups_dir(self.path)
+        dfd = self._backups_dir_fd()
+        try:
+            name = f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-pre-restore"
+            for src, ext in ((self.path, ".json"), (self.journal_path, ".journal")):
+                try:
+                    blob, _ = read_file(src)
+                except FileNotFoundError:
+                    continue
+                tmp, fd = self._temp(folder, name + ext, dir_fd=dfd)
+                try:
+                    _write_all(fd, blob, self.fsync)
+                finally:
+                    os.close(fd)
+                os.replace(tmp, name + ext, src_dir_fd=dfd, dst_dir_fd=dfd)
+            if self.fsync:
+                os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        # the old identity is unknown: a new one, so the old journal can never apply to it
+        self._ident = None
+        return folder / (name + ".json")
 
     # -- backups -------------------------------------------------------------------------------
     def snapshot_bytes(self, seq: int | None = None) -> bytes:
