@@ -181,6 +181,7 @@ class TinyStore(CaseStore):
             self.storage._housekeeping_failed("the daily backup", exc)
             self.storage.record_problem(f"{now:%Y-%m-%d}: {self.storage.problem}")
             return
+        self.storage.problem = None
         self.storage.record_problem(None)
 
     def housekeeping_problem(self) -> str | None:
