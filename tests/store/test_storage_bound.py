@@ -522,3 +522,19 @@ def test_check_healthy_then_one_line_per_problem(db_path, tmp_path):
     r = cli(db_path, "check")
     assert r.returncode == 3
     one_line(r, db_path)
+
+
+def test_a_reader_that_saw_folded_lines_sees_the_next_writers_lines(db_path):
+    board = seeded_with_journal(db_path, 6)
+    board.update("D-0002", lambda c: ops.log(c, "me", "folded", NOW, "board"))
+    lines = journal(db_path).read_bytes()
+    board.storage.compact()
+    journal(db_path).write_bytes(lines)  # a compaction killed before it emptied the journal
+    reader = open_store(db_path, user="reader")
+    assert reader.refresh() == set()
+    board.update("D-0003", lambda c: ops.log(c, "me", "new line", NOW, "board"))  # clears, then appends
+    assert reader.refresh() == {"D-0003"}
+    assert reader.get("D-0003").messages[-1].text == "new line"
+    assert [m.text for m in reader.get("D-0002").messages].count("folded") == 1
+    reader.close()
+    board.close()

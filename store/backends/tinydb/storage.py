@@ -627,9 +627,7 @@ class JournalStorage(Storage):
                 os.close(fd)
         lines, used = decode_lines(blob, str(self.journal_path), self._jr_offset)
         self._jr_sig = sig
-        if self._jr_stale:
-            self.last_changed = set()
-            return False
+        self._jr_stale = False  # re-judged from the first line: a writer may have replaced the folded lines
         if lines and self._jr_offset == 0:
             if binding(self._ident, lines[0][0], self.path, self.journal_path) == "folded":
                 self._jr_stale = True
