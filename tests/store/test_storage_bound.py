@@ -538,3 +538,24 @@ def test_a_reader_that_saw_folded_lines_sees_the_next_writers_lines(db_path):
     assert [m.text for m in reader.get("D-0002").messages].count("folded") == 1
     reader.close()
     board.close()
+
+
+def test_a_database_from_before_identities_opens_and_is_bound_on_the_next_save(db_path):
+    from store.backends.tinydb.storage import encode_line
+    s = open_store(db_path)
+    s.import_cases(sample_cases(3, NOW, messages=1, evidence=0))
+    s.close()
+    data = orjson.loads(db_path.read_bytes())
+    data.pop("_storage")  # as the previous version wrote it
+    doc = dict(data["cases"]["2"], title="changed in the old journal")
+    db_path.write_bytes(orjson.dumps(data))
+    journal(db_path).write_bytes(encode_line([["cases", "2", doc]]))  # a line naming no snapshot
+    s = open_store(db_path)
+    assert s.get("D-0002").title == "changed in the old journal"
+    s.update("D-0003", lambda c: ops.log(c, "me", "bound now", NOW, "tester"))
+    assert "_storage" in orjson.loads(db_path.read_bytes()), "the first save gave it an identity"
+    s.close()
+    again = open_store(db_path)
+    assert again.get("D-0002").title == "changed in the old journal"
+    assert again.get("D-0003").messages[-1].text == "bound now"
+    again.close()
