@@ -22,7 +22,7 @@ from store.errors import (
 )
 
 from ..safe import clean
-from .common import EXIT_CONFLICT, EXIT_DAMAGED, EXIT_INPUT, CleanStdout, Refusal, open_db
+from .common import EXIT_CONFLICT, EXIT_DAMAGED, EXIT_INPUT, CleanStdout, Refusal, close_opened, open_db
 from .registry import build_parser
 
 __all__ = ["main", "build_parser"]
@@ -47,6 +47,16 @@ def _os_line(exc: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Every failure is one line on stderr and an exit code, never a traceback
     ($DISPUTES_DEBUG=1 re-raises an unexpected error, for a bug report)."""
+    try:
+        return _main(argv)
+    finally:
+        try:
+            close_opened()  # after a failure (already reported in its one line): let go, quietly
+        except Exception:  # noqa: BLE001 - the command's own line is the one that matters
+            pass
+
+
+def _main(argv: list[str] | None) -> int:
     saved = sys.stdout
     try:
         args = build_parser().parse_args(argv)
@@ -57,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout = CleanStdout(saved)  # whatever a command prints, user text is made harmless
         rc = run(args, cfg)
         sys.stdout.flush()
+        close_opened()  # the fold at close: a fault in it is this command's one line
         return rc or 0
     except Refusal as exc:
         code, msg = exc.code, str(exc)
