@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -19,6 +20,7 @@ from store import statement
 from store.clocks import countdown, rank as clock_rank, unresponsive
 
 from .safe import clean, money
+from .thumbnail import EvidencePreview
 from .triage import Triage
 
 LEVEL_STYLE = {"ok": "$success", "soon": "$warning", "overdue": "$error"}
@@ -155,7 +157,13 @@ def history(case: Case) -> Content:
 
 class DetailPane(VerticalScroll):
     """Shows one case. The app calls ``show`` when the selection or the case changes and
-    ``tick`` when the minute turns (only the deadlines are redrawn)."""
+    ``tick`` when the minute turns (only the deadlines are redrawn). Posts ``CaseShown`` when
+    it shows another case or another revision of it (the detail screen's preview follows)."""
+
+    class CaseShown(Message):
+        def __init__(self, case: Case | None) -> None:
+            super().__init__()
+            self.case = case
 
     def __init__(self, triage: Triage, **kw) -> None:
         super().__init__(**kw)
@@ -182,6 +190,8 @@ class DetailPane(VerticalScroll):
         same = self.case is not None and case is not None and self.case.id == case.id
         if case is not None and self.case is case and states is None:
             return
+        if not same or case is None or self.case is None or case.rev != self.case.rev:
+            self.post_message(self.CaseShown(case))
         self.case = case
         if states is not None:
             self.states = states
@@ -202,9 +212,14 @@ class DetailPane(VerticalScroll):
 
 
 class DetailScreen(Screen):
-    """The case on a screen of its own (enter on the board; the only way when narrow)."""
+    """The case on a screen of its own (enter on the board; the only way when narrow), with a
+    preview of one evidence file below it (``v`` the next file, ``p`` copies its path)."""
 
     BINDINGS = [
+        Binding("Y", "copy('order')", "Copy order no.", show=False, id="detail.copy_order"),
+        Binding("c", "copy('statement')", "Copy statement", show=False, id="detail.copy_statement"),
+        Binding("p", "copy('path')", "Copy evidence path", show=False, id="detail.copy_path"),
+        Binding("v", "next_evidence", "Next evidence file", show=False, id="detail.next_evidence"),
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.scroll_down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.scroll_up"),
@@ -223,12 +238,50 @@ class DetailScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield DetailPane(self.triage, id="detail-full", classes="detail")
+        yield EvidencePreview(self.triage.cfg.board.get("thumbnails", True) is not False, id="evidence-preview")
         yield Static("", id="status-detail", classes="status")
         yield Footer()
 
     @property
     def pane(self) -> DetailPane:
         return self.query_one(DetailPane)
+
+    @property
+    def preview(self) -> EvidencePreview:
+        return self.query_one(EvidencePreview)
+
+    def on_detail_pane_case_shown(self, msg: DetailPane.CaseShown) -> None:
+        self.preview.show(msg.case)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        case = self.pane.case if self.is_mounted else None
+        if action == "next_evidence":
+            return None if case is None or len(case.evidence) < 2 else True
+        if action == "copy" and parameters and parameters[0] == "path":
+            return None if case is None or not case.evidence else True
+        return True
+
+    def action_copy(self, what: str) -> None:
+        """Copies to the clipboard with OSC 52 (``App.copy_to_clipboard``): works over SSH where
+        the terminal allows it (tmux: ``set -g set-clipboard on``)."""
+        case = self.pane.case
+        if case is None:
+            return
+        if what == "order":
+            text, label = case.order, f"order number of {case.id}"
+        elif what == "statement":
+            text = statement.plain(statement.current(case))
+            label = f"statement of {case.id} ({text.count(chr(10)) + (not text.endswith(chr(10)))} lines)"
+        else:
+            e = self.preview.evidence
+            if e is None:
+                return
+            text, label = e.path, "evidence path"
+        self.app.copy_to_clipboard(text if what == "statement" else clean(text))
+        self.notify(f"Copied the {clean(label)} to the clipboard", markup=False, timeout=3)
+
+    def action_next_evidence(self) -> None:
+        self.preview.step(1)
 
     def action_scroll(self, direction: str) -> None:
         pane = self.pane
