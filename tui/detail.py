@@ -11,7 +11,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -157,23 +156,24 @@ def history(case: Case) -> Content:
 
 class DetailPane(VerticalScroll):
     """Shows one case. The app calls ``show`` when the selection or the case changes and
-    ``tick`` when the minute turns (only the deadlines are redrawn). Posts ``CaseShown`` when
-    it shows another case or another revision of it (the detail screen's preview follows)."""
+    ``tick`` when the minute turns (only the deadlines are redrawn). With ``preview`` (the
+    detail screen) the evidence preview sits after the evidence list, before the history, and
+    follows the case shown."""
 
-    class CaseShown(Message):
-        def __init__(self, case: Case | None) -> None:
-            super().__init__()
-            self.case = case
-
-    def __init__(self, triage: Triage, **kw) -> None:
+    def __init__(self, triage: Triage, preview: bool = False, **kw) -> None:
         super().__init__(**kw)
         self.triage = triage
         self.case: Case | None = None
         self.states: dict[int, str] = {}
+        self.has_preview = preview
 
     def compose(self) -> ComposeResult:
-        # One Static for the whole case: one update, one layout pass per selection.
+        # One Static for the whole case: one update, one layout pass per selection (two and the
+        # preview between them on the detail screen).
         yield Static("", id="d-body")
+        if self.has_preview:
+            yield EvidencePreview(self.triage.cfg.board.get("thumbnails", True) is not False, id="evidence-preview")
+            yield Static("", id="d-history")
 
     def _draw_body(self, now: datetime) -> None:
         body = self.query_one("#d-body", Static)
@@ -183,15 +183,19 @@ class DetailPane(VerticalScroll):
             return
         gap = Content("\n\n")
         sections = [summary(case, self.triage, now), deadlines(case, self.triage, now), proposals(case),
-                    thread(case), evidence(case, self.states), history(case)]
+                    thread(case), evidence(case, self.states)]
+        if not self.has_preview:
+            sections.append(history(case))
         body.update(gap.join([part for part in sections if part is not None]))
+        if self.has_preview:
+            self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
 
     def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
         same = self.case is not None and case is not None and self.case.id == case.id
         if case is not None and self.case is case and states is None:
             return
-        if not same or case is None or self.case is None or case.rev != self.case.rev:
-            self.post_message(self.CaseShown(case))
+        if self.has_preview and (not same or case is None or self.case is None or case.rev != self.case.rev):
+            self.query_one(EvidencePreview).show(case)
         self.case = case
         if states is not None:
             self.states = states
@@ -219,7 +223,8 @@ class DetailScreen(Screen):
         Binding("Y", "copy('order')", "Copy order no.", show=False, id="detail.copy_order"),
         Binding("c", "copy('statement')", "Copy statement", show=False, id="detail.copy_statement"),
         Binding("p", "copy('path')", "Copy evidence path", show=False, id="detail.copy_path"),
-        Binding("v", "next_evidence", "Next evidence file", show=False, id="detail.next_evidence"),
+        Binding("v", "next_evidence", "Evidence preview (again: next file)", show=False,
+                id="detail.next_evidence"),
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.scroll_down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.scroll_up"),
@@ -237,8 +242,7 @@ class DetailScreen(Screen):
         self.pane.show(case, now)
 
     def compose(self) -> ComposeResult:
-        yield DetailPane(self.triage, id="detail-full", classes="detail")
-        yield EvidencePreview(self.triage.cfg.board.get("thumbnails", True) is not False, id="evidence-preview")
+        yield DetailPane(self.triage, preview=True, id="detail-full", classes="detail")
         yield Static("", id="status-detail", classes="status")
         yield Footer()
 
@@ -250,14 +254,9 @@ class DetailScreen(Screen):
     def preview(self) -> EvidencePreview:
         return self.query_one(EvidencePreview)
 
-    def on_detail_pane_case_shown(self, msg: DetailPane.CaseShown) -> None:
-        self.preview.show(msg.case)
-
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         case = self.pane.case if self.is_mounted else None
-        if action == "next_evidence":
-            return None if case is None or len(case.evidence) < 2 else True
-        if action == "copy" and parameters and parameters[0] == "path":
+        if action == "next_evidence" or action == "copy" and parameters and parameters[0] == "path":
             return None if case is None or not case.evidence else True
         return True
 
@@ -281,7 +280,12 @@ class DetailScreen(Screen):
         self.notify(f"Copied the {clean(label)} to the clipboard", markup=False, timeout=3)
 
     def action_next_evidence(self) -> None:
-        self.preview.step(1)
+        """Scrolls to the preview; when it is already in view, shows the next file."""
+        preview, pane = self.preview, self.pane
+        in_view = preview.region.height > 0 and pane.region.overlaps(preview.region)
+        if in_view:
+            preview.step(1)
+        pane.scroll_to_widget(preview, animate=False, top=True)
 
     def action_scroll(self, direction: str) -> None:
         pane = self.pane

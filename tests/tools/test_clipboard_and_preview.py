@@ -77,12 +77,15 @@ async def test_photo_thumbnail_then_a_pdf_then_a_missing_file(one, cfg, files):
         widget = preview.query_one("#ev-image")
         assert widget.image is p.image and p.image.size == (400, 300)  # already within THUMB_PX
         assert widget.display and widget.region.height > 0  # drawn on screen
+        await pilot.press("v")  # scrolls to the preview
+        await pilot.pause()
+        assert preview.index == 0
         text = screen_text(app)
         assert "Evidence 1/3" in text and "400x300 px" in text and "crack.jpg" in text
         # v: the invoice (not an image): its details and the key that copies its path
-        await pilot.press("v")
+        await pilot.press("v")  # in view: the next file
         await settle(pilot)
-        assert preview.preview.state == "not_image" and widget.image is None and not widget.display
+        assert preview.index == 1 and preview.preview.state == "not_image" and widget.image is None and not widget.display
         text = screen_text(app)
         assert "application/pdf" in text and "p copy path" in text and "invoice.pdf" in text
         tap = DriverTap(app)
@@ -104,6 +107,8 @@ async def test_a_changed_photo_is_never_shown(one, cfg, files):
     async with app.run_test(size=(80, 24)) as pilot:
         preview = await _detail(app, pilot)
         assert preview.preview.state == "changed" and preview.query_one("#ev-image").image is None
+        await pilot.press("v")
+        await pilot.pause()
         assert "CHANGED" in screen_text(app) and "SHA-256 differs" in screen_text(app)
 
 
@@ -128,6 +133,8 @@ async def test_thumbnails_off_in_the_config(one, files):
     async with app.run_test(size=(80, 24)) as pilot:
         preview = await _detail(app, pilot)
         assert preview.preview is None and preview.query_one("#ev-image").image is None
+        await pilot.press("v")
+        await pilot.pause()
         assert "thumbnails off" in screen_text(app)
 
 
