@@ -3,7 +3,8 @@
 ``load_preview`` (no Textual, runs in a thread worker) reads the file once with ``O_NOFOLLOW``,
 checks its size and SHA-256 against what was recorded when it was attached, and only then
 decodes those same bytes at thumbnail size (``Image.draft`` lets libjpeg scale a JPEG down by
-1/2, 1/4 or 1/8 while decoding, so a 4032x3024 photo costs about 10 ms, not 150). A missing,
+1/2, 1/4 or 1/8 while decoding: a 4032x3024 photo decodes at 504x378, several times
+cheaper than a full decode; `bench/thumbnail.py` measures it). A missing,
 unreadable or changed file gives no picture at all: never an old one.
 
 ``EvidencePreview`` shows the result with textual-image, which picks the best method the
@@ -38,7 +39,9 @@ from .safe import clean
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 MAX_BYTES = 64 << 20  # a larger file is described, not decoded
-THUMB_PX = (640, 480)  # enough for Sixel/kitty in a 40x12-cell box; half-blocks need far less
+# Enough for Sixel/kitty in the 36x10-cell box (360x200 px at 10x20-px cells); half-blocks need
+# 36x20. A 4032x3024 JPEG drafts at 1/8 (504x378) for this: the cheapest decode libjpeg has.
+THUMB_PX = (480, 360)
 
 
 def is_image(e: Evidence) -> bool:
@@ -90,7 +93,7 @@ def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Pre
         with PILImage.open(io.BytesIO(data)) as im:
             source = im.size
             im.draft("RGB", px)  # JPEG: decode at 1/2..1/8 scale; other formats ignore it
-            im.thumbnail(px)
+            im.thumbnail(px, PILImage.Resampling.BILINEAR)
             thumb = im.convert("RGB")
     except Exception as exc:  # noqa: BLE001 - any decoder failure (bomb, truncated, unknown) is one answer
         return Preview(index, "undecodable", detail=f"cannot decode it: {clean(str(exc))[:80]}")

@@ -88,3 +88,27 @@ async def test_outcomes_screen_plots_the_series(db_path, cfg):
         assert "Cases per week" in text and "opened" in text and "resolved" in text
         assert weeks.region.height >= 10 and weeks.region.width >= 70
     s.close()
+
+
+class _StatsHost(App):
+    def __init__(self, store, cfg) -> None:
+        super().__init__()
+        self.store_lock = __import__("threading").Lock()
+        self._args = (store, cfg)
+
+    def on_mount(self) -> None:
+        store, cfg = self._args
+        self.push_screen(StatsScreen(store, cfg, lambda: NOW, "tester"))
+
+
+def test_trends_snapshot_80x24(snap_compare, db_path, cfg):
+    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.import_cases(cases())
+
+    async def run(pilot):
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+
+    assert snap_compare(_StatsHost(s, cfg), terminal_size=(80, 24), run_before=run)
+    s.close()
