@@ -118,9 +118,9 @@ class EvidencePreview(Vertical):
     """One evidence file of the case: ``show(case, index)``; the picture comes from a worker."""
 
     DEFAULT_CSS = """
-    EvidencePreview { height: auto; max-height: 14; padding: 0 1; border-top: hkey $panel; }
+    EvidencePreview { height: auto; padding: 0 1; border-top: hkey $panel; }
     EvidencePreview #ev-caption { height: auto; }
-    EvidencePreview #ev-image { width: 36; height: 10; display: none; }
+    EvidencePreview #ev-image { width: 36; height: auto; max-height: 16; display: none; }
     EvidencePreview.-has-image #ev-image { display: block; }
     """
 
