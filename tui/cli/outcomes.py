@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from store import clock, negotiation, packet, paths, statement
+from store.editor import EditorError, discard, edit_text, editor_command
 from store.errors import ConflictError, DamagedDatabase, StoreError
 from store.model import choice, money
 from store.stats import Group, stats
@@ -80,18 +81,14 @@ def register(cmd) -> None:
 
 
 def _editor() -> list[str] | None:
-    for var in ("VISUAL", "EDITOR"):
-        value = os.environ.get(var, "").strip()
-        if value:
-            return shlex.split(value)
-    return None
+    return editor_command()  # $VISUAL, $EDITOR, then nano/vi on PATH: the board's rule too
 
 
 def cmd_statement(args, cfg):
 
     editor = _editor() if args.edit else None
     if args.edit and not editor:
-        raise Refusal("set $EDITOR (e.g. EDITOR=nano) to edit the statement, or edit it on the board")
+        raise Refusal("no editor found: set $EDITOR (e.g. EDITOR=nano) to edit the statement, or edit it on the board")
     store = need(open_db(args, cfg, create=False), args)
     case = store.get(args.id)
 
@@ -119,48 +116,42 @@ def cmd_statement(args, cfg):
     # --edit: the saved text (else a fresh composition) in the user's editor. The temp file is
     # removed on every way out (refusal, error, Ctrl-C) except when a message says it is kept.
     original = case.statement
-    fd, tmp = tempfile.mkstemp(prefix=f"{case.id}-statement-", suffix=".txt")
-    keep = False
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(statement.current(case))
-        try:
-            rc = subprocess.run([*editor, tmp]).returncode
-        except OSError as exc:
-            raise Refusal(f"cannot run editor {editor[0]!r}: {exc.strerror or exc}") from None
-        if rc != 0:
-            raise Refusal(f"editor exited with status {rc}; statement not saved")
-        text = statement.normalise(Path(tmp).read_bytes().decode("utf-8", "replace"))
-        if not text:
-            raise Refusal("the edited statement is empty; not saved")
-        if text == original:
-            print(f"{case.id}: statement unchanged")
-            return 0
-
-        def save_edit(k):
-            if k.statement != original:  # someone saved another version while this one was edited
-                raise ConflictError(f"{k.id}: the statement was changed by someone else while you edited it; "
-                                    f"nothing saved, your text is kept in {tmp}")
-            k.statement = text
-            return "statement", "edited"
-
-        try:
-            c = store.update(case.id, save_edit)
-        except ConflictError:
-            keep = True
-            raise
-        except StoreError as exc:  # a lock held too long, the case gone: the edit is not lost
-            keep = True
-            raise type(exc)(f"{exc}; your text is kept in {tmp}") from None
-        except OSError as exc:  # the database cannot be written (read-only, disk full)
-            keep = True
-            raise DamagedDatabase(f"{exc.filename or 'database'}: {exc.strerror or exc}; "
-                                  f"your text is kept in {tmp}") from None
-        print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
+        edited = edit_text(statement.current(case), prefix=f"{case.id}-statement-", editor=editor, keep=True)
+    except EditorError as exc:
+        raise Refusal(f"{exc}; statement not saved") from None
+    tmp = edited.path
+    text = statement.normalise(edited.text)
+    if not text:
+        discard(tmp)
+        raise Refusal("the edited statement is empty; not saved")
+    if text == original:
+        discard(tmp)
+        print(f"{case.id}: statement unchanged")
         return 0
-    finally:
-        if not keep:
-            Path(tmp).unlink(missing_ok=True)
+
+    def save_edit(k):
+        if k.statement != original:  # someone saved another version while this one was edited
+            raise ConflictError(f"{k.id}: the statement was changed by someone else while you edited it; "
+                                f"nothing saved, your text is kept in {tmp}")
+        k.statement = text
+        return "statement", "edited"
+
+    try:
+        c = store.update(case.id, save_edit)
+    except ConflictError:
+        raise
+    except StoreError as exc:  # a lock held too long, the case gone: the edit is not lost
+        raise type(exc)(f"{exc}; your text is kept in {tmp}") from None
+    except OSError as exc:  # the database cannot be written (disk full): say where the text is
+        raise DamagedDatabase(f"{exc.filename or 'database'}: {exc.strerror or exc}; "
+                              f"your text is kept in {tmp}") from None
+    except BaseException:  # Ctrl-C, or anything else: nothing said about the file, so no file left
+        discard(tmp)
+        raise
+    discard(tmp)
+    print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
+    return 0
 
 
 def cmd_packet(args, cfg):
