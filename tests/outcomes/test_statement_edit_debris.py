@@ -19,7 +19,9 @@ def db(tmp_path):
 
 
 @pytest.mark.parametrize("script, code", [
-    ("import os, signal; os.kill(os.getppid(), signal.SIGINT)", 130),  # Ctrl-C while editing
+    # Ctrl-C while editing: the editor then blocks, so disputes is surely still waiting for it when
+    # the interrupt lands (it stops the editor itself; the sleep never runs out)
+    ("import os, signal, time; os.kill(os.getppid(), signal.SIGINT); time.sleep(60)", 130),
     ("import sys; sys.exit(3)", 1),                                     # the editor failed
     ("import sys; open(sys.argv[1], 'w').write('  \\n')", 1),           # emptied
     ("pass", 0),                                                         # left unchanged
