@@ -70,7 +70,7 @@ def offer(case: Case, sender: str, kind: str, amount: str | Decimal | None, now:
             raise ValidationError(f"a {kind} proposal needs an amount")
         value = case.claim
     else:
-        value = money(amount, "proposal amount")
+        value = money(amount, "proposal amount", case.currency)
     if value > case.amount:
         raise ValidationError(f"proposal amount {value} is more than the order amount {case.amount} {case.currency}")
     if value == 0 and kind in REFUND_KINDS + ("compensation",):

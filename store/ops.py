@@ -33,7 +33,7 @@ def move(case: Case, stage: str, now: datetime, outcome: str | None = None,
             else:
                 raise ValidationError(f"outcome {outcome} needs the amount recovered")
         else:
-            amount = money(recovered, "amount recovered")
+            amount = money(recovered, "amount recovered", case.currency)
         if amount > case.amount:
             raise ValidationError(f"amount recovered {amount} is more than the order amount {case.amount}")
     elif outcome is not None or recovered is not None:
