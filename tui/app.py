@@ -467,6 +467,7 @@ class DisputeApp(App[int]):
         self.store = store
         self.cfg = cfg
         self.clock: Clock = clock or _utcnow
+        forms.configure(cfg, self.clock)  # the one date reader: the config's date order, this clock
         self.store_lock = threading.Lock()
         self._painted = threading.Event()  # the first frame with cards is on screen
         self.triage = Triage(cfg)
