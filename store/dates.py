@@ -239,13 +239,15 @@ def read(text: Any, *, what: str = "date", kind: str = "any", order: str | None 
 
 def check_instant(dt: datetime, what: str = "date", shown: str | None = None) -> datetime:
     """Bounds every stored or typed instant obeys: aware, 1970-2100, offset within +/-14 h."""
-    shown = shown or (dt.isoformat() if isinstance(dt, datetime) else repr(dt))
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValidationError(f"{what} {shown}: has no time zone", field=what)
-    if abs(dt.utcoffset()) > MAX_OFFSET:
-        raise ValidationError(f"{what} {shown}: offset is out of range (-14:00 to +14:00)", field=what)
+    off = dt.utcoffset()
+    if off is None:
+        raise ValidationError(f"{what} {shown or dt.isoformat()}: has no time zone", field=what)
+    if not -MAX_OFFSET <= off <= MAX_OFFSET:
+        raise ValidationError(f"{what} {shown or dt.isoformat()}: offset is out of range (-14:00 to +14:00)",
+                              field=what)
     if not MIN_YEAR <= dt.year <= MAX_YEAR or not EARLIEST <= dt <= LATEST:
-        raise ValidationError(f"{what} {shown}: the year must be between {MIN_YEAR} and {MAX_YEAR}", field=what)
+        raise ValidationError(f"{what} {shown or dt.isoformat()}: the year must be between {MIN_YEAR} and "
+                              f"{MAX_YEAR}", field=what)
     return dt
 
 

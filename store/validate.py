@@ -45,10 +45,11 @@ def text(limit: int, required: bool = False) -> Callable[[Any], str]:
             raise _Bad(f"is longer than {limit:,} characters ({len(v):,})")
         if required and not v.strip():
             raise _Bad("is empty")
-        try:
-            v.encode("utf-8")
-        except UnicodeEncodeError:
-            raise _Bad("is not valid text (a lone surrogate)") from None
+        if not v.isascii():
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                raise _Bad("is not valid text (a lone surrogate)") from None
         return v
     return conv
 
@@ -70,7 +71,7 @@ def instant(optional: bool = False) -> Callable[[Any], datetime | None]:
             if optional:
                 return None
             raise _Bad("is missing (null); every one needs a date")
-        if isinstance(v, str):
+        if v.__class__ is str:
             if len(v) > 40:
                 raise _Bad("is not an ISO 8601 instant")
             try:
@@ -79,6 +80,8 @@ def instant(optional: bool = False) -> Callable[[Any], datetime | None]:
                 raise _Bad(f"is not an ISO 8601 instant: {v[:40]!r}") from None
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=timezone.utc)
+            elif dt.tzinfo is timezone.utc and 1970 <= dt.year <= 2100:
+                return dt  # the stored form, in bounds: the common case, kept fast
         elif isinstance(v, datetime):
             dt = v
         else:
@@ -237,14 +240,18 @@ def _record(cls: type, spec: list, d: Any, index: int):
     if not isinstance(d, dict):
         raise _Field(f"[{index}]", f"must be an object, not {_type(d)}")
     kw = {}
-    for attr, key, conv, default in spec:
-        v = d.get(key, _MISSING)
-        if v is _MISSING:
-            if default is _MISSING:
-                raise _Field(f"[{index}].{key}", "is missing")
-            kw[attr] = default
-            continue
-        kw[attr] = _one(conv, v, f"[{index}].{key}")
+    key = ""
+    try:
+        for attr, key, conv, default in spec:
+            v = d.get(key, _MISSING)
+            if v is _MISSING:
+                if default is _MISSING:
+                    raise _Bad("is missing")
+                kw[attr] = default
+            else:
+                kw[attr] = conv(v)
+    except _Bad as exc:
+        raise _Field(f"[{index}].{key}", str(exc)) from None
     return cls(**kw)
 
 
