@@ -15,7 +15,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
-from ...base import CaseStore, ChangeInfo
+from ...base import CaseStore, ChangeInfo, FirstLook
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
 from ...model import Case, HistoryEntry, case_id, case_number, from_iso, iso
@@ -338,6 +338,12 @@ class TinyStore(CaseStore):
 
     def close(self) -> None:
         self.storage.close()
+
+    def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
+        raw = self.table._read_table()  # in memory already: no file access
+        if len(raw) < threshold:
+            return None
+        return FirstLook.of((raw[k] for k in sorted(raw, key=int)), per_stage)
 
 
 def open_store(db: str | os.PathLike | None = None, **kw) -> TinyStore:
