@@ -131,4 +131,13 @@ def stored(value: Any, cur: str | None, what: str = "amount") -> Decimal:
     return amount(value, cur, what)
 
 
-__all__ = ["amount", "currency", "minor_units", "check", "stored", "MAX"]
+def digits(amount: Decimal, cur: str | None) -> str:
+    """``1,234.50`` for USD, ``5,000`` for JPY, ``1.234`` for KWD: grouped, with exactly the
+    currency's minor units, so nothing stored is ever shown rounded (2 places when unknown)."""
+    places = _TABLE.get(cur.strip().upper(), 2) if isinstance(cur, str) else 2
+    if amount.as_tuple().exponent < -places:  # more digits than the currency has: show them all
+        return f"{amount:,f}"
+    return f"{amount:,.{places}f}"
+
+
+__all__ = ["amount", "currency", "minor_units", "check", "stored", "digits", "MAX"]

@@ -28,6 +28,7 @@ from decimal import Decimal
 from . import ops
 from .errors import ValidationError
 from .model import Case, Proposal, choice, money
+from .money import digits
 
 PARTIES = ("me", "supplier")
 PROPOSAL_KINDS = ("partial_refund", "full_refund", "return_refund", "replacement", "compensation")
@@ -36,7 +37,7 @@ ANSWERS = ("accepted", "rejected")
 
 
 def _fmt(case: Case, p: Proposal, index: int) -> str:
-    return f"#{index} {p.sender} {p.kind} {p.amount:,.2f} {case.currency}"
+    return f"#{index} {p.sender} {p.kind} {digits(p.amount, case.currency)} {case.currency}"
 
 
 def open_proposal(case: Case) -> tuple[int, Proposal] | None:

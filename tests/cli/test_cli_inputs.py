@@ -212,3 +212,10 @@ def test_a_snapshot_valid_json_but_wrong_inside_is_a_damaged_database(db):
     for args in (("list",), ("show", "D-0001"), ("digest",), ("export", "--format", "csv")):
         line = refused(db, *args, code=3)
         assert str(db) in line and "D-0001" in line and "deadlines[0].due" in line, line
+
+
+def test_amounts_are_shown_with_their_own_currency_digits(db):
+    ok(db, *ADD, "--amount", "1.234", "--currency", "KWD")
+    ok(db, *ADD, "--amount", "5000", "--currency", "JPY")
+    out = ok(db, "list")
+    assert "1.234 KWD" in out and "5,000 JPY" in out and "5,000.00" not in out

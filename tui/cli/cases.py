@@ -110,7 +110,7 @@ def _line(c: Case, cfg: Config, now: datetime) -> str:
     if u.clock and u.hard:
         due = "!" + due
     flag = "⚠" if unresponsive(c, cfg, now) else " "
-    amount = f"{c.claim:,.2f} {c.currency}"
+    amount = f"{amounts.digits(c.claim, c.currency)} {c.currency}"
     head = f"{c.id:<7}{c.stage:<10}{whose_turn(c):<9}{fit(due, 12)} {amount:>15} {flag}"
     rest = 80 - len(head) - 1
     return f"{head} {fit(c.supplier + ' · ' + (c.title or c.order), max(rest, 10)).rstrip()}"
