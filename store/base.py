@@ -75,8 +75,10 @@ class CaseStore(ABC):
 
     @abstractmethod
     def update(self, case_id: str, change: Callable[[Case], tuple[str, str]], *,
-               expected_rev: int | None = None) -> Case:
-        """Apply ``change`` to the current case under the lock; refuse a stale ``expected_rev``."""
+               expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
+        """Apply ``change`` to the current case under the lock; refuse a stale ``expected_rev``
+        (a ConflictError naming who changed which fields since; ``fields`` are the ones this
+        change writes, so the refusal can say which both changed)."""
 
     @abstractmethod
     def undo(self, case_id: str, *, expected_rev: int | None = None) -> Case:

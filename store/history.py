@@ -8,8 +8,16 @@ evidence). Undo and redo are changes of their own, pointing (``ref``) at the ent
 
 from __future__ import annotations
 
-from .errors import ValidationError
-from .model import Case, HistoryEntry
+from typing import Iterable
+
+from . import ops
+from .errors import ConflictError, ValidationError
+from .model import Case, HistoryEntry, from_iso
+
+
+# Records the program keeps for itself, not changes a person made: `disputes notify` noting what
+# it mailed. Undo passes over them (undoing one would only mail the warning again).
+NOT_UNDONE = frozenset({"notify"})
 
 
 def diff(old: dict, new: dict) -> dict:
@@ -46,7 +54,7 @@ def stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
             if redoable and redoable[-1] == h.ref:
                 redoable.pop()
             done.append(i)
-        elif h.undo:
+        elif h.undo and h.action not in NOT_UNDONE:
             done.append(i)
             redoable.clear()
     return done, redoable
@@ -78,3 +86,32 @@ def reverter(which: str):
         return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}", ref
 
     return revert
+
+
+def conflict(raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
+    """The refusal of a save from revision ``expected_rev``: who changed which fields since."""
+    rev_now = raw.get("rev") or 0
+    entries = raw.get("history") or []
+    changes = ops.changes_since(entries, rev_now, expected_rev)
+    last = entries[-1] if entries else {}
+    who = last.get("user") or "someone"
+    when = from_iso(last.get("at"))
+    theirs: list[str] = [f for _, _, names in changes for f in names]
+    mine = [ops.field_name(f) or f for f in fields]
+    both = [f for f in dict.fromkeys(mine) if f in theirs]
+    parts = []
+    for user, at, names in changes[-3:]:
+        stamp = at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "just now"
+        parts.append(f"{user} changed {', '.join(names)} at {stamp}")
+    if len(changes) > 3:
+        parts.insert(0, f"{len(changes) - 3} earlier change{'s' if len(changes) > 4 else ''}")
+    said = "; ".join(parts) or f"{who} changed it"
+    clash = f"; you both changed {', '.join(both)}" if both else ""
+    return ConflictError(
+        f"{raw.get('id')} was changed by {', '.join(dict.fromkeys(u for u, _, _ in changes)) or who} "
+        f"since you loaded it (revision {expected_rev}, now {rev_now}): "
+        f"{said}{clash}; nothing saved",
+        user=who, at=when, rev=rev_now, since=expected_rev, changes=changes,
+        fields=list(dict.fromkeys(theirs)), both=both,
+    )
+

@@ -112,11 +112,11 @@ def amount(value: Any, cur: str | None = None, what: str = "amount") -> Decimal:
     elif "," in text and re.fullmatch(r"[0-9,]+(?:\.[0-9]+)?", text, re.ASCII):
         raise ValidationError(f"{what} {text!r}: commas group thousands in threes (1,234.56); {HINT}")
     else:
-        raise ValidationError(f"{what} is not an amount: {_shown(text)!r}; {HINT}")
+        raise ValidationError(f"{what} is not a number: {_shown(text)!r}; {HINT}")
     try:
         d = Decimal(digits)
     except InvalidOperation:  # pragma: no cover - the patterns above admit only digits
-        raise ValidationError(f"{what} is not an amount: {_shown(text)!r}") from None
+        raise ValidationError(f"{what} is not a number: {_shown(text)!r}") from None
     return check(d, cur, what, shown=text)
 
 

@@ -205,6 +205,9 @@ class Triage:
     case: Case
     score: float
     why: tuple[str, ...]
+    # The deadline the first reason refers to (None when it refers to none): the digest's
+    # next_deadline, so "hard deadline passed: X" comes with X's due time, not another clock's.
+    deadline: Clock | None = None
 
     def to_dict(self, now: datetime) -> dict:
         return {"id": self.case.id, "score": round(self.score, 2), "why": list(self.why),
@@ -241,11 +244,23 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
     if late_soft:
         score += w.get("overdue_soft", 50)
         why.append(f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)")
+    first: Clock | None = None
     if why:
         score += w.get("per_amount_digit", 4) * math.log10(float(case.claim) + 1)
         days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
         score += w.get("per_day_in_stage", 0.5) * days
-    return Triage(case, score, tuple(why))
+        reason = why[0]
+        if late_hard:
+            first = late_hard[0]
+        elif soon_hard_:
+            first = soon_hard_[0]
+        elif reason == "waiting on me":
+            first = next((k for k in open_clocks if k.party == "me"), None)
+        elif reason.startswith("supplier unresponsive"):
+            first = next((k for k in open_clocks if k.party == "supplier"), None)
+        elif late_soft:
+            first = late_soft[0]
+    return Triage(case, score, tuple(why), first)
 
 
 def is_snoozed(case: Case, now: datetime) -> bool:

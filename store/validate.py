@@ -158,6 +158,23 @@ def undo(v: Any) -> dict | None:
     return v
 
 
+def notified(v: Any) -> list[dict]:
+    """Warnings ``disputes notify`` delivered: objects of short scalars (and a list of addresses)."""
+    if not isinstance(v, list):
+        raise _Bad(f"must be a list, not {_type(v)}")
+    if len(v) > MAX_ITEMS:
+        raise _Bad(f"has {len(v):,} entries; at most {MAX_ITEMS:,}")
+    for i, e in enumerate(v):
+        if not isinstance(e, dict):
+            raise _Bad(f"[{i}] must be an object, not {_type(e)}")
+        for k, x in e.items():
+            ok = (x is None or isinstance(x, (bool, int)) or (isinstance(x, str) and len(x) <= LINE)
+                  or (isinstance(x, list) and len(x) <= 100 and all(isinstance(y, str) and len(y) <= LINE for y in x)))
+            if not ok or len(k) > SHORT:
+                raise _Bad(f"[{i}].{k[:SHORT]} must be short text, a number or a list of addresses")
+    return [dict(e) for e in v]
+
+
 def _type(v: Any) -> str:
     return {type(None): "null", bool: "true/false", int: "a number", float: "a float", str: "text",
             list: "a list", dict: "an object", Decimal: "a number", datetime: "a date"}.get(type(v), type(v).__name__)
@@ -224,11 +241,12 @@ CASE = [
     ("deadlines", "deadlines", items(Deadline, DEADLINE), _MISSING),
     ("proposals", "proposals", items(Proposal, PROPOSAL), _MISSING),
     ("history", "history", items(HistoryEntry, HISTORY), _MISSING),
+    ("notified", "notified", notified, _MISSING),
     ("created_by", "created_by", text(USER), ""),
     ("rev", "rev", integer(0, MAX_INT), 0),
 ]
 _CASE_ATTRS = {a for a, *_ in CASE}
-_LISTS = {"tags", "messages", "evidence", "deadlines", "proposals", "history"}  # default: empty
+_LISTS = {"tags", "messages", "evidence", "deadlines", "proposals", "history", "notified"}  # default: empty
 _REQUIRED_KEYS = ("id", "order", "supplier", "reason", "amount", "created_at", "stage_entered_at")
 
 

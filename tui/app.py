@@ -75,10 +75,11 @@ class CaseSaved(Message):
 
 class SaveFailed(Message):
     def __init__(self, error: str, conflict: bool, requester: Any, user: str = "",
-                 rev: int | None = None) -> None:
+                 rev: int | None = None, both: list[str] | None = None) -> None:
         super().__init__()
         self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
         self.rev = rev
+        self.both = both or []  # fields the refused save and the colleague both changed
 
 
 class EvidenceMarked(Message):
@@ -768,7 +769,7 @@ class DisputeApp(App[int]):
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
-             requester: Any = None) -> None:
+             requester: Any = None, fields: list[str] | None = None) -> None:
         """Save off the UI thread. ``expected_rev`` refuses the save if the case changed since the
         form was opened; after that refusal has been shown, saving the same form again is a
         deliberate overwrite of the revision it named. ``None`` (appends: a message, evidence, a
@@ -776,14 +777,15 @@ class DisputeApp(App[int]):
         override = getattr(requester, "conflict_rev", None)
         if expected_rev is not None and override is not None:
             expected_rev = override
-        self._save_worker(case_id, change, expected_rev, requester)
+        self._save_worker(case_id, change, expected_rev, requester, fields or [])
 
     @work(thread=True, group="save")
-    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any) -> None:
+    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any,
+                     fields: list[str] | None = None) -> None:
         try:
-            case = self.session.update(case_id, change, expected_rev)
+            case = self.session.update(case_id, change, expected_rev, fields=fields or [])
         except ConflictError as exc:
-            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev))
+            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev, exc.both))
             return
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, requester))
@@ -847,7 +849,8 @@ class DisputeApp(App[int]):
         if isinstance(msg.requester, forms.FormScreen):
             if msg.conflict and msg.rev is not None:
                 msg.requester.conflict_rev = msg.rev  # type: ignore[attr-defined]
-                msg.error += f"; save again to keep your version over {msg.user}'s"
+                msg.error += (f"; save again to write your {', '.join(msg.both)} over theirs, keeping the rest"
+                              if msg.both else "; save again to write only your changes")
             msg.requester.failed(msg.error)
         title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
         self.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
@@ -923,28 +926,34 @@ class DisputeApp(App[int]):
         if case is None:
             return
 
+        base = Case.from_dict(case.to_dict())  # the revision the form shows: what "changed" is relative to
+
         def submit(values: dict, form: forms.FormScreen) -> None:
-            def change(c: Case) -> tuple[str, str]:
-                mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
-                           "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
-                           "platform": "platform", "received": "received_at", "contact": "supplier_contact",
-                           "product": "product", "ref": "platform_ref", "description": "description",
-                           "priority": "priority", "tags": "tags"}
-                changed = []
-                for key, attr in mapping.items():
-                    old = getattr(c, attr)
-                    if isinstance(old, str) and values[key] == clean(old).strip():
-                        continue  # shown cleaned in the form, untouched by the user: keep as stored
-                    if isinstance(old, datetime) and values[key] is not None and \
-                            abs((old - values[key]).total_seconds()) < 60:
-                        continue  # shown to the minute: an untouched date keeps its seconds
-                    if old != values[key]:
-                        setattr(c, attr, values[key])
-                        changed.append(key)
-                if not changed:
-                    raise ValidationError("nothing changed")
-                return "edit", "changed " + ", ".join(changed)
-            self.save(case.id, change, case.rev, form)
+            mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
+                       "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
+                       "platform": "platform", "received": "received_at", "contact": "supplier_contact",
+                       "product": "product", "ref": "platform_ref", "description": "description",
+                       "priority": "priority", "tags": "tags", "paid": "paid_at", "shipped": "shipped_at",
+                       "delivery": "delivery_estimate", "delivery_estimate": "delivery_estimate"}
+            typed = {}
+            for key, attr in mapping.items():
+                if key not in values:
+                    continue
+                old = getattr(base, attr)
+                if isinstance(old, str) and values[key] == clean(old).strip():
+                    continue  # shown cleaned in the form, untouched by the user: keep as stored
+                if isinstance(old, datetime) and values[key] is not None and \
+                        abs((old - values[key]).total_seconds()) < 60:
+                    continue  # shown to the minute: an untouched date keeps its seconds
+                typed[attr] = values[key]
+            try:
+                mine = list(ops.changed_fields(base, typed))
+            except ValidationError as exc:
+                form.failed(str(exc))
+                return
+            # Only what this form changed relative to ``base`` is written, onto the latest
+            # revision: a colleague's other fields stay, even on a deliberate save after a refusal.
+            self.save(case.id, lambda c: ops.edit_fields(c, typed, base), base.rev, form, fields=mine)
         self.push_screen(forms.FormScreen(forms.edit_spec(case, submit)))
 
     def action_message(self) -> None:

@@ -17,8 +17,8 @@ from typing import Callable, Iterable
 
 from .. import clock as _clock
 from ..base import CaseStore, ChangeInfo, FirstLook
-from ..errors import ConflictError, NotFound, ValidationError
-from ..history import diff, reverter
+from ..errors import NotFound, ValidationError
+from ..history import conflict, diff, reverter
 from ..model import Case, HistoryEntry, case_id, case_number
 from ..users import login_name
 
@@ -85,7 +85,7 @@ class MemoryStore(CaseStore):
             self._stamp(case.id, now)
         return Case.from_dict(self._docs[n])
 
-    def update(self, cid: str, change, *, expected_rev: int | None = None) -> Case:
+    def update(self, cid: str, change, *, expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
         now = self.clock()
         n = case_number(cid)
         with self._lock:
@@ -93,10 +93,7 @@ class MemoryStore(CaseStore):
             if raw is None:
                 raise NotFound(f"no case {case_id(n)}")
             if expected_rev is not None and raw.get("rev") != expected_rev:
-                last = (raw.get("history") or [{}])[-1]
-                raise ConflictError(f"{raw.get('id')} was changed by {last.get('user') or 'someone'} since you "
-                                    f"loaded it; nothing saved, reload and try again",
-                                    user=last.get("user", ""), rev=raw.get("rev"))
+                raise conflict(raw, expected_rev, fields)
             case = Case.from_dict(raw)
             action, detail, *ref = change(case)
             case.validate(now=now, before=raw)

@@ -129,9 +129,9 @@ def test_show_says_the_zone_of_a_deadline_entered_elsewhere(db, utc_local_time):
 @pytest.mark.parametrize("amount, currency, why", [
     ("744.999", "USD", "at most 2 decimals"), ("100.50", "JPY", "no decimals"), ("1.2345", "KWD", "at most 3"),
     ("5", "XXQ", "ISO 4217"), ("5", "XAU", "ISO 4217"), ("12,50", "EUR", "ambiguous"),
-    ("1,23.4", "USD", "threes"), ("1e999999999", "USD", "not an amount"), ("NaN", "USD", "not an amount"),
-    ("Infinity", "USD", "not an amount"), ("-5", "USD", "negative"), ("1000000000000.01", "USD", "more than"),
-    ("１２", "USD", "not an amount"), ("1_000", "USD", "not an amount"),
+    ("1,23.4", "USD", "threes"), ("1e999999999", "USD", "not a number"), ("NaN", "USD", "not a number"),
+    ("Infinity", "USD", "not a number"), ("-5", "USD", "negative"), ("1000000000000.01", "USD", "more than"),
+    ("１２", "USD", "not a number"), ("1_000", "USD", "not a number"),
 ])
 def test_amounts_are_exact_in_their_own_currency(db, amount, currency, why):
     assert why in refused(db, *ADD, "--amount", amount, "--currency", currency)

@@ -133,3 +133,37 @@ def test_nothing_else_wrote_and_refresh_says_so(backend):
     backend.refresh()
     assert backend.changed_on_disk() is False
     assert backend.refresh() == set()
+
+
+def test_a_refusal_names_who_changed_which_fields_and_what_both_changed(backend):
+    backend.create(new_case())
+    base = backend.get("D-0001")
+
+    def retitle(text):
+        def change(k):
+            k.title = text
+            return "edit", f"title {text}"
+        return change
+
+    backend.user = "bob"  # a colleague (the file backend would see them through another process)
+    backend.update("D-0001", retitle("bob's title"))
+    backend.user = "alice"
+    with pytest.raises(ConflictError) as err:
+        backend.update("D-0001", retitle("alice's title"), expected_rev=base.rev, fields=["title"])
+    assert err.value.user == "bob" and "title" in err.value.fields and err.value.both == ["title"]
+    assert "bob changed title" in str(err.value)
+    assert backend.get("D-0001").title == "bob's title"
+
+
+def test_undo_passes_over_what_notify_recorded(backend):
+    """A cron `notify` between my change and my undo: undo reverts my change, never the record
+    of what was mailed (undoing that would only mail the same warning again)."""
+    backend.create(new_case())
+    backend.update("D-0001", lambda k: ops.tag(k, ["urgent"], []))
+
+    def record(k):
+        k.notified = [*k.notified, {"kind": "evidence_due", "due": NOW.isoformat(), "threshold": "24h"}]
+        return "notify", "mailed the 24h warning"
+    backend.update("D-0001", record)
+    c = backend.undo("D-0001")
+    assert c.tags == [] and len(c.notified) == 1
