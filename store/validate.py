@@ -299,7 +299,8 @@ def _model(conv, v, path: str):
 
 def _error(case_id: str | None, path: str, reason: str) -> ValidationError:
     where = f"{case_id}: " if case_id else ""
-    return ValidationError(f"{where}{path} {reason}", field=path, case_id=case_id)
+    shown = {"order": "order number"}.get(path, path)  # as the forms and the CLI name it
+    return ValidationError(f"{where}{shown} {reason}", field=path, case_id=case_id)
 
 
 def _cid(v: Any) -> str | None:
