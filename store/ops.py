@@ -288,10 +288,12 @@ def edit_fields(case: Case, values: dict[str, Any], base: Case | None = None) ->
     return "edit", "changed " + ", ".join(written)
 
 
-def parse_field(attr: str, text: str, *, now: datetime | None = None) -> Any:
+def parse_field(attr: str, text: str, *, now: datetime | None = None, cfg: Any = None) -> Any:
     """A typed value for ``attr`` from what a person typed (the command line); ValidationError
-    with one line if it cannot be one. An empty text clears an optional field."""
-    from .dates import parse_when
+    with one line if it cannot be one. An empty text clears an optional field. Dates go through
+    the one date reader: received, paid and shipped are things that happened (never in the
+    future); the delivery estimate may lie ahead; ``cfg`` names the order of numeric dates."""
+    from . import dates
 
     label = EDITABLE.get(attr)
     if label is None:
@@ -301,7 +303,10 @@ def parse_field(attr: str, text: str, *, now: datetime | None = None) -> Any:
         if not raw:
             return None
         try:
-            dt = parse_when(raw)
+            if attr == "delivery_estimate":
+                dt = dates.read(raw, what=label, kind="any", order=dates.date_order(cfg))
+            else:
+                dt = dates.happened(raw, label, cfg=cfg)
         except ValidationError as exc:
             raise ValidationError(f"--{label}: {exc}") from None
         return dt.astimezone(timezone.utc)

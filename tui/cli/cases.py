@@ -292,7 +292,7 @@ def cmd_edit(args, cfg):
     for flag, (attr, _, _) in EDIT_FLAGS.items():
         text = getattr(args, f"edit_{attr}")
         if text is not None:
-            values[attr] = ops.parse_field(attr, text)  # every value checked before the database is opened
+            values[attr] = ops.parse_field(attr, text, cfg=cfg)  # every value checked before the database is opened
     if not values:
         raise Refusal(f"nothing to change: name a field, e.g. disputes edit {args.id.strip()} --title T",
                       EXIT_USAGE)
