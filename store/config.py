@@ -229,6 +229,12 @@ def check_types(user: dict, defaults_: dict, at: str) -> None:
             _check_value(k, defaults_[k], v, at)
 
 
+def _validate_input(data: dict) -> None:
+    from .dates import date_order  # [input] date_order: DMY, MDY, YMD or empty, else one line
+
+    date_order(data)
+
+
 def load(path: Path | None = None) -> Config:
     """Read the defaults and the user's file (``path``, else $DISPUTES_CONFIG, else XDG)."""
     data = tomllib.loads(default_text())
@@ -246,6 +252,7 @@ def load(path: Path | None = None) -> Config:
         data = _merge(data, user)
         used = user_path
     _validate(data, str(user_path if used else "built-in defaults"))
+    _validate_input(data)
     return Config(data, used)
 
 

@@ -6,7 +6,15 @@ class StoreError(Exception):
 
 
 class ValidationError(StoreError, ValueError):
-    """Bad input: an unknown id, stage, reason; a malformed amount or date."""
+    """Bad input: an unknown id, stage, reason; a malformed amount or date.
+
+    ``field`` names what was wrong (``amount``, ``deadlines[0].due``) and ``case_id`` the case,
+    when known, so a screen can point at the field instead of parsing the sentence."""
+
+    def __init__(self, message: str = "", *, field: str | None = None, case_id: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.case_id = case_id
 
 
 class NotFound(StoreError, KeyError):

@@ -13,6 +13,7 @@ from .clocks import clocks, next_deadline, unresponsive, urgency, whose_turn
 from .config import Config
 from .errors import ValidationError
 from .model import Case
+from .validate import case_from_dict
 
 EXPORT_FORMAT = "dispute-board-export"
 EXPORT_VERSION = 1
@@ -65,18 +66,19 @@ def cases_from_dicts(items: list, name: str, labels: list[str] | None = None) ->
     ``labels`` names each item in a refusal (e.g. "row 12"); by default "case N".
     """
     out = []
+    now = clock.now()
     for i, item in enumerate(items):
+        cid = item.get("id") if isinstance(item, dict) else None
+        cid = cid if isinstance(cid, str) and len(cid) <= 20 and cid.isprintable() else None
         label = labels[i] if labels is not None else f"case {i + 1}"
-        where = f"{name}: {label}" + (f" ({item.get('id')})" if isinstance(item, dict) and labels is None else "")
+        where = f"{name}: {label}" + (f" ({cid})" if cid and labels is None else "")
         if not isinstance(item, dict):
-            raise ValidationError(f"{where}: not an object")
+            raise ValidationError(f"{where}: not an object; nothing imported", case_id=cid)
         try:
-            c = Case.from_dict(item)
-            c.validate()
+            c = case_from_dict(item, now=now)  # the one validator: every field, with bounds
         except ValidationError as exc:
-            raise ValidationError(f"{where}: {exc}") from None
-        except (TypeError, KeyError, ValueError, ArithmeticError) as exc:
-            raise ValidationError(f"{where}: malformed ({type(exc).__name__}: {exc})") from None
+            reason = str(exc).removeprefix(f"{exc.case_id}: ") if exc.case_id else str(exc)
+            raise ValidationError(f"{where}: {reason}; nothing imported", field=exc.field, case_id=cid) from None
         out.append(c)
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .errors import ValidationError
@@ -51,28 +51,20 @@ def case_number(cid: str) -> int:
 
 
 def choice(value: str, allowed: tuple[str, ...], what: str) -> str:
-    v = (value or "").strip().lower()
+    v = value.strip().lower() if isinstance(value, str) else ""
     if v not in allowed:
-        raise ValidationError(f"unknown {what} {value!r} (expected one of: {', '.join(allowed)})")
+        shown = value if isinstance(value, str) and len(value) <= 40 else str(value)[:40]
+        raise ValidationError(f"unknown {what} {shown!r} (expected one of: {', '.join(allowed)})", field=what)
     return v
 
 
-def money(value: Any, what: str = "amount") -> Decimal:
-    """Parse an amount exactly. Refuses floats, negatives, NaN and more than 2 decimals' noise."""
-    if isinstance(value, float):
-        raise ValidationError(f"{what} must be given as text or Decimal, not a float")
-    text = str(value).strip().replace(",", "") if not isinstance(value, Decimal) else value
-    try:
-        d = Decimal(text)
-    except (InvalidOperation, ValueError):
-        raise ValidationError(f"{what} is not a number: {value!r}") from None
-    if not d.is_finite():
-        raise ValidationError(f"{what} is not a finite number: {value!r}")
-    if d < 0:
-        raise ValidationError(f"{what} must not be negative: {value!r}")
-    if d.as_tuple().exponent < -4:
-        raise ValidationError(f"{what} has too many decimal places: {value!r}")
-    return d
+def money(value: Any, what: str = "amount", currency: str | None = None) -> Decimal:
+    """Parse an amount exactly (``store.money.amount``: no floats, negatives, NaN, exponents,
+    ambiguous commas, more than 10^12). With ``currency``, at most its minor-unit digits; without
+    it, the case validator checks them against the case's currency before anything is saved."""
+    from . import money as _money
+
+    return _money.amount(value, currency, what)
 
 
 def utc(dt: datetime) -> datetime:
@@ -92,12 +84,6 @@ def from_iso(text: str | None) -> datetime | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return dt.astimezone(timezone.utc)
-
-
-def _dec(text: str | int | float | None) -> Decimal | None:
-    if text is None:
-        return None
-    return Decimal(str(text)) if isinstance(text, (int, float)) else Decimal(text)
 
 
 def _str_dec(d: Decimal | None) -> str | None:
@@ -297,59 +283,15 @@ class Case:
 
     @classmethod
     def from_dict(cls, d: dict) -> Case:
-        kw: dict[str, Any] = {}
-        names = {f.name for f in fields(cls)}
-        for k, v in d.items():
-            if k not in names:
-                continue
-            if k in _DATE_FIELDS:
-                v = from_iso(v)
-            elif k in _MONEY_FIELDS:
-                v = _dec(v)
-            elif k == "messages":
-                v = [Message.from_dict(x) for x in v]
-            elif k == "evidence":
-                v = [Evidence.from_dict(x) for x in v]
-            elif k == "deadlines":
-                v = [Deadline.from_dict(x) for x in v]
-            elif k == "proposals":
-                v = [Proposal.from_dict(x) for x in v]
-            elif k == "history":
-                v = [HistoryEntry.from_dict(x) for x in v]
-            elif k == "tags":
-                v = list(v)
-            elif k == "notified":
-                v = [dict(x) for x in v]
-            kw[k] = v
-        return cls(**kw)
+        """A case from its stored/exported shape, every field checked (``store.validate``)."""
+        from .validate import case_from_dict
 
-    def validate(self) -> None:
-        """Raise ValidationError naming the first thing wrong with this case."""
-        case_number(self.id)
-        if not self.order.strip():
-            raise ValidationError("order number is empty")
-        if not self.supplier.strip():
-            raise ValidationError("supplier is empty")
-        choice(self.reason, REASONS, "reason")
-        choice(self.want, RESOLUTIONS, "resolution")
-        choice(self.platform, PLATFORMS, "platform")
-        choice(self.stage, STAGES, "stage")
-        money(self.amount)
-        for name in ("claimed", "recovered"):
-            if getattr(self, name) is not None:
-                money(getattr(self, name), name)
-        if not re.fullmatch(r"[A-Z]{3}", self.currency or ""):
-            raise ValidationError(f"currency must be a 3-letter code like USD: {self.currency!r}")
-        if self.outcome is not None:
-            choice(self.outcome, OUTCOMES, "outcome")
-        for m in self.messages:
-            choice(m.sender, SENDERS, "sender")
-        for e in self.evidence:
-            choice(e.kind, EVIDENCE_KINDS, "evidence kind")
-        for p in self.proposals:
-            money(p.amount, "proposal amount")
-            choice(p.status, PROPOSAL_STATUSES, "proposal status")
-        for name in _DATE_FIELDS:
-            v = getattr(self, name)
-            if v is not None and v.tzinfo is None:
-                raise ValidationError(f"{name} has no time zone")
+        return case_from_dict(d)
+
+    def validate(self, *, now: datetime | None = None, before: dict | None = None) -> None:
+        """Raise ValidationError naming the first thing wrong with this case (``store.validate``).
+        With ``now``, dates of things that happened may not be in the future (unless unchanged
+        from ``before``, the stored dict a change started from)."""
+        from .validate import check_case
+
+        check_case(self, now=now, before=before)

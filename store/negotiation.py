@@ -28,6 +28,7 @@ from decimal import Decimal
 from . import ops
 from .errors import ValidationError
 from .model import Case, Proposal, choice, money
+from .money import digits
 
 PARTIES = ("me", "supplier")
 PROPOSAL_KINDS = ("partial_refund", "full_refund", "return_refund", "replacement", "compensation")
@@ -36,7 +37,7 @@ ANSWERS = ("accepted", "rejected")
 
 
 def _fmt(case: Case, p: Proposal, index: int) -> str:
-    return f"#{index} {p.sender} {p.kind} {p.amount:,.2f} {case.currency}"
+    return f"#{index} {p.sender} {p.kind} {digits(p.amount, case.currency)} {case.currency}"
 
 
 def open_proposal(case: Case) -> tuple[int, Proposal] | None:
@@ -70,7 +71,7 @@ def offer(case: Case, sender: str, kind: str, amount: str | Decimal | None, now:
             raise ValidationError(f"a {kind} proposal needs an amount")
         value = case.claim
     else:
-        value = money(amount, "proposal amount")
+        value = money(amount, "proposal amount", case.currency)
     if value > case.amount:
         raise ValidationError(f"proposal amount {value} is more than the order amount {case.amount} {case.currency}")
     if value == 0 and kind in REFUND_KINDS + ("compensation",):

@@ -34,7 +34,7 @@ def move(case: Case, stage: str, now: datetime, outcome: str | None = None,
             else:
                 raise ValidationError(f"outcome {outcome} needs the amount recovered")
         else:
-            amount = money(recovered, "amount recovered")
+            amount = money(recovered, "amount recovered", case.currency)
         if amount > case.amount:
             raise ValidationError(f"amount recovered {amount} is more than the order amount {case.amount}")
     elif outcome is not None or recovered is not None:
@@ -293,10 +293,12 @@ def edit_fields(case: Case, values: dict[str, Any], base: Case | None = None) ->
     return "edit", "changed " + ", ".join(written)
 
 
-def parse_field(attr: str, text: str, *, now: datetime | None = None) -> Any:
+def parse_field(attr: str, text: str, *, now: datetime | None = None, cfg: Any = None) -> Any:
     """A typed value for ``attr`` from what a person typed (the command line); ValidationError
-    with one line if it cannot be one. An empty text clears an optional field."""
-    from .dates import parse_when
+    with one line if it cannot be one. An empty text clears an optional field. Dates go through
+    the one date reader: received, paid and shipped are things that happened (never in the
+    future); the delivery estimate may lie ahead; ``cfg`` names the order of numeric dates."""
+    from . import dates
 
     label = EDITABLE.get(attr)
     if label is None:
@@ -306,7 +308,10 @@ def parse_field(attr: str, text: str, *, now: datetime | None = None) -> Any:
         if not raw:
             return None
         try:
-            dt = parse_when(raw)
+            if attr == "delivery_estimate":
+                dt = dates.read(raw, what=label, kind="any", order=dates.date_order(cfg))
+            else:
+                dt = dates.happened(raw, label, cfg=cfg)
         except ValidationError as exc:
             raise ValidationError(f"--{label}: {exc}") from None
         return dt.astimezone(timezone.utc)

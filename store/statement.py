@@ -75,7 +75,9 @@ def _one_line(text: object) -> str:
 
 
 def amount_text(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    from .money import digits
+
+    return f"{digits(amount, currency)} {currency}"
 
 
 def _day(dt: datetime | None) -> str:

@@ -491,6 +491,7 @@ class DisputeApp(App[int]):
         self.store = store
         self.cfg = cfg
         self.clock: Clock = clock or _utcnow
+        forms.configure(cfg, self.clock)  # the one date reader: the config's date order, this clock
         # Re-entrant: the session takes it around each store call, and the load worker around
         # its reads; a worker holding it may call the session.
         self.store_lock = threading.RLock()

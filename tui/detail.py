@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static
 from store import STAGE_TITLES, Case
 from store import statement
 from store.clocks import countdown, rank as clock_rank, unresponsive
+from store.dates import show_instant
 
 from .safe import clean, money
 from .thumbnail import EvidencePreview
@@ -91,7 +92,7 @@ def deadlines(case: Case, triage: Triage, now: datetime) -> Content:
         style = LEVEL_STYLE[level] + (" bold" if c.hard and level != "ok" else "")
         parts += [("\n", ""), (f"{countdown(c.due, now):<12}", style), (clean(c.label), ""),
                   ("\n            ", ""),
-                  (f"{'HARD' if c.hard else 'soft'} · due {local(c.due)} · {c.party} to act", "$text-muted")]
+                  (f"{'HARD' if c.hard else 'soft'} · due {show_instant(c.due)} · {c.party} to act", "$text-muted")]
     return Content.assemble(*parts)
 
 

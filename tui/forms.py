@@ -14,7 +14,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable
 
-from dateutil import parser as date_parser
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -25,7 +24,9 @@ from textual.widgets import Button, Input, Label, Static
 
 from store import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, Case,
                    ValidationError, ops)
-from store.model import choice, money
+from store import dates
+from store import money as amounts
+from store.model import choice
 
 from .safe import clean
 
@@ -59,44 +60,50 @@ def one_of(allowed: tuple[str, ...], what: str) -> Callable[[str], str]:
     return parse
 
 
-def amount(what: str, optional: bool = False) -> Callable[[str], Decimal | None]:
+def amount(what: str, optional: bool = False, currency: str | None = None) -> Callable[[str], Decimal | None]:
+    """The store's amount reader (``store.money.amount``); ``currency`` when the form knows it."""
     def parse(text: str) -> Decimal | None:
         if not text.strip():
             if optional:
                 return None
             raise ValidationError(f"{what} is required, e.g. 1250.00")
-        return money(text, what)
+        return amounts.amount(text, currency, what)
     return parse
 
 
 def currency(text: str) -> str:
-    t = text.strip().upper()
-    if len(t) != 3 or not t.isalpha() or not t.isascii():
-        raise ValidationError("a 3-letter code like USD")
-    return t
+    return amounts.currency(text)
 
 
-def when(text: str, *, optional: bool = False) -> datetime | None:
-    """ISO 8601 with an offset, or what dateutil understands; no offset means local time."""
+# What the date reader needs from the app: the config's [input] date_order (None: numeric
+# dates like 01/12/2026 are refused as ambiguous) and the app's clock (relative forms such as
+# "tomorrow 9am" count from it). The app sets both with ``configure`` when it starts.
+_CONTEXT: dict[str, Any] = {"order": None, "clock": None}
+
+
+def configure(cfg, clock: Callable[[], datetime] | None) -> None:
+    _CONTEXT["order"] = dates.date_order(cfg)
+    _CONTEXT["clock"] = clock
+
+
+def when(text: str, *, optional: bool = False, kind: str = "ahead", what: str = "date") -> datetime | None:
+    """The store's one date reader (``store.dates.read``); no offset means local time."""
     t = text.strip()
     if not t:
         if optional:
             return None
         raise ValidationError("a date is required, e.g. 2026-12-01 18:00 +08:00")
-    try:
-        dt = datetime.fromisoformat(t)
-    except ValueError:
-        try:
-            dt = date_parser.parse(t)
-        except (ValueError, OverflowError):
-            raise ValidationError(f"not a date: {clean(t)!r} (e.g. 2026-12-01 18:00 +08:00)") from None
-    if dt.tzinfo is None:
-        dt = dt.astimezone()  # the viewer's local time zone
-    return dt
+    now = _CONTEXT["clock"]() if _CONTEXT["clock"] else None
+    return dates.read(t, what=what, kind=kind, order=_CONTEXT["order"], now=now)
 
 
 def optional_when(text: str) -> datetime | None:
     return when(text, optional=True)
+
+
+def happened_when(text: str) -> datetime | None:
+    """A date of something that happened (received, paid, shipped): not in the future."""
+    return when(text, optional=True, kind="happened")
 
 
 def yes_no(text: str) -> bool:
@@ -289,6 +296,13 @@ class FormScreen(ModalScreen[None]):
 
 # -- the specs ---------------------------------------------------------------------------------
 def _claim_check(values: dict) -> dict[str, str]:
+    cur = values.get("currency")
+    for name in ("amount", "claimed"):  # at most the currency's minor units: the store's rule
+        if cur and values.get(name) is not None:
+            try:
+                amounts.check(values[name], cur, "amount")
+            except ValidationError as exc:
+                return {name: str(exc)}
     claimed, amt = values.get("claimed"), values.get("amount")
     if claimed is not None and amt is not None and claimed > amt:
         return {"claimed": f"more than the order amount {amt}"}
@@ -310,7 +324,7 @@ def case_fields(case: Case | None) -> list[Field]:
         Field("want", "Resolution", one_of(RESOLUTIONS, "resolution"), c.want if c else "full_refund",
               RESOLUTIONS),
         Field("platform", "Platform", one_of(PLATFORMS, "platform"), c.platform if c else "alibaba", PLATFORMS),
-        Field("received", "Received", optional_when,
+        Field("received", "Received", happened_when,
               c.received_at.astimezone().isoformat(timespec="minutes") if c and c.received_at else "",
               placeholder="2026-11-20 or 2026-11-20T10:00+08:00"),
         Field("contact", "Contact", optional_text(200), c.supplier_contact if c else "", placeholder="optional"),
@@ -351,7 +365,7 @@ def offer_spec(case: Case, submit) -> FormSpec:
         [Field("sender", "From", one_of(PARTIES, "party"), "supplier", PARTIES, "supplier or me"),
          Field("kind", "Kind", one_of(PROPOSAL_KINDS, "proposal kind"), "partial_refund", PROPOSAL_KINDS,
                ", ".join(PROPOSAL_KINDS)),
-         Field("amount", "Amount", amount("amount", optional=True), "",
+         Field("amount", "Amount", amount("amount", optional=True, currency=case.currency), "",
                placeholder=f"in {case.currency}; empty for a full refund of the claim")],
         None, submit,
         note="A new proposal counters the open one. Accept or reject from the palette (ctrl+p).",
@@ -395,7 +409,7 @@ def outcome_spec(case: Case, now: datetime, submit) -> FormSpec:
     return FormSpec(
         f"Resolve {case.id}: outcome",
         [Field("outcome", "Outcome", one_of(OUTCOMES, "outcome"), "", OUTCOMES, ", ".join(OUTCOMES[:3]) + ", ..."),
-         Field("recovered", "Recovered", amount("amount recovered", optional=True),
+         Field("recovered", "Recovered", amount("amount recovered", optional=True, currency=case.currency),
                placeholder=f"empty: claimed if refunded, 0 if rejected ({case.currency})")],
         check, submit, note=f"{case.id} moves to Resolved. Order amount {case.amount} {case.currency}.",
         key="outcome",

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from rich.cells import cell_len, set_cell_size
 
+from store.money import digits
 from store.textsafe import clean
 
 ELLIPSIS = "…"
@@ -40,7 +41,7 @@ def crop(text: str, width: int) -> str:
 def money(amount: Decimal | None, currency: str = "") -> str:
     if amount is None:
         return "-"
-    s = f"{amount:,.2f}"
+    s = digits(amount, currency)  # the currency's own minor units: JPY 0, USD 2, KWD 3
     return f"{s} {clean(currency)}".strip()
 
 

@@ -40,7 +40,7 @@ from textual.widgets import Footer, Input, Static
 import importlib
 
 from store import STAGE_TITLES, STAGES, Case, Config, StoreError, ValidationError, ops
-from store.dates import parse_when
+from store import dates
 from store.query import Context, QueryError, Triage, parse, today
 
 from . import forms
@@ -627,7 +627,8 @@ class TodayScreen(StoreScreen):
             return
 
         def until(text: str) -> datetime:
-            when = parse_when(text)
+            when = dates.read(text, what="snooze time", kind="ahead", order=dates.date_order(self.cfg),
+                              now=self.clock())
             if when <= self.clock():
                 raise ValidationError(f"{when.isoformat(timespec='minutes')} is not in the future")
             return when

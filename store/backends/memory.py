@@ -80,7 +80,7 @@ class MemoryStore(CaseStore):
             case.created_at = case.created_at or now
             case.created_by = self.user
             case.id = case_id(n)
-            case.validate()
+            case.validate(now=now)
             case.rev = 1
             case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
             self._docs[n] = case.to_dict()
@@ -99,7 +99,7 @@ class MemoryStore(CaseStore):
                 raise conflict(raw, expected_rev, fields)
             case = Case.from_dict(raw)
             action, detail, *ref = change(case)
-            case.validate()
+            case.validate(now=now, before=raw)
             new = case.to_dict()
             undo = diff(raw, new)
             if not undo:
@@ -119,8 +119,9 @@ class MemoryStore(CaseStore):
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)
         seen: set[int] = set()
+        checked_at = self.clock()
         for c in incoming:
-            c.validate()
+            c.validate(now=checked_at)
             n = case_number(c.id)
             if n in seen:
                 raise ValidationError(f"{c.id} appears twice in the import")

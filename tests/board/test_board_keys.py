@@ -177,7 +177,7 @@ async def test_new_case_field_errors_are_shown_beside_the_field(app, seeded):
         await pilot.pause()
         text = screen_text(app)
         assert "order amount is not a number" in text
-        assert "a 3-letter code like USD" in text
+        assert "unknown currency 'dollars'" in text
         await pilot.press("escape")
         assert len(seeded.cases()) == 40
 

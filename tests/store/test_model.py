@@ -54,7 +54,7 @@ def test_money_stays_exact_through_the_store(store, db_path, now):
 
 @pytest.mark.parametrize("text, value", [
     ("12.50", Decimal("12.50")), ("1,234.56", Decimal("1234.56")), (" 7 ", Decimal("7")),
-    (Decimal("0.01"), Decimal("0.01")), (3, Decimal("3")), ("12345678901234567890.12", Decimal("12345678901234567890.12")),
+    (Decimal("0.01"), Decimal("0.01")), (3, Decimal("3")), ("123456789012.12", Decimal("123456789012.12")),
 ])
 def test_money_parses_exactly(text, value):
     got = money(text)
@@ -62,7 +62,8 @@ def test_money_parses_exactly(text, value):
 
 
 @pytest.mark.parametrize("bad", [0.1, 19.99, -1, "-0.01", Decimal("-5"), "NaN", "nan", Decimal("NaN"), "sNaN",
-                                 "Infinity", "-inf", "", "12,50.x", "abc", "0.000001"])
+                                 "Infinity", "-inf", "", "12,50.x", "abc", "0.000001",
+                                 "12345678901234567890.12", "1e999999999", "12,50"])
 def test_money_refuses_floats_negatives_and_nonsense(bad):
     with pytest.raises(ValidationError):
         money(bad)

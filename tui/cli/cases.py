@@ -6,10 +6,10 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
-from store import clock, ops, query
+from store import clock, dates, ops, query
+from store import money as amounts
 from store.clocks import clocks, countdown, unresponsive, urgency, whose_turn
 from store.config import Config
-from store.dates import parse_when
 from store.errors import ConflictError
 from store.export import case_json
 from store.model import (
@@ -137,7 +137,7 @@ def _line(c: Case, cfg: Config, now: datetime) -> str:
     if u.clock and u.hard:
         due = "!" + due
     flag = "⚠" if unresponsive(c, cfg, now) else " "
-    amount = f"{c.claim:,.2f} {c.currency}"
+    amount = f"{amounts.digits(c.claim, c.currency)} {c.currency}"
     head = f"{c.id:<7}{c.stage:<10}{whose_turn(c):<9}{fit(due, 12)} {amount:>15} {flag}"
     rest = 80 - len(head) - 1
     return f"{head} {fit(c.supplier + ' · ' + (c.title or c.order), max(rest, 10)).rstrip()}"
@@ -174,7 +174,7 @@ def print_case(c: Case, cfg: Config, now: datetime) -> None:
         print("deadlines")
         for k in cl:
             state = "met" if k.met else countdown(k.due, now)
-            print(f"  {'HARD' if k.hard else 'soft'} {fit(k.label, 40)} {local_time(k.due)}  {state}")
+            print(f"  {'HARD' if k.hard else 'soft'} {fit(k.label, 40)} {dates.show_instant(k.due)}  {state}")
     if c.messages:
         print(f"messages ({len(c.messages)})")
         for m in c.messages:
@@ -191,20 +191,21 @@ def print_case(c: Case, cfg: Config, now: datetime) -> None:
 
 def cmd_add(args, cfg):
     now = clock.now()
+    currency = amounts.currency(args.currency)
     case = Case(
         id="D-0001", order=text_arg(args.order).strip(), supplier=args.supplier.strip(),
-        reason=choice(args.reason, REASONS, "reason"), amount=money(args.amount),
-        created_at=now, stage_entered_at=now, currency=args.currency.strip().upper(),
+        reason=choice(args.reason, REASONS, "reason"), amount=amounts.amount(args.amount, currency),
+        created_at=now, stage_entered_at=now, currency=currency,
         platform=choice(args.platform, PLATFORMS, "platform"), platform_ref=args.platform_ref,
         supplier_contact=args.contact, title=args.title, product=args.product, description=args.description,
         want=choice(args.want, RESOLUTIONS, "resolution"),
-        claimed=money(args.claimed, "claimed amount") if args.claimed else None,
-        received_at=parse_when(args.received).astimezone(timezone.utc) if args.received else None,
-        paid_at=parse_when(args.paid).astimezone(timezone.utc) if args.paid else None,
+        claimed=amounts.amount(args.claimed, currency, "claimed amount") if args.claimed else None,
+        received_at=dates.happened(args.received, "received", cfg=cfg).astimezone(timezone.utc) if args.received else None,
+        paid_at=dates.happened(args.paid, "paid", cfg=cfg).astimezone(timezone.utc) if args.paid else None,
     )
     if case.claimed is not None and case.claimed > case.amount:
         raise Refusal(f"claimed amount {case.claimed} is more than the order amount {case.amount}")
-    case.validate()  # before the database is opened: bad input creates nothing
+    case.validate(now=now)  # before the database is opened: bad input creates nothing
     store = open_db(args, cfg, create=True)
     created = store.create(case)
     print(created.id)
@@ -280,7 +281,7 @@ def cmd_attach(args, cfg):
 
 
 def cmd_deadline(args, cfg):
-    due = parse_when(args.due)
+    due = dates.ahead(args.due, "due", cfg=cfg)
     store = need(open_db(args, cfg, create=False), args)
     c = store.update(args.id, lambda k: ops.add_deadline(k, args.kind, due, not args.soft, args.note))
     print(f"{c.id}: {c.history[-1].detail}")
@@ -291,7 +292,7 @@ def cmd_edit(args, cfg):
     for flag, (attr, _, _) in EDIT_FLAGS.items():
         text = getattr(args, f"edit_{attr}")
         if text is not None:
-            values[attr] = ops.parse_field(attr, text)  # every value checked before the database is opened
+            values[attr] = ops.parse_field(attr, text, cfg=cfg)  # every value checked before the database is opened
     if not values:
         raise Refusal(f"nothing to change: name a field, e.g. disputes edit {args.id.strip()} --title T",
                       EXIT_USAGE)

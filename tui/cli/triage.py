@@ -6,8 +6,7 @@ import argparse
 
 from rich.cells import cell_len
 
-from store import clock, ops, query
-from store.dates import parse_when
+from store import clock, dates, ops, query
 from store.users import login_name
 
 from ..safe import clean, crop
@@ -106,7 +105,7 @@ def cmd_digest(args, cfg):
 
 
 def cmd_snooze(args, cfg):
-    until = None if args.wake else parse_when(args.until)
+    until = None if args.wake else dates.ahead(args.until, "snooze time", cfg=cfg)
     store = need(open_db(args, cfg, create=False), args)
     c = store.update(args.id, lambda k: ops.snooze(k, until, clock.now()))
     print(f"{c.id}: snoozed {c.history[-1].detail}")

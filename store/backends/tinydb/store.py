@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from ... import clock, paths
+from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
 from ... import history
 from ...base import CaseStore, ChangeInfo, FirstLook
 from ...config import Config, load as load_config
@@ -126,7 +126,7 @@ class TinyStore(CaseStore):
         raw = self._raw(n)
         if raw is None:
             raise NotFound(f"no case {case_id(n)}")
-        return Case.from_dict(raw)
+        return self._decode(raw)
 
     def cases(self, stage: str | None = None) -> list[Case]:
         raw = self.table._read_table()
@@ -138,9 +138,16 @@ class TinyStore(CaseStore):
             n = int(k)
             c = self._decoded.get(n)
             if c is None or c.rev != doc.get("rev"):
-                c = self._decoded[n] = Case.from_dict(doc)
+                c = self._decoded[n] = self._decode(doc)
             out.append(c)
         return out
+
+    def _decode(self, doc: dict) -> Case:
+        """A stored case, every field checked: one that is wrong inside is a damaged database."""
+        try:
+            return Case.from_dict(doc)
+        except ValidationError as exc:
+            raise DamagedDatabase(f"{self._path}: a stored case is wrong inside: {exc}; file left untouched") from None
 
     def count(self) -> int:
         return len(self.table._read_table())
@@ -184,7 +191,7 @@ class TinyStore(CaseStore):
             raw = self.table._read_table()
             n = max(meta.get("last_id", 0), max((int(k) for k in raw), default=0)) + 1
             case.id = case_id(n)
-            case.validate()
+            case.validate(now=now)
             case.rev = 1
             case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
             self.storage.mark("cases", n)
@@ -207,10 +214,10 @@ class TinyStore(CaseStore):
                 raise NotFound(f"no case {case_id(n)}")
             if expected_rev is not None and raw.get("rev") != expected_rev:
                 raise self._conflict(raw, expected_rev, fields)
-            case = Case.from_dict(raw)
+            case = self._decode(raw)
             # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
             action, detail, *ref = change(case)
-            case.validate()
+            case.validate(now=now, before=raw)
             new = case.to_dict()
             undo = history.diff(raw, new)
             if not undo:
@@ -244,8 +251,9 @@ class TinyStore(CaseStore):
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)
         seen: set[int] = set()
+        checked_at = self.clock()
         for c in incoming:
-            c.validate()
+            c.validate(now=checked_at)
             n = case_number(c.id)
             if n in seen:
                 raise ValidationError(f"{c.id} appears twice in the import")
