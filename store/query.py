@@ -205,6 +205,10 @@ class Triage:
     case: Case
     score: float
     why: tuple[str, ...]
+    # The weight of the heaviest reason (its tier in the daily order) and the deadline that
+    # reason refers to: within a tier, nearer deadlines come first.
+    weight: float = 0.0
+    due: datetime | None = None
 
     def to_dict(self, now: datetime) -> dict:
         return {"id": self.case.id, "score": round(self.score, 2), "why": list(self.why),
@@ -222,30 +226,40 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
     soon_hard = timedelta(hours=cfg.urgency["soon_hard_hours"])
     score = 0.0
     why: list[str] = []
-    open_clocks = [k for k in clocks(case, cfg) if not k.met]
+    tiers: list[tuple[float, datetime | None]] = []  # (weight, the deadline it refers to) per reason
+    case_clocks = clocks(case, cfg)
+    open_clocks = [k for k in case_clocks if not k.met]
+    shown = urgency(case, cfg, now, case_clocks).clock  # the countdown the case shows
     late_hard = [k for k in open_clocks if k.hard and k.due <= now]
     soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= now + soon_hard]
     late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
+
+    def reason(key: str, default: float, text: str, due: datetime | None) -> None:
+        nonlocal score
+        weight = float(w.get(key, default))
+        score += weight
+        why.append(text)
+        tiers.append((weight, due))
+
     if late_hard:
-        score += w.get("overdue_hard", 1000)
-        why.append(f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)")
+        reason("overdue_hard", 1000,
+               f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)", late_hard[0].due)
     if soon_hard_:
-        score += w.get("hard_soon", 500)
-        why.append(f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}")
+        reason("hard_soon", 500, f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}",
+               soon_hard_[0].due)
     if case.stage != "resolved" and whose_turn(case) == "me":
-        score += w.get("my_turn", 200)
-        why.append("waiting on me")
-    if unresponsive(case, cfg, now):
-        score += w.get("unresponsive", 100)
-        why.append("supplier unresponsive: escalate")
+        reason("my_turn", 200, "waiting on me", shown.due if shown else None)
+    if unresponsive(case, cfg, now, case_clocks):
+        reason("unresponsive", 100, "supplier unresponsive: escalate", shown.due if shown else None)
     if late_soft:
-        score += w.get("overdue_soft", 50)
-        why.append(f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)")
+        reason("overdue_soft", 50, f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)",
+               late_soft[0].due)
     if why:
         score += w.get("per_amount_digit", 4) * math.log10(float(case.claim) + 1)
         days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
         score += w.get("per_day_in_stage", 0.5) * days
-    return Triage(case, score, tuple(why))
+    weight, due = max(tiers, key=lambda t: t[0]) if tiers else (0.0, None)
+    return Triage(case, score, tuple(why), weight, due)
 
 
 def is_snoozed(case: Case, now: datetime) -> bool:
@@ -253,7 +267,11 @@ def is_snoozed(case: Case, now: datetime) -> bool:
 
 
 def today(cases: list[Case], cfg: Config, now: datetime) -> list[Triage]:
-    """Cases needing action now, most urgent first; snoozed ones stay out until they wake."""
+    """Cases needing action now, most urgent first; snoozed ones stay out until they wake.
+
+    By the heaviest reason first (hard deadline passed, hard deadline soon, waiting on me, ...,
+    weights from the config); within a reason the nearer deadline first; then the score
+    (amount, days in stage); then the id."""
     out = [t for t in (triage(c, cfg, now) for c in cases if not is_snoozed(c, now)) if t.why]
-    out.sort(key=lambda t: (-t.score, t.case.number))
+    out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out
