@@ -42,6 +42,8 @@ from .today import CasesChanged, OpenCase, TodayScreen
 from .triage import Triage
 
 Clock = Callable[[], datetime]
+# Keys that act on the selected case (the board's and the app's actions).
+CASE_ACTIONS = {"open", "move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer"}
 OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help", "today", "stats", "statement"}
 
 
@@ -232,6 +234,10 @@ class BoardScreen(Screen):
             if keep is not None and col.current is not None and col.current.id == keep:
                 found = i
             self._header(stage, cases)
+        if found is None and not self.column.cases:
+            # The selected case is filtered out and its column is empty: select the first case
+            # shown (leftmost column), so the case keys act on a card the user can see.
+            found = next((i for i, col in enumerate(self.columns) if col.cases), None)
         if found is not None and (follow or found != self.col):
             if found != self.col:
                 self.column.set_active(False)
@@ -405,6 +411,17 @@ class BoardScreen(Screen):
         if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "filter":
             event.stop()
             self.action_clear_filter()
+            return
+        if self.selected is None and not isinstance(self.focused, Input):
+            # A case key is disabled (dimmed) with no case selected: say why instead of nothing.
+            for _, bindings in self._modal_binding_chain:
+                for b in bindings.key_to_bindings.get(event.key, ()):
+                    if b.action.split("(")[0] in CASE_ACTIONS:
+                        why = "no case matches the filter" if self.filter_text else "no cases here"
+                        self.app.notify(f"No case selected ({why}): {b.description or b.action} needs one",
+                                        severity="warning", markup=False, timeout=3)
+                        event.stop()
+                        return
 
     def _set_filter(self, text: str) -> None:
         if text == self.filter_text:
