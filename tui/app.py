@@ -511,7 +511,10 @@ class DisputeApp(App[int]):
     # -- setup ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The board's own theme variables, for themes that do not set them (Textual's own)."""
-        return {"card-selected-background": "#3a3a3a" if self.current_theme.dark else "#d0d0d0"}
+        dark = self.current_theme.dark
+        return {"card-selected-background": "#3a3a3a" if dark else "#d0d0d0",
+                # Case ids: a colour no 16-colour terminal turns into the error red.
+                "case-id": "#5fd7d7" if dark else "#008787"}
 
     def get_default_screen(self) -> Screen:
         return BoardScreen(self.triage)

@@ -41,7 +41,7 @@ def _size(n: int) -> str:
 def summary(case: Case, triage: Triage, now: datetime) -> Content:
     turn = triage.turn(case)
     parts: list = [
-        (case.id, "bold $accent"), ("  ", ""), (STAGE_TITLES[case.stage], "bold"),
+        (case.id, "bold $case-id"), ("  ", ""), (STAGE_TITLES[case.stage], "bold"),
         (f"  {case.platform}", "$text-muted"),
         ("\n", ""), (clean(case.supplier), "bold"),
     ]
