@@ -944,6 +944,7 @@ class DisputeApp(App[int]):
                 platform=values["platform"], title=values["title"], want=values["want"],
                 claimed=values["claimed"], received_at=values["received"], supplier_contact=values["contact"],
                 product=values["product"], platform_ref=values["ref"], description=values["description"],
+                paid_at=values["paid"], shipped_at=values["shipped"], delivery_estimate=values["delivery_estimate"],
             )
             self._create_worker(case, form)
         self.push_screen(forms.FormScreen(forms.new_case_spec(submit)))
@@ -959,11 +960,13 @@ class DisputeApp(App[int]):
                            "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
                            "platform": "platform", "received": "received_at", "contact": "supplier_contact",
                            "product": "product", "ref": "platform_ref", "description": "description",
-                           "priority": "priority", "tags": "tags"}
+                           "priority": "priority", "tags": "tags", "paid": "paid_at", "shipped": "shipped_at",
+                           "delivery_estimate": "delivery_estimate"}
                 changed = []
                 for key, attr in mapping.items():
                     old = getattr(c, attr)
-                    if isinstance(old, str) and values[key] == clean(old).strip():
+                    if isinstance(old, str) and values[key] in (clean(old).strip(),
+                                                                 clean(old, multiline=True).strip()):
                         continue  # shown cleaned in the form, untouched by the user: keep as stored
                     if isinstance(old, datetime) and values[key] is not None and \
                             abs((old - values[key]).total_seconds()) < 60:
