@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -39,7 +39,7 @@ from .statement_screen import StatementScreen
 from .stats_screen import StatsScreen
 from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
 from .today import CasesChanged, OpenCase, TodayScreen
-from .triage import Triage
+from .triage import EVIDENCE_RECHECK_SECONDS, Triage
 
 Clock = Callable[[], datetime]
 # Keys that act on the selected case (the board's and the app's actions).
@@ -505,6 +505,12 @@ class DisputeApp(App[int]):
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
         self._marking = False
+        # The background evidence pass: every loaded case's files statted once a while, driven
+        # by the one timer and the app's clock (tests move the clock and post ticks).
+        self.evidence_every = timedelta(seconds=EVIDENCE_RECHECK_SECONDS)
+        self._evidence_due: datetime | None = None
+        self._rechecking = False
+        self.last_evidence_pass: tuple[int, float] | None = None  # (cases, seconds) of the last pass
         # Re-hashed evidence per case: id -> (rev, when, {index: ok|missing|changed}).
         self.evidence_states: dict[str, tuple[int, float, dict[int, str]]] = {}
 
@@ -580,6 +586,10 @@ class DisputeApp(App[int]):
                 elif isinstance(screen, TodayScreen):
                     screen.tick(self.now)
             self.call_after_refresh(self.recount)  # after the frame: the recount is a thread
+        if self._applied_gen and not self._rechecking and (self._evidence_due is None or self.now >= self._evidence_due):
+            self._evidence_due = self.now + self.evidence_every
+            self._rechecking = True
+            self._recheck_evidence([c for cs in self.board.by_stage.values() for c in cs])
         mono = time.monotonic()
         if mono - self._last_poll >= self.refresh_seconds - 0.05 and not self._loading:
             self._last_poll = mono
@@ -771,10 +781,30 @@ class DisputeApp(App[int]):
     def _marked(self) -> None:
         self._marking = False
 
+    @work(thread=True, group="evidence-pass", exclusive=True)
+    def _recheck_evidence(self, cases: list[Case]) -> None:
+        """The background pass over every loaded case (see ``Triage.recheck``)."""
+        started = time.perf_counter()
+        try:
+            changed = self.triage.recheck(cases)
+        finally:
+            self.call_from_thread(self._rechecked, len(cases), time.perf_counter() - started)
+        self.post_message(EvidenceMarked(changed))
+
+    def _rechecked(self, n: int, seconds: float) -> None:
+        self._rechecking = False
+        self.last_evidence_pass = (n, seconds)
+
     def on_evidence_marked(self, msg: EvidenceMarked) -> None:
         if msg.changed and self.screen_stack:
             for col in self.board.columns:
                 col.clear_cache(msg.changed)
+            # An open case whose mark changed: re-check its files for the detail's list too.
+            for screen in self.screen_stack:
+                for pane in screen.query(DetailPane).results(DetailPane):
+                    if pane.display and pane.case is not None and pane.case.id in msg.changed:
+                        self.evidence_states.pop(pane.case.id, None)
+                        self.check_evidence(pane.case)
 
     @work(thread=True, group="evidence", exclusive=True)
     def check_evidence(self, case: Case) -> None:

@@ -239,8 +239,8 @@ class StageColumn(ScrollView, can_focus=False):
         room = inner + 1  # every cell after the lead: the id line has no right margin
         # Narrower and narrower: the evidence mark keeps its own sign (✗ missing, Δ changed)
         # and the id always stays whole; the turn goes first, then the mark.
-        for mark_text, turn_text in ((mark, turn), (mark, TURN_SHORT.get(info.turn, turn)), (mark[:1], ""),
-                                     ("", "")):
+        for mark_text, turn_text in ((mark, turn), (mark, TURN_SHORT.get(info.turn, turn)),
+                                     (mark, ""), (mark[:1], ""), ("", "")):
             right = _cells(mark_text) + (1 if mark_text and turn_text else 0) + _cells(turn_text)
             if len(cid) + (1 + right if right else 0) <= room:
                 break
@@ -253,7 +253,11 @@ class StageColumn(ScrollView, can_focus=False):
                           (turn_text, turn_style), edge=True)]
         else:  # a column narrower than the id: the id wraps at its dash, never cut
             first = [line((part, id_style), edge=True) for part in id_lines]
-        supplier = line((clean(case.supplier), get("card--supplier")))
+        if mark and not mark_text:
+            # No room beside the id: the mark leads the supplier line (✗ missing, Δ changed).
+            supplier = line((mark[:1] + " ", get("card--marker")), (clean(case.supplier), get("card--supplier")))
+        else:
+            supplier = line((clean(case.supplier), get("card--supplier")))
         title = line((clean(case.title or case.product or case.order), get("card--muted")))
         full_amount = money(case.claim, case.currency)
         if _cells(full_amount) > inner:
