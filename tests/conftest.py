@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,8 +14,7 @@ from store import TinyStore
 from store.config import defaults
 from store.sample import sample_cases
 
-# A Thursday: weekends and working days are nearby in both directions.
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+from tests.support import NOW
 
 
 @pytest.fixture(autouse=True)

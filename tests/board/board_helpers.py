@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from tests.support import NOW  # noqa: F401 - the one instant every test uses
 
 from store import STAGES
-
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # the same instant as tests/conftest.py
 
 
 async def settle(pilot, times: int = 2) -> None:

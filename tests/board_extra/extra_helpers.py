@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from tests.support import NOW  # noqa: F401 - the one instant every test uses
 import threading
 import unicodedata
-from datetime import datetime, timezone
 
 from textual.app import App
 from textual.widgets import Static
 
 from tui.themes import builtin_themes, DEFAULT_THEME
-
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # the same instant as tests/conftest.py
 
 
 class Host(App):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from tests.support import NOW  # noqa: F401 - the one instant every test uses
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from store import ops
 from store.model import Case, Message
-
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
 
 def make_case(reason: str = "damaged", **kw) -> Case:

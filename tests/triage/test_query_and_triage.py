@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.support import NOW  # noqa: F401 - the one instant every test uses
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -11,7 +12,6 @@ from store import ops
 from store.model import Case, Message
 from store.query import Context, QueryError, parse, today, triage
 
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # a Thursday
 CST = timezone(timedelta(hours=8))
 
 
