@@ -239,15 +239,17 @@ class StageColumn(ScrollView, can_focus=False):
         room = inner + 1  # every cell after the lead: the id line has no right margin
         # Narrower and narrower: the evidence mark keeps its own sign (✗ missing, Δ changed)
         # and the id always stays whole; the turn goes first, then the mark.
-        for mark_text, turn_text in ((mark, turn), (mark, TURN_SHORT.get(info.turn, turn)),
-                                     (mark, ""), (mark[:1], ""), ("", "")):
+        short = TURN_SHORT.get(info.turn, turn)
+        for mark_text, turn_text in ((mark, turn), (mark, short), (mark[:1], short), (mark[:1], ""), ("", "")):
             right = _cells(mark_text) + (1 if mark_text and turn_text else 0) + _cells(turn_text)
             if len(cid) + (1 + right if right else 0) <= room:
                 break
         id_lines = _split_id(cid, room)
         id_style = get("card--id")
         if len(id_lines) == 1:
-            gap = max(1, room - len(cid) - right) if right else 0
+            # A cell of margin on the right where it fits (as the other lines have).
+            edge = room if len(cid) + 1 + right > inner else inner
+            gap = max(1, edge - len(cid) - right) if right else 0
             first = [line((cid, id_style), (" " * gap, Style()),
                           (mark_text + (" " if mark_text and turn_text else ""), get("card--marker")),
                           (turn_text, turn_style), edge=True)]
