@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""`make bench`: the store benchmark, then the board's (bench/board_bench.py) if it exists.
+"""`make bench`: the store benchmark, then the board's (bench/board_bench.py) if it exists, then
+`disputes import` of 1,000 CSV rows (bench/import_bench.py).
 
     .venv/bin/python bench/run.py                          # store at 1,000 and 10,000 cases
     .venv/bin/python bench/run.py --sizes 1000,10000       # store sizes
@@ -7,7 +8,7 @@
     make bench ARGS="--sizes 1000 --saves 500"
 
 Options the store bench knows go to it (--sizes, --reps, --saves, --seed, --real-import, --until-compaction,
---json, --keep); --cases N goes to the board bench; --only store|board runs one of them.
+--json, --keep); --cases N goes to the board bench; --only store|board|import runs one of them.
 Anything else is passed to both.
 """
 
@@ -25,7 +26,7 @@ STORE_OPTS = ("--sizes", "--reps", "--saves", "--seed", "--real-import", "--unti
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Run the store and board benchmarks.", add_help=True)
-    ap.add_argument("--only", choices=("store", "board"))
+    ap.add_argument("--only", choices=("store", "board", "import"))
     ap.add_argument("--cases", help="case count for the board bench")
     ap.add_argument("--board-sizes", default="80x24,120x40",
                     help="terminal sizes for the board bench (default 80x24,120x40: the smallest that must "
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"(board bench at {size} took {time.perf_counter() - t:.0f} s)\n", flush=True)
         else:
             print("bench/board_bench.py is not there yet: board bench skipped", flush=True)
+    if args.only in (None, "import"):
+        t = time.perf_counter()
+        status |= subprocess.call([sys.executable, str(HERE / "import_bench.py")])
+        print(f"(import bench took {time.perf_counter() - t:.0f} s)\n", flush=True)
     return status
 
 

@@ -1,7 +1,9 @@
 """The small interface the board and the command line program against.
 
-The file store (``store.TinyStore``) is one implementation; a server-backed store could be
-another without the UI changing.
+Two implementations: the shared file (``store.backends.tinydb.TinyStore``) and memory
+(``store.backends.memory.MemoryStore``); one contract suite runs over both
+(``tests/store/backends/test_contract.py``). A server-backed store would be a third, without the
+board or the command line changing: they use only what is declared here.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
+from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable
 
-from .model import Case
+from .model import STAGES, Case
 
 
 class ChangeInfo:
@@ -21,6 +24,33 @@ class ChangeInfo:
 
     def __init__(self, at: datetime | None, user: str, case: str):
         self.at, self.user, self.case = at, user, case
+
+
+class FirstLook:
+    """Enough to paint the board before every case is decoded: each stage's true count, sum
+    claimed and currencies, and its first ``per_stage`` cases in id order."""
+
+    __slots__ = ("totals", "first")
+
+    def __init__(self, totals: dict[str, tuple[int, Decimal, set[str]]], first: dict[str, list[Case]]):
+        self.totals, self.first = totals, first
+
+    @classmethod
+    def of(cls, docs: Iterable[dict], per_stage: int) -> FirstLook:
+        """From stored case documents (``Case.to_dict()`` form), in id order."""
+        totals: dict[str, tuple[int, Decimal, set[str]]] = {}
+        first: dict[str, list[Case]] = {s: [] for s in STAGES}
+        for doc in docs:
+            stage = doc.get("stage", "seller")
+            n, total, curs = totals.get(stage, (0, Decimal(0), set()))
+            try:
+                claim = Decimal(str(doc.get("claimed") or doc.get("amount") or "0"))
+            except InvalidOperation:
+                claim = Decimal(0)
+            totals[stage] = (n + 1, total + claim, curs | {str(doc.get("currency", ""))})
+            if len(first.setdefault(stage, [])) < per_stage:
+                first[stage].append(Case.from_dict(doc))
+        return cls(totals, first)
 
 
 class CaseStore(ABC):
@@ -45,8 +75,10 @@ class CaseStore(ABC):
 
     @abstractmethod
     def update(self, case_id: str, change: Callable[[Case], tuple[str, str]], *,
-               expected_rev: int | None = None) -> Case:
-        """Apply ``change`` to the current case under the lock; refuse a stale ``expected_rev``."""
+               expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
+        """Apply ``change`` to the current case under the lock; refuse a stale ``expected_rev``
+        (a ConflictError naming who changed which fields since; ``fields`` are the ones this
+        change writes, so the refusal can say which both changed)."""
 
     @abstractmethod
     def undo(self, case_id: str, *, expected_rev: int | None = None) -> Case:
@@ -69,4 +101,14 @@ class CaseStore(ABC):
         ...
 
     def path(self) -> Path | None:
+        """The file behind the store, if there is one (the board names it; backups go beside it)."""
+        return None
+
+    def changed_on_disk(self) -> bool:
+        """Cheap: has anyone else written since the last ``refresh``? (The board polls it.)"""
+        return False
+
+    def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
+        """For a store of at least ``threshold`` cases, what the board paints first; None when
+        decoding everything is quick anyway (or the backend cannot do better)."""
         return None

@@ -17,11 +17,18 @@ class NotFound(StoreError, KeyError):
 class ConflictError(StoreError):
     """A save from a stale copy of a case: somebody else changed it in the meantime."""
 
-    def __init__(self, message: str, *, user: str = "", at=None, rev: int | None = None):
+    def __init__(self, message: str, *, user: str = "", at=None, rev: int | None = None,
+                 since: int | None = None, changes: list | None = None, fields: list | None = None,
+                 both: list | None = None):
         super().__init__(message)
-        self.user = user
+        self.user = user  # who made the latest change
         self.at = at
         self.rev = rev  # the revision that is there now: saving again against it is a deliberate overwrite
+        self.since = since  # the revision the refused save started from
+        # (user, at, [field names]) for each change since ``since``, oldest first
+        self.changes = changes or []
+        self.fields = fields or []  # every field the colleagues changed since ``since``
+        self.both = both or []  # of those, the ones the refused save changed too
 
 
 class DamagedDatabase(StoreError):

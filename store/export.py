@@ -55,9 +55,19 @@ def import_json(blob: bytes, name: str) -> list[Case]:
         raise ValidationError(f"{name}: not a Dispute Board export (no 'cases' list)")
     if not isinstance(items, list):
         raise ValidationError(f"{name}: 'cases' is not a list")
+    return cases_from_dicts(items, name)
+
+
+def cases_from_dicts(items: list, name: str, labels: list[str] | None = None) -> list[Case]:
+    """Cases from their stored dict shape, each built and validated the one way every import uses
+    (the JSON export, the CSV importers); any problem refuses the whole lot, naming where.
+
+    ``labels`` names each item in a refusal (e.g. "row 12"); by default "case N".
+    """
     out = []
     for i, item in enumerate(items):
-        where = f"{name}: case {i + 1}" + (f" ({item.get('id')})" if isinstance(item, dict) else "")
+        label = labels[i] if labels is not None else f"case {i + 1}"
+        where = f"{name}: {label}" + (f" ({item.get('id')})" if isinstance(item, dict) and labels is None else "")
         if not isinstance(item, dict):
             raise ValidationError(f"{where}: not an object")
         try:

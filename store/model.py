@@ -256,6 +256,9 @@ class Case:
     deadlines: list[Deadline] = field(default_factory=list)
     proposals: list[Proposal] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    # Deadline warnings `disputes notify` delivered: {"kind", "due", "threshold", "at", "to"} each,
+    # so a cron run never sends the same warning twice (store.notify).
+    notified: list[dict] = field(default_factory=list)
     created_by: str = ""
     rev: int = 0
 
@@ -287,6 +290,8 @@ class Case:
                 v = [x.to_dict() for x in v]
             elif f.name == "tags":
                 v = list(v)
+            elif f.name == "notified":
+                v = [dict(x) for x in v]
             d[f.name] = v
         return d
 
@@ -313,6 +318,8 @@ class Case:
                 v = [HistoryEntry.from_dict(x) for x in v]
             elif k == "tags":
                 v = list(v)
+            elif k == "notified":
+                v = [dict(x) for x in v]
             kw[k] = v
         return cls(**kw)
 

@@ -8,10 +8,11 @@ import os
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from .errors import ValidationError
-from .model import (EVIDENCE_KINDS, OUTCOMES, SENDERS, STAGE_TITLES, STAGES, Case, Deadline,
-                    Evidence, Message, choice, money)
+from .model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, STAGE_TITLES,
+                    STAGES, Case, Deadline, Evidence, Message, choice, money)
 
 NO_RECOVERY = ("rejected", "withdrawn", "replaced")
 
@@ -180,3 +181,157 @@ def tag(case: Case, add: list[str] = (), remove: list[str] = ()) -> tuple[str, s
         raise ValidationError(f"{case.id}: tags unchanged")
     case.tags = tags
     return "tag", " ".join(case.tags) or "(none)"
+
+
+# -- editing a case's fields -------------------------------------------------------------------
+# The fields an edit may set, by attribute, with the name people see (the CLI's flag, the
+# history's "changed ..." list, a conflict's "alice changed ...").
+EDITABLE = {
+    "title": "title", "product": "product", "description": "description", "supplier": "supplier",
+    "supplier_contact": "contact", "order": "order", "amount": "amount", "claimed": "claimed",
+    "currency": "currency", "reason": "reason", "want": "want", "platform": "platform",
+    "platform_ref": "platform-ref", "received_at": "received", "paid_at": "paid",
+    "shipped_at": "shipped", "delivery_estimate": "delivery-estimate", "priority": "priority",
+    "tags": "tags",
+}
+# Fields a move, a message etc. set as well, named as people see them in a conflict.
+_OTHER_NAMES = {"stage_entered_at": None, "closed_at": None, "messages": "messages",
+                "evidence": "evidence", "deadlines": "deadlines", "proposals": "proposals",
+                "snoozed_until": "snooze", "owner": "owner", "statement": "statement",
+                "opened_at": None, "escalated_at": None}
+_MAX_PRIORITY = 99
+_ORDER = {attr: i for i, attr in enumerate([*EDITABLE, *_OTHER_NAMES])}
+
+
+def field_name(attr: str) -> str | None:
+    """The name people see for a stored field; None for bookkeeping that follows another."""
+    if attr in EDITABLE:
+        return EDITABLE[attr]
+    return _OTHER_NAMES.get(attr, attr.replace("_", " "))
+
+
+def _comparable(attr: str, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc)
+    if isinstance(value, Decimal):
+        return value.normalize()  # 250 and 250.00 are the same amount
+    if attr == "tags" and value is not None:
+        return list(value)
+    return value
+
+
+def _check_field(attr: str, value: Any) -> Any:
+    """The value an edit stores for ``attr``, or ValidationError naming what is wrong."""
+    label = EDITABLE[attr]
+    if attr in ("amount", "claimed"):
+        if value is None:
+            if attr == "amount":
+                raise ValidationError("order amount is required")
+            return None
+        return money(value, label)
+    if attr in ("received_at", "paid_at", "shipped_at", "delivery_estimate"):
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValidationError(f"{label}: a date with a time zone is needed")
+        return value.astimezone(timezone.utc)
+    if attr in ("reason", "want", "platform"):
+        return choice(value, {"reason": REASONS, "want": RESOLUTIONS, "platform": PLATFORMS}[attr],
+                      {"want": "resolution"}.get(attr, attr))
+    if attr == "currency":
+        return str(value).strip().upper()
+    if attr == "priority":
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_PRIORITY:
+            raise ValidationError(f"priority must be a whole number 0-{_MAX_PRIORITY}: {value!r}")
+        return value
+    if attr == "tags":
+        return list(value)
+    text = str(value)
+    if attr in ("order", "supplier") and not text.strip():
+        raise ValidationError(f"{label} must not be empty")
+    return text if attr == "description" else text.strip()
+
+
+def changed_fields(base: Case | dict, values: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``values`` (attribute -> new value) that differ from ``base``: what the
+    person editing actually changed, relative to the revision they started from."""
+    get = base.get if isinstance(base, dict) else lambda a: getattr(base, a)
+    out = {}
+    for attr, value in values.items():
+        if attr not in EDITABLE:
+            raise ValidationError(f"not an editable field: {attr}")
+        if _comparable(attr, value) == _comparable(attr, get(attr)):
+            continue  # untouched: kept as stored, even a value today's rules would refuse
+        value = _check_field(attr, value)
+        if _comparable(attr, value) != _comparable(attr, get(attr)):
+            out[attr] = value
+    return out
+
+
+def edit_fields(case: Case, values: dict[str, Any], base: Case | None = None) -> tuple[str, str]:
+    """Write into ``case`` (the latest revision) only the fields the editor changed relative to
+    ``base``, the revision they started from (default: ``case`` itself). A colleague's change to
+    any other field since ``base`` stays; a field both changed takes the editor's value.
+
+    One rule for the board's edit form and ``disputes edit``; used as ``store.update``'s change.
+    """
+    mine = changed_fields(base if base is not None else case, values)
+    written = []
+    for attr, value in sorted(mine.items(), key=lambda kv: _ORDER[kv[0]]):
+        if _comparable(attr, getattr(case, attr)) != _comparable(attr, value):
+            setattr(case, attr, value)
+            written.append(EDITABLE[attr])
+    if not written:
+        raise ValidationError(f"nothing changed in {case.id}")
+    if case.claimed is not None and case.claimed > case.amount:
+        raise ValidationError(f"claimed amount {case.claimed} is more than the order amount {case.amount}")
+    return "edit", "changed " + ", ".join(written)
+
+
+def parse_field(attr: str, text: str, *, now: datetime | None = None) -> Any:
+    """A typed value for ``attr`` from what a person typed (the command line); ValidationError
+    with one line if it cannot be one. An empty text clears an optional field."""
+    from .dates import parse_when
+
+    label = EDITABLE.get(attr)
+    if label is None:
+        raise ValidationError(f"not an editable field: {attr}")
+    raw = text.strip()
+    if attr in ("received_at", "paid_at", "shipped_at", "delivery_estimate"):
+        if not raw:
+            return None
+        try:
+            dt = parse_when(raw)
+        except ValidationError as exc:
+            raise ValidationError(f"--{label}: {exc}") from None
+        return dt.astimezone(timezone.utc)
+    if attr in ("amount", "claimed"):
+        if not raw and attr == "claimed":
+            return None
+        return money(raw, label)
+    if attr == "priority":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValidationError(f"priority must be a whole number 0-{_MAX_PRIORITY}: {text!r}") from None
+    return _check_field(attr, text)
+
+
+def changes_since(history: list[dict], rev_now: int, rev: int) -> list[tuple[str, datetime | None, list[str]]]:
+    """Who changed which fields between revision ``rev`` and ``rev_now``, oldest first, from the
+    stored history (every revision after creation appends exactly one entry)."""
+    count = rev_now - rev
+    entries = history[-count:] if 0 < count <= len(history) else list(history)
+    out = []
+    for h in entries:
+        undo = h.get("undo") or {}
+        names = []
+        for attr in sorted(undo, key=lambda a: _ORDER.get(a, len(_ORDER))):
+            name = field_name(attr)
+            if name and name not in names:
+                names.append(name)
+        if not names:
+            names = [h.get("action") or "edit"]
+        at = h.get("at")
+        out.append((h.get("user") or "someone", datetime.fromisoformat(at) if at else None, names))
+    return out

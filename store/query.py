@@ -205,10 +205,12 @@ class Triage:
     case: Case
     score: float
     why: tuple[str, ...]
-    # The weight of the heaviest reason (its tier in the daily order) and the deadline that
-    # reason refers to: within a tier, nearer deadlines come first.
+    # The deadline the first reason refers to (None when it refers to none): the digest's
+    # next_deadline, so "hard deadline passed: X" comes with X's due time, not another clock's.
+    deadline: Clock | None = None
+    # The weight of the first reason (its tier in the daily order, from the config): within a
+    # tier the nearer ``deadline`` comes first.
     weight: float = 0.0
-    due: datetime | None = None
 
     def to_dict(self, now: datetime) -> dict:
         return {"id": self.case.id, "score": round(self.score, 2), "why": list(self.why),
@@ -226,40 +228,48 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
     soon_hard = timedelta(hours=cfg.urgency["soon_hard_hours"])
     score = 0.0
     why: list[str] = []
-    tiers: list[tuple[float, datetime | None]] = []  # (weight, the deadline it refers to) per reason
-    case_clocks = clocks(case, cfg)
-    open_clocks = [k for k in case_clocks if not k.met]
-    shown = urgency(case, cfg, now, case_clocks).clock  # the countdown the case shows
+    weights: list[float] = []  # per reason, in the order of ``why``
+    open_clocks = [k for k in clocks(case, cfg) if not k.met]
     late_hard = [k for k in open_clocks if k.hard and k.due <= now]
     soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= now + soon_hard]
     late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
-
-    def reason(key: str, default: float, text: str, due: datetime | None) -> None:
-        nonlocal score
-        weight = float(w.get(key, default))
-        score += weight
-        why.append(text)
-        tiers.append((weight, due))
-
     if late_hard:
-        reason("overdue_hard", 1000,
-               f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)", late_hard[0].due)
+        score += w.get("overdue_hard", 1000)
+        weights.append(float(w.get("overdue_hard", 1000)))
+        why.append(f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)")
     if soon_hard_:
-        reason("hard_soon", 500, f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}",
-               soon_hard_[0].due)
+        score += w.get("hard_soon", 500)
+        weights.append(float(w.get("hard_soon", 500)))
+        why.append(f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}")
     if case.stage != "resolved" and whose_turn(case) == "me":
-        reason("my_turn", 200, "waiting on me", shown.due if shown else None)
-    if unresponsive(case, cfg, now, case_clocks):
-        reason("unresponsive", 100, "supplier unresponsive: escalate", shown.due if shown else None)
+        score += w.get("my_turn", 200)
+        weights.append(float(w.get("my_turn", 200)))
+        why.append("waiting on me")
+    if unresponsive(case, cfg, now):
+        score += w.get("unresponsive", 100)
+        weights.append(float(w.get("unresponsive", 100)))
+        why.append("supplier unresponsive: escalate")
     if late_soft:
-        reason("overdue_soft", 50, f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)",
-               late_soft[0].due)
+        score += w.get("overdue_soft", 50)
+        weights.append(float(w.get("overdue_soft", 50)))
+        why.append(f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)")
+    first: Clock | None = None
     if why:
         score += w.get("per_amount_digit", 4) * math.log10(float(case.claim) + 1)
         days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
         score += w.get("per_day_in_stage", 0.5) * days
-    weight, due = max(tiers, key=lambda t: t[0]) if tiers else (0.0, None)
-    return Triage(case, score, tuple(why), weight, due)
+        reason = why[0]
+        if late_hard:
+            first = late_hard[0]
+        elif soon_hard_:
+            first = soon_hard_[0]
+        elif reason == "waiting on me":
+            first = next((k for k in open_clocks if k.party == "me"), None)
+        elif reason.startswith("supplier unresponsive"):
+            first = next((k for k in open_clocks if k.party == "supplier"), None)
+        elif late_soft:
+            first = late_soft[0]
+    return Triage(case, score, tuple(why), first, weights[0] if weights else 0.0)
 
 
 def is_snoozed(case: Case, now: datetime) -> bool:
@@ -269,9 +279,10 @@ def is_snoozed(case: Case, now: datetime) -> bool:
 def today(cases: list[Case], cfg: Config, now: datetime) -> list[Triage]:
     """Cases needing action now, most urgent first; snoozed ones stay out until they wake.
 
-    By the heaviest reason first (hard deadline passed, hard deadline soon, waiting on me, ...,
-    weights from the config); within a reason the nearer deadline first; then the score
-    (amount, days in stage); then the id."""
+    By the first reason's weight (hard deadline passed, hard deadline soon, waiting on me, ...,
+    weights from the config); within a reason the nearer deadline it refers to first; then the
+    score (amount, days in stage); then the id."""
     out = [t for t in (triage(c, cfg, now) for c in cases if not is_snoozed(c, now)) if t.why]
-    out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
+    out.sort(key=lambda t: (-t.weight, t.deadline.due.timestamp() if t.deadline else math.inf, -t.score,
+                            t.case.number))
     return out

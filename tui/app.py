@@ -3,8 +3,9 @@
 Layout: one virtualized column per stage (``board.StageColumn``), a detail pane beside them
 when the terminal is wide (a screen of its own otherwise), a status line and the footer.
 
-Threads: every store call runs in a thread worker holding ``self.store_lock``; results come
-back as typed messages (``CasesLoaded``, ``CaseSaved``, ``SaveFailed``, ``EvidenceChecked``).
+Threads: every store call runs in a thread worker holding ``self.store_lock``; every change goes
+through ``self.session`` (``tui.session``, the one writer: conflicts, the lock, undo and redo for
+every screen), which takes that lock itself. Results come back as typed messages (``CasesLoaded``, ``CaseSaved``, ``SaveFailed``, ``EvidenceChecked``).
 The UI thread only reads the immutable ``Case`` snapshots those messages carry.
 
 One app-level timer drives every countdown and the poll for other people's changes.
@@ -39,6 +40,7 @@ from .statement_screen import StatementScreen
 from .stats_screen import StatsScreen
 from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
 from .today import CasesChanged, OpenCase, TodayScreen
+from .session import Outcome, Session
 from .triage import EVIDENCE_RECHECK_SECONDS, Triage
 
 Clock = Callable[[], datetime]
@@ -75,10 +77,11 @@ class CaseSaved(Message):
 
 class SaveFailed(Message):
     def __init__(self, error: str, conflict: bool, requester: Any, user: str = "",
-                 rev: int | None = None) -> None:
+                 rev: int | None = None, both: list[str] | None = None) -> None:
         super().__init__()
         self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
         self.rev = rev
+        self.both = both or []  # fields the refused save and the colleague both changed
 
 
 class EvidenceMarked(Message):
@@ -484,7 +487,10 @@ class DisputeApp(App[int]):
         self.store = store
         self.cfg = cfg
         self.clock: Clock = clock or _utcnow
-        self.store_lock = threading.Lock()
+        # Re-entrant: the session takes it around each store call, and the load worker around
+        # its reads; a worker holding it may call the session.
+        self.store_lock = threading.RLock()
+        self.session = Session(store, self.clock, lock=self.store_lock)  # the one writer
         self._painted = threading.Event()  # the first frame with cards is on screen
         self.triage = Triage(cfg)
         self.now = self.clock()
@@ -493,8 +499,6 @@ class DisputeApp(App[int]):
         self._applied_gen = 0
         self._loading = False
         self._last_poll = 0.0
-        self._undo: list[tuple[str, int]] = []
-        self._redo: list[tuple[str, int]] = []
         self.change_info = None  # store.ChangeInfo: who changed the database last, and when
         self.counts: tuple[int, int] | None = None  # None until every case has been looked at
         self.last_load_seconds = 0.0
@@ -639,32 +643,16 @@ class DisputeApp(App[int]):
     def _quick_look(self, gen: int, started: float) -> bool:
         """First paint for a large database: decoding 10,000 cases takes ~1.4 s, so show the
         true column totals and the first cards of each stage now, and the rest when decoded.
-
-        Reads the TinyStore's table directly (no file access: the store already holds it in
-        memory); other stores skip this step. See the report: a ``CaseStore.summaries()`` would
-        make this part of the interface."""
-        table = getattr(self.store, "table", None)
-        if table is None:
-            return False
+        The store says what it can show cheaply (``CaseStore.first_look``)."""
         try:
             with self.store_lock:
-                raw = table._read_table()
-                if len(raw) < self.QUICK_THRESHOLD:
-                    return False
-                totals: dict[str, tuple[int, Decimal, set[str]]] = {}
-                first: dict[str, list[Case]] = {s: [] for s in STAGES}
-                for key in sorted(raw, key=int):
-                    doc = raw[key]
-                    stage = doc.get("stage", "seller")
-                    n, total, curs = totals.get(stage, (0, Decimal(0), set()))
-                    claim = doc.get("claimed") or doc.get("amount") or "0"
-                    totals[stage] = (n + 1, total + Decimal(claim), curs | {doc.get("currency", "")})
-                    if len(first.setdefault(stage, [])) < self.QUICK_CARDS:
-                        first[stage].append(Case.from_dict(doc))
+                look = self.store.first_look(self.QUICK_CARDS, self.QUICK_THRESHOLD)
         except (StoreError, ValueError, ArithmeticError):
             return False
-        self.post_message(CasesLoaded(gen, first, None, None, set(), time.perf_counter() - started,
-                                      partial=True, totals=totals))
+        if look is None:
+            return False
+        self.post_message(CasesLoaded(gen, look.first, None, None, set(), time.perf_counter() - started,
+                                      partial=True, totals=look.totals))
         return True
 
     def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
@@ -830,7 +818,7 @@ class DisputeApp(App[int]):
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
-             requester: Any = None) -> None:
+             requester: Any = None, fields: list[str] | None = None) -> None:
         """Save off the UI thread. ``expected_rev`` refuses the save if the case changed since the
         form was opened; after that refusal has been shown, saving the same form again is a
         deliberate overwrite of the revision it named. ``None`` (appends: a message, evidence, a
@@ -838,15 +826,15 @@ class DisputeApp(App[int]):
         override = getattr(requester, "conflict_rev", None)
         if expected_rev is not None and override is not None:
             expected_rev = override
-        self._save_worker(case_id, change, expected_rev, requester)
+        self._save_worker(case_id, change, expected_rev, requester, fields or [])
 
     @work(thread=True, group="save")
-    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any) -> None:
+    def _save_worker(self, case_id: str, change, expected_rev: int | None, requester: Any,
+                     fields: list[str] | None = None) -> None:
         try:
-            with self.store_lock:
-                case = self.store.update(case_id, change, expected_rev=expected_rev)
+            case = self.session.update(case_id, change, expected_rev, fields=fields or [])
         except ConflictError as exc:
-            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev))
+            self.post_message(SaveFailed(str(exc), True, requester, exc.user, exc.rev, exc.both))
             return
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, requester))
@@ -856,28 +844,34 @@ class DisputeApp(App[int]):
     @work(thread=True, group="save")
     def _create_worker(self, case: Case, requester: Any) -> None:
         try:
-            with self.store_lock:
-                created = self.store.create(case)
+            created = self.session.create(case)
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, requester))
             return
         self.post_message(CaseSaved(created, "created", requester))
 
     @work(thread=True, group="save")
-    def _undo_worker(self, case_id: str, expected_rev: int | None, redo: bool = False) -> None:
+    def _undo_worker(self, redo: bool = False, case: Case | None = None) -> None:
+        """Undo (or redo) the session's newest step; with ``case``, the user's own last change
+        on it from before this session."""
         which = "redone" if redo else "undone"
         try:
-            with self.store_lock:
-                revert = self.store.redo if redo else self.store.undo
-                case = revert(case_id, expected_rev=expected_rev)
-        except ConflictError as exc:
-            self.post_message(SaveFailed(f"Not {which}: {exc}", True, None, exc.user))
+            if case is not None:
+                out = Outcome(saved=[self.session.undo_last_of_mine(case)])
+            else:
+                out = self.session.redo() if redo else self.session.undo()
+        except LookupError as exc:
+            self.post_message(SaveFailed(str(exc), False, None))
             return
         except (StoreError, OSError) as exc:
             self.post_message(SaveFailed(str(exc), False, None))
             return
-        self.call_from_thread((self._undo if redo else self._redo).append, (case.id, case.rev))
-        self.post_message(CaseSaved(case, case.history[-1].detail, None, undoable=False))
+        for cid, exc in out.failed:
+            conflict = isinstance(exc, ConflictError)
+            self.post_message(SaveFailed(f"{cid} not {which}: {exc}", conflict, None,
+                                         getattr(exc, "user", "")))
+        for saved in out.saved:
+            self.post_message(CaseSaved(saved, saved.history[-1].detail, None, undoable=False))
 
     @work(thread=True, group="save")
     def _attach_worker(self, case_id: str, values: dict, expected_rev: int | None, requester: Any) -> None:
@@ -895,9 +889,6 @@ class DisputeApp(App[int]):
         self._save_worker(case_id, change, expected_rev, requester)
 
     def on_case_saved(self, msg: CaseSaved) -> None:
-        if msg.undoable:
-            self._undo.append((msg.case.id, msg.case.rev))
-            self._redo.clear()  # a new change ends the redo chain
         if isinstance(msg.requester, forms.FormScreen):
             msg.requester.saved()
         self.notify(f"{msg.case.id}: {clean(msg.detail)}", markup=False, timeout=3)
@@ -907,7 +898,8 @@ class DisputeApp(App[int]):
         if isinstance(msg.requester, forms.FormScreen):
             if msg.conflict and msg.rev is not None:
                 msg.requester.conflict_rev = msg.rev  # type: ignore[attr-defined]
-                msg.error += f"; save again to keep your version over {msg.user}'s"
+                msg.error += (f"; save again to write your {', '.join(msg.both)} over theirs, keeping the rest"
+                              if msg.both else "; save again to write only your changes")
             msg.requester.failed(msg.error)
         title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
         self.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
@@ -984,30 +976,34 @@ class DisputeApp(App[int]):
         if case is None:
             return
 
+        base = Case.from_dict(case.to_dict())  # the revision the form shows: what "changed" is relative to
+
         def submit(values: dict, form: forms.FormScreen) -> None:
-            def change(c: Case) -> tuple[str, str]:
-                mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
-                           "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
-                           "platform": "platform", "received": "received_at", "contact": "supplier_contact",
-                           "product": "product", "ref": "platform_ref", "description": "description",
-                           "priority": "priority", "tags": "tags", "paid": "paid_at", "shipped": "shipped_at",
-                           "delivery_estimate": "delivery_estimate"}
-                changed = []
-                for key, attr in mapping.items():
-                    old = getattr(c, attr)
-                    if isinstance(old, str) and values[key] in (clean(old).strip(),
-                                                                 clean(old, multiline=True).strip()):
-                        continue  # shown cleaned in the form, untouched by the user: keep as stored
-                    if isinstance(old, datetime) and values[key] is not None and \
-                            abs((old - values[key]).total_seconds()) < 60:
-                        continue  # shown to the minute: an untouched date keeps its seconds
-                    if old != values[key]:
-                        setattr(c, attr, values[key])
-                        changed.append(key)
-                if not changed:
-                    raise ValidationError("nothing changed")
-                return "edit", "changed " + ", ".join(changed)
-            self.save(case.id, change, case.rev, form)
+            mapping = {"supplier": "supplier", "order": "order", "title": "title", "amount": "amount",
+                       "currency": "currency", "claimed": "claimed", "reason": "reason", "want": "want",
+                       "platform": "platform", "received": "received_at", "contact": "supplier_contact",
+                       "product": "product", "ref": "platform_ref", "description": "description",
+                       "priority": "priority", "tags": "tags", "paid": "paid_at", "shipped": "shipped_at",
+                       "delivery": "delivery_estimate", "delivery_estimate": "delivery_estimate"}
+            typed = {}
+            for key, attr in mapping.items():
+                if key not in values:
+                    continue
+                old = getattr(base, attr)
+                if isinstance(old, str) and values[key] in (clean(old).strip(), clean(old, multiline=True).strip()):
+                    continue  # shown cleaned in the form, untouched by the user: keep as stored
+                if isinstance(old, datetime) and values[key] is not None and \
+                        abs((old - values[key]).total_seconds()) < 60:
+                    continue  # shown to the minute: an untouched date keeps its seconds
+                typed[attr] = values[key]
+            try:
+                mine = list(ops.changed_fields(base, typed))
+            except ValidationError as exc:
+                form.failed(str(exc))
+                return
+            # Only what this form changed relative to ``base`` is written, onto the latest
+            # revision: a colleague's other fields stay, even on a deliberate save after a refusal.
+            self.save(case.id, lambda c: ops.edit_fields(c, typed, base), base.rev, form, fields=mine)
         self.push_screen(forms.FormScreen(forms.edit_spec(case, submit)))
 
     def action_message(self) -> None:
@@ -1041,20 +1037,14 @@ class DisputeApp(App[int]):
         self.push_screen(forms.FormScreen(forms.deadline_spec(case, submit)))
 
     def action_undo(self) -> None:
-        if self._undo:
-            case_id, rev = self._undo.pop()
-            self._undo_worker(case_id, rev)
+        if self.session.can_undo:
+            self._undo_worker()
             return
         case = self.current_case()
         if case is None:
             self.notify("Nothing to undo", severity="warning")
             return
-        last = case.history[-1] if case.history else None
-        if last is None or last.user != self.store.user or last.action in ("create", "import"):
-            who = f" (last change by {clean(last.user)}: {clean(last.action)})" if last else ""
-            self.notify(f"Nothing of yours to undo on {case.id}{who}", severity="warning", markup=False)
-            return
-        self._undo_worker(case.id, case.rev)
+        self._undo_worker(case=case)
 
     def action_offer(self) -> None:
         case = self.current_case()
@@ -1077,11 +1067,10 @@ class DisputeApp(App[int]):
         self.save(case.id, lambda c: negotiation.respond(c, None, status, now), case.rev)
 
     def action_redo(self) -> None:
-        if not self._redo:
+        if not self.session.can_redo:
             self.notify("Nothing to redo", severity="warning")
             return
-        case_id, rev = self._redo.pop()
-        self._undo_worker(case_id, rev, redo=True)
+        self._undo_worker(redo=True)
 
     def action_today(self) -> None:
         self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
@@ -1178,9 +1167,9 @@ class DisputeApp(App[int]):
                                     lambda: self.answer_offer("rejected"))
         if isinstance(screen, (BoardScreen, DetailScreen)):
             yield SystemCommand("New case", "n", self.action_new_case)
-            if self._undo or case is not None:
+            if self.session.can_undo or case is not None:
                 yield SystemCommand("Undo the last change", "u", self.action_undo)
-            if self._redo:
+            if self.session.can_redo:
                 yield SystemCommand("Redo what was undone", "ctrl+r", self.action_redo)
             yield SystemCommand("Today: what needs me, most urgent first", "t", self.action_today)
             yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", "s", self.action_stats)

@@ -1,11 +1,14 @@
 """The one lock every store call from the board takes (TinyStore is not thread-safe), and the
-base of the screens that work on the store themselves (Today, Outcomes, Statement)."""
+base of the screens that read the store themselves (Today, Outcomes, Statement). They save only
+through the app's ``Session``, the one writer, so every change they make is one undo step."""
 
 from __future__ import annotations
 
 import threading
 
 from textual.screen import Screen
+
+from .session import Session
 
 
 class StoreLockUser:
@@ -31,3 +34,12 @@ class StoreScreen(StoreLockUser, Screen):
         self.clock = clock
         self.user = user or getattr(store, "user", "")
         self._lock = lock
+
+    _session: Session | None = None
+
+    @property
+    def session(self) -> Session:
+        """The app's one writer; a screen run on its own (tests) gets one over its store."""
+        if self._session is None:
+            self._session = getattr(self.app, "session", None) or Session(self.store, self.clock, self.store_lock)
+        return self._session

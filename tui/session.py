@@ -75,11 +75,13 @@ class Session:
             return self.store.cases(stage)
 
     # -- writing --------------------------------------------------------------------------------
-    def update(self, case_id: str, change: Change, expected_rev: int | None = None) -> Case:
+    def update(self, case_id: str, change: Change, expected_rev: int | None = None, *,
+               fields: Iterable[str] = ()) -> Case:
         """Save ``change`` on one case as one undoable step. Raises what the store raises
-        (``ConflictError`` for a stale ``expected_rev``, ``StoreError``, ``OSError``)."""
+        (``ConflictError`` for a stale ``expected_rev``, naming who changed which fields and
+        which of ``fields``, the ones this edit touches, they changed too)."""
         with self.lock:
-            case = self.store.update(case_id, change, expected_rev=expected_rev)
+            case = self.store.update(case_id, change, expected_rev=expected_rev, fields=fields)
             self._record([Saved(case.id, case.rev)])
         return case
 

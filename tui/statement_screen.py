@@ -5,7 +5,7 @@ Shows the saved statement, else a fresh composition (``store.statement.current``
 looks for, and what is still missing) and the files the platform will not accept as uploads.
 
 Keys: ``e`` (or enter) edits, esc leaves the editor (then esc again goes back); ``ctrl+s``
-saves through ``store.update`` with the revision that was loaded: if somebody changed the case
+saves through the session (the one writer) with the revision that was loaded: if somebody changed the case
 meanwhile the save is refused, the typed text stays, and ``ctrl+s`` again saves it over theirs
 (``ctrl+r`` loads theirs instead). ``c`` or ``ctrl+y`` copies the text to the clipboard with
 ``App.copy_to_clipboard`` (OSC 52: works over SSH where the terminal allows it). ``p`` asks
@@ -283,8 +283,7 @@ class StatementScreen(StoreScreen):
             case.statement = new
             return "statement", f"statement saved ({new.count(chr(10))} lines)"
         try:
-            with self.store_lock:
-                case = self.store.update(self.case_id, change, expected_rev=rev)
+            case = self.session.update(self.case_id, change, rev)  # one undo step on the board
         except ConflictError as exc:
             fresh = None
             try:

@@ -10,7 +10,7 @@ workers. The screen talks to the app only through messages:
 
 and the app tells it about new data by calling ``reload()`` (optionally with the cases it has
 just loaded). Bulk actions (snooze, assign, tag, move) apply to the marked rows, or to the
-row under the cursor when nothing is marked, one ``store.update`` per case with the revision
+row under the cursor when nothing is marked, one save per case (through the session) with the revision
 that was on screen.
 """
 
@@ -39,7 +39,7 @@ from textual.widgets import Footer, Input, Static
 
 import importlib
 
-from store import STAGE_TITLES, STAGES, Case, Config, ConflictError, StoreError, ValidationError, ops
+from store import STAGE_TITLES, STAGES, Case, Config, StoreError, ValidationError, ops
 from store.dates import parse_when
 from store.query import Context, QueryError, Triage, parse, today
 
@@ -731,18 +731,8 @@ class TodayScreen(StoreScreen):
 
     @work(thread=True, group="today-save")
     def _bulk_worker(self, what: str, jobs: list, requester) -> None:
-        ok: list[str] = []
-        failed: list[tuple[str, str]] = []
-        for case, change in jobs:
-            try:
-                with self.store_lock:
-                    self.store.update(case.id, change, expected_rev=case.rev)
-                ok.append(case.id)
-            except ConflictError as exc:
-                failed.append((case.id, str(exc)))
-            except (StoreError, OSError) as exc:
-                failed.append((case.id, str(exc)))
-        self.post_message(BulkDone(what, ok, failed, requester))
+        out = self.session.bulk(jobs)  # the cases that saved are one undo step on the board
+        self.post_message(BulkDone(what, out.ok, [(cid, str(exc)) for cid, exc in out.failed], requester))
 
     def on_bulk_done(self, msg: BulkDone) -> None:
         self.busy = False

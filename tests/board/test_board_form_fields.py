@@ -78,7 +78,7 @@ async def test_edit_sets_the_delivery_estimate_amazons_window_counts_from(app, s
         assert not isinstance(app.screen, FormScreen), screen_text(app)
         fresh = seeded.get(target.id)
         assert fresh.delivery_estimate == datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
-        assert "delivery_estimate" in fresh.history[-1].detail
+        assert "delivery-estimate" in fresh.history[-1].detail
         window = next(k for k in clocks(fresh, cfg) if k.kind == "protection_window")
         assert window.due == fresh.delivery_estimate + timedelta(days=90)
 

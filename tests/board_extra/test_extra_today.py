@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -177,7 +176,8 @@ async def test_hostile_supplier_shows_literally(db_path, cfg):
     s.close()
 
 
-async def test_ten_thousand_cases_stay_quick(seeded, cfg):
+async def test_ten_thousand_cases_jump_to_the_end_and_filter(seeded, cfg):
+    # How quick is measured in `make bench`, not here: a timed assertion fails on a loaded machine.
     cases = sample_cases(10_000, NOW, messages=4, evidence=0)
     app = make(seeded, cfg)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -187,12 +187,10 @@ async def test_ten_thousand_cases_stay_quick(seeded, cfg):
         await settle(pilot)
         n = len(screen.all_items)
         assert n > 5000
-        started = time.perf_counter()
         await pilot.press("G")
         await pilot.pause()
         assert screen.today_list.cursor == n - 1
         assert screen.today_list.items[-1].case.id in screen_text(app)
-        assert time.perf_counter() - started < 1.0
         for q in ("s", "st", "stage:ev", "stage:evidence"):  # typing: each query replaces the last
             screen.query_one("#today-query").value = q
         await settle(pilot)

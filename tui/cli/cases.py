@@ -1,4 +1,4 @@
-"""`disputes add | list | show | move | log | attach | deadline`: one case at a time."""
+"""`disputes add | edit | list | show | move | log | attach | deadline`: one case at a time."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from store import clock, ops, query
 from store.clocks import clocks, countdown, unresponsive, urgency, whose_turn
 from store.config import Config
 from store.dates import parse_when
+from store.errors import ConflictError
 from store.export import case_json
 from store.model import (
     EVIDENCE_KINDS,
@@ -27,6 +28,8 @@ from store.users import login_name
 
 from ..safe import clean
 from .common import (
+    EXIT_CONFLICT,
+    EXIT_USAGE,
     Refusal,
     fit,
     local_time,
@@ -56,6 +59,13 @@ def register(cmd) -> None:
     a.add_argument("--platform-ref", default="", type=text_arg, help="the platform's own dispute number")
     a.add_argument("--received", metavar="DATE", help="when the goods arrived (starts the protection window)")
     a.add_argument("--paid", metavar="DATE")
+
+    ed = cmd("edit", "change a case's fields (only those named); --rev N refuses if it changed since N")
+    ed.add_argument("id")
+    for flag, (attr, meta, help_) in EDIT_FLAGS.items():
+        ed.add_argument(f"--{flag}", dest=f"edit_{attr}", metavar=meta, type=text_arg, help=help_)
+    ed.add_argument("--rev", type=int, metavar="N",
+                    help="the revision you read (show --json's rev): refused, exit 4, if it changed since")
 
     ls = cmd("list", "list cases")
     ls.add_argument("--stage", help=", ".join(STAGES))
@@ -96,12 +106,29 @@ def register(cmd) -> None:
     dl.add_argument("--note", default="", type=text_arg)
 
     a.set_defaults(run=cmd_add)
+    ed.set_defaults(run=cmd_edit)
     ls.set_defaults(run=cmd_list)
     sh.set_defaults(run=cmd_show)
     mv.set_defaults(run=cmd_move)
     lg.set_defaults(run=cmd_log)
     at.set_defaults(run=cmd_attach)
     dl.set_defaults(run=cmd_deadline)
+
+
+# `disputes edit` flags: flag -> (field, metavar, help). The names are ops.EDITABLE's.
+EDIT_FLAGS = {
+    "title": ("title", "T", None), "product": ("product", "P", None),
+    "description": ("description", "D", None), "supplier": ("supplier", "S", None),
+    "contact": ("supplier_contact", "C", "supplier contact"), "order": ("order", "NO", "order number"),
+    "amount": ("amount", "A", "order amount"), "claimed": ("claimed", "A", "amount claimed ('' for the whole order)"),
+    "currency": ("currency", "C", None), "reason": ("reason", "R", ", ".join(REASONS)),
+    "want": ("want", "W", ", ".join(RESOLUTIONS)), "platform": ("platform", "P", "|".join(PLATFORMS)),
+    "platform-ref": ("platform_ref", "REF", "the platform's own dispute number"),
+    "received": ("received_at", "DATE", "when the goods arrived ('' to clear)"),
+    "paid": ("paid_at", "DATE", None), "shipped": ("shipped_at", "DATE", None),
+    "delivery-estimate": ("delivery_estimate", "DATE", "latest estimated delivery (Amazon's 90 days run from it)"),
+    "priority": ("priority", "N", "0-99"),
+}
 
 
 def _line(c: Case, cfg: Config, now: datetime) -> str:
@@ -157,7 +184,7 @@ def print_case(c: Case, cfg: Config, now: datetime) -> None:
         for e in c.evidence:
             print(f"  {e.kind:<14} {clean(e.path)}  {e.size} bytes  {ops.evidence_state(e)}"
                   + (f"  {clean(e.note)}" if e.note else ""))
-    print("history")
+    print(f"history (revision {c.rev}; `edit --rev {c.rev}` refuses if it changes)")
     for h in c.history:
         print(f"  {local_time(h.at)} {fit(h.user, 10)} {h.action:<9} {clean(h.detail)}")
 
@@ -259,3 +286,22 @@ def cmd_deadline(args, cfg):
     print(f"{c.id}: {c.history[-1].detail}")
 
 
+def cmd_edit(args, cfg):
+    values = {}
+    for flag, (attr, _, _) in EDIT_FLAGS.items():
+        text = getattr(args, f"edit_{attr}")
+        if text is not None:
+            values[attr] = ops.parse_field(attr, text)  # every value checked before the database is opened
+    if not values:
+        raise Refusal(f"nothing to change: name a field, e.g. disputes edit {args.id.strip()} --title T",
+                      EXIT_USAGE)
+    if args.rev is not None and args.rev < 1:
+        raise Refusal(f"--rev must be a revision number (1 or more): {args.rev}", EXIT_USAGE)
+    store = need(open_db(args, cfg, create=False), args)
+    try:
+        c = store.update(args.id, lambda k: ops.edit_fields(k, values), expected_rev=args.rev,
+                         fields=list(values))
+    except ConflictError as exc:
+        raise Refusal(f"{exc}; check with `disputes show {args.id.strip()}`, then edit with --rev {exc.rev}",
+                      EXIT_CONFLICT) from None
+    print(f"{c.id}: {c.history[-1].detail} (revision {c.rev})")

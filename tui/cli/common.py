@@ -55,7 +55,11 @@ def db_path(args, cfg: Config) -> Path:
 def open_db(args, cfg: Config, create: bool) -> TinyStore | None:
     path = db_path(args, cfg)
     if not create and not path.exists():
-        return None  # reading a database that does not exist yet: nothing in it, nothing created
+        named = getattr(args, "db", None) or os.environ.get("DISPUTES_DB")
+        if named:  # a typo in a cron line must not read as "nothing to do"
+            source = "--db" if getattr(args, "db", None) else "$DISPUTES_DB"
+            raise Refusal(f"{path}: no database there (named by {source}); nothing read")
+        return None  # the default database, not created yet: nothing in it, nothing created
     if path.exists() and path.is_dir():
         raise Refusal(f"{path}: is a folder, not a database file")
     return TinyStore(path, cfg=cfg)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import cases, data, outcomes, triage
+from . import cases, data, notify, outcomes, triage
 from .common import Parser
 
-GROUPS = (cases, triage, data, outcomes)
+GROUPS = (cases, triage, data, outcomes, notify)
 
 
 def build_parser() -> Parser:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
+from rich.cells import cell_len
+
 from store import clock, ops, query
-from store.clocks import next_deadline
 from store.dates import parse_when
 from store.users import login_name
 
-from ..safe import clean
-from .common import fit, local_time, need, now_for, open_db, print_json
+from ..safe import clean, crop
+from .common import EXIT_USAGE, Refusal, fit, local_time, need, now_for, open_db, print_json
 
 
 def register(cmd) -> None:
@@ -19,6 +20,8 @@ def register(cmd) -> None:
     dg.add_argument("--json", action="store_true")
     dg.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
     dg.add_argument("--mine", action="store_true", help="only cases assigned to me")
+    dg.add_argument("--quiet", action="store_true", help="print nothing when nothing needs action (for cron)")
+    dg.add_argument("--limit", type=int, metavar="N", help="at most N cases, most urgent first")
 
     sn = cmd("snooze", "keep a case out of the daily views until a time")
     sn.add_argument("id")
@@ -41,7 +44,30 @@ def register(cmd) -> None:
     tg.set_defaults(run=cmd_tag)
 
 
+WIDTH = 80  # every digest line fits a mail reader's or a terminal's 80 cells
+
+
+def _why_lines(why: tuple[str, ...], indent: str = "       ") -> list[str]:
+    """The reasons, joined with '; ' and wrapped at reasons to fit WIDTH cells."""
+    room = WIDTH - len(indent)
+    lines: list[str] = []
+    cur = ""
+    for w in (clean(x) for x in why):
+        joined = f"{cur}; {w}" if cur else w
+        if cell_len(joined) <= room:
+            cur = joined
+            continue
+        if cur:
+            lines.append(cur)
+        cur = crop(w, room)
+    if cur:
+        lines.append(cur)
+    return [indent + line for line in lines]
+
+
 def cmd_digest(args, cfg):
+    if args.limit is not None and args.limit < 1:
+        raise Refusal(f"--limit must be 1 or more: {args.limit}", EXIT_USAGE)
     now = now_for(args)
     store = open_db(args, cfg, create=False)
     cases = store.cases() if store else []
@@ -49,23 +75,34 @@ def cmd_digest(args, cfg):
         user = store.user if store else login_name()
         cases = [c for c in cases if c.owner == user]
     rows = query.today(cases, cfg, now)
+    total = len(rows)
+    if args.limit is not None:
+        rows = rows[: args.limit]
+    if not rows and args.quiet:
+        return
     if args.json:
         out = []
         for t in rows:
             d = t.to_dict(now)
-            nd = next_deadline(t.case, cfg, now)
-            d["next_deadline"] = None if nd is None else {"kind": nd.kind, "due": nd.due.isoformat(), "hard": nd.hard}
+            nd = t.deadline  # the deadline the first reason is about, not merely the earliest clock
+            d["next_deadline"] = None if nd is None else {"kind": nd.kind, "due": nd.due.isoformat(),
+                                                          "hard": nd.hard, "label": nd.label}
             out.append(d)
         print_json(out)
         return
     if not rows:
         print("nothing needs you today")
         return
-    print(f"{len(rows)} case{'s need' if len(rows) != 1 else ' needs'} action ({local_time(now)})")
+    print(f"{total} case{'s need' if total != 1 else ' needs'} action ({local_time(now)})"
+          + (f", the {len(rows)} most urgent:" if len(rows) < total else ""))
     for t in rows:
         c = t.case
-        print(f"{c.id} {fit(c.supplier, 22)} {c.claim:>12,.2f} {c.currency}  {fit(c.title or c.order, 28).rstrip()}")
-        print(f"       {clean('; '.join(t.why))}")
+        head = f"{c.id} {fit(c.supplier, 22)} {c.claim:>12,.2f} {fit(c.currency, 3)}  "
+        print(crop(head + fit(c.title or c.order, max(WIDTH - cell_len(head), 0)).rstrip(), WIDTH))
+        for line in _why_lines(t.why):
+            print(line)
+    if len(rows) < total:
+        print(f"... and {total - len(rows)} more (disputes digest without --limit)")
 
 
 def cmd_snooze(args, cfg):

@@ -15,7 +15,8 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from ... import clock, paths
-from ...base import CaseStore, ChangeInfo
+from ... import history
+from ...base import CaseStore, ChangeInfo, FirstLook
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
 from ...model import Case, HistoryEntry, case_id, case_number, from_iso, iso
@@ -28,21 +29,6 @@ META_ID = 1
 
 def _now() -> datetime:
     return clock.now()
-
-
-def _diff(old: dict, new: dict) -> dict:
-    out: dict = {}
-    for k, nv in new.items():
-        if k in ("history", "rev"):
-            continue
-        ov = old.get(k)
-        if ov == nv:
-            continue
-        if isinstance(ov, list) and isinstance(nv, list) and len(nv) > len(ov) and nv[: len(ov)] == ov:
-            out[k] = {"truncate": len(ov)}
-        else:
-            out[k] = {"set": ov}
-    return out
 
 
 def _migrate_0_to_1(doc: dict) -> dict:
@@ -195,7 +181,9 @@ class TinyStore(CaseStore):
         return case
 
     def update(self, cid: str, change: Callable[[Case], tuple[str, str]], *,
-               expected_rev: int | None = None) -> Case:
+               expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
+        """``fields``: the fields ``change`` writes (``ops.EDITABLE`` names or attributes); a
+        refusal for a stale ``expected_rev`` says which of them the colleague changed too."""
         now = self.clock()
         n = case_number(cid)
         with self.storage.transaction():
@@ -203,13 +191,13 @@ class TinyStore(CaseStore):
             if raw is None:
                 raise NotFound(f"no case {case_id(n)}")
             if expected_rev is not None and raw.get("rev") != expected_rev:
-                raise self._conflict(raw)
+                raise self._conflict(raw, expected_rev, fields)
             case = Case.from_dict(raw)
             # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
             action, detail, *ref = change(case)
             case.validate()
             new = case.to_dict()
-            undo = _diff(raw, new)
+            undo = history.diff(raw, new)
             if not undo:
                 raise ValidationError(f"nothing changed in {case.id}")
             case.rev = raw.get("rev", 0) + 1
@@ -224,64 +212,11 @@ class TinyStore(CaseStore):
         doc = case.to_dict()
         self.table.update(doc, doc_ids=[n])
 
-    def _conflict(self, raw: dict) -> ConflictError:
-        last = (raw.get("history") or [{}])[-1]
-        who = last.get("user") or "someone"
-        when = from_iso(last.get("at"))
-        at = when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "just now"
-        return ConflictError(
-            f"{raw.get('id')} was changed by {who} at {at} ({last.get('action', 'edit')}) since you "
-            f"loaded it; nothing saved, reload and try again",
-            user=who, at=when, rev=raw.get("rev"),
-        )
-
-    @staticmethod
-    def _stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
-        """Replay the history: which entries an undo would revert next, and a redo.
-
-        ``done`` holds, newest last, the entries whose recorded diff undoes an effective
-        change; ``redoable`` the undo entries whose diff would redo it. A new change empties
-        ``redoable``, as in every editor.
-        """
-        done: list[int] = []
-        redoable: list[int] = []
-        for i, h in enumerate(history):
-            if h.action == "undo" and h.ref is not None:
-                if done and done[-1] == h.ref:
-                    done.pop()
-                redoable.append(i)
-            elif h.action == "redo" and h.ref is not None:
-                if redoable and redoable[-1] == h.ref:
-                    redoable.pop()
-                done.append(i)
-            elif h.undo:
-                done.append(i)
-                redoable.clear()
-        return done, redoable
+    def _conflict(self, raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
+        return history.conflict(raw, expected_rev, fields)
 
     def _revert(self, cid: str, which: str, expected_rev: int | None) -> Case:
-        def revert(case: Case) -> tuple[str, str, int]:
-            done, redoable = self._stacks(case.history)
-            stack = done if which == "undo" else redoable
-            if not stack:
-                raise ValidationError(f"nothing to {which} in {case.id}")
-            ref = stack[-1]
-            entry = case.history[ref]
-            current = case.to_dict()
-            for key, how in entry.undo.items():
-                if "truncate" in how:
-                    current[key] = current[key][: how["truncate"]]
-                else:
-                    current[key] = how["set"]
-            restored = Case.from_dict(current)
-            for f in current:
-                if f not in ("history", "rev"):
-                    setattr(case, f, getattr(restored, f))
-            base = entry
-            while base.action in ("undo", "redo") and base.ref is not None:
-                base = case.history[base.ref]
-            return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}", ref
-        return self.update(cid, revert, expected_rev=expected_rev)
+        return self.update(cid, history.reverter(which), expected_rev=expected_rev)
 
     def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
         """Revert the case's last effective change; again and again, back to its creation."""
@@ -330,6 +265,12 @@ class TinyStore(CaseStore):
 
     def close(self) -> None:
         self.storage.close()
+
+    def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
+        raw = self.table._read_table()  # in memory already: no file access
+        if len(raw) < threshold:
+            return None
+        return FirstLook.of((raw[k] for k in sorted(raw, key=int)), per_stage)
 
 
 def open_store(db: str | os.PathLike | None = None, **kw) -> TinyStore:

@@ -1,0 +1,117 @@
+"""What every backend needs to record a change and to undo or redo it. Backend-agnostic: it
+works on case documents (``Case.to_dict()``) and history entries, never on files.
+
+A change is recorded as a history entry whose ``undo`` holds, per top-level field, what the
+change replaced: ``{"set": old}``, or ``{"truncate": n}`` for a list that only grew (a message,
+evidence). Undo and redo are changes of their own, pointing (``ref``) at the entry they revert.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from . import ops
+from .errors import ConflictError, ValidationError
+from .model import Case, HistoryEntry, from_iso
+
+
+# Records the program keeps for itself, not changes a person made: `disputes notify` noting what
+# it mailed. Undo passes over them (undoing one would only mail the warning again).
+NOT_UNDONE = frozenset({"notify"})
+
+
+def diff(old: dict, new: dict) -> dict:
+    """What ``new`` replaced in ``old``, enough to undo it (history and rev aside)."""
+    out: dict = {}
+    for k, nv in new.items():
+        if k in ("history", "rev"):
+            continue
+        ov = old.get(k)
+        if ov == nv:
+            continue
+        if isinstance(ov, list) and isinstance(nv, list) and len(nv) > len(ov) and nv[: len(ov)] == ov:
+            out[k] = {"truncate": len(ov)}
+        else:
+            out[k] = {"set": ov}
+    return out
+
+
+def stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
+    """Replay the history: which entries an undo would revert next, and a redo.
+
+    ``done`` holds, newest last, the entries whose recorded diff undoes an effective change;
+    ``redoable`` the undo entries whose diff would redo it. A new change empties ``redoable``,
+    as in every editor.
+    """
+    done: list[int] = []
+    redoable: list[int] = []
+    for i, h in enumerate(history):
+        if h.action == "undo" and h.ref is not None:
+            if done and done[-1] == h.ref:
+                done.pop()
+            redoable.append(i)
+        elif h.action == "redo" and h.ref is not None:
+            if redoable and redoable[-1] == h.ref:
+                redoable.pop()
+            done.append(i)
+        elif h.undo and h.action not in NOT_UNDONE:
+            done.append(i)
+            redoable.clear()
+    return done, redoable
+
+
+def reverter(which: str):
+    """A change function (for a backend's ``update``) that undoes or redoes the newest entry."""
+
+    def revert(case: Case) -> tuple[str, str, int]:
+        done, redoable = stacks(case.history)
+        stack = done if which == "undo" else redoable
+        if not stack:
+            raise ValidationError(f"nothing to {which} in {case.id}")
+        ref = stack[-1]
+        entry = case.history[ref]
+        current = case.to_dict()
+        for key, how in entry.undo.items():
+            if "truncate" in how:
+                current[key] = current[key][: how["truncate"]]
+            else:
+                current[key] = how["set"]
+        restored = Case.from_dict(current)
+        for f in current:
+            if f not in ("history", "rev"):
+                setattr(case, f, getattr(restored, f))
+        base = entry
+        while base.action in ("undo", "redo") and base.ref is not None:
+            base = case.history[base.ref]
+        return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}", ref
+
+    return revert
+
+
+def conflict(raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
+    """The refusal of a save from revision ``expected_rev``: who changed which fields since."""
+    rev_now = raw.get("rev") or 0
+    entries = raw.get("history") or []
+    changes = ops.changes_since(entries, rev_now, expected_rev)
+    last = entries[-1] if entries else {}
+    who = last.get("user") or "someone"
+    when = from_iso(last.get("at"))
+    theirs: list[str] = [f for _, _, names in changes for f in names]
+    mine = [ops.field_name(f) or f for f in fields]
+    both = [f for f in dict.fromkeys(mine) if f in theirs]
+    parts = []
+    for user, at, names in changes[-3:]:
+        stamp = at.astimezone().strftime("%Y-%m-%d %H:%M") if at else "just now"
+        parts.append(f"{user} changed {', '.join(names)} at {stamp}")
+    if len(changes) > 3:
+        parts.insert(0, f"{len(changes) - 3} earlier change{'s' if len(changes) > 4 else ''}")
+    said = "; ".join(parts) or f"{who} changed it"
+    clash = f"; you both changed {', '.join(both)}" if both else ""
+    return ConflictError(
+        f"{raw.get('id')} was changed by {', '.join(dict.fromkeys(u for u, _, _ in changes)) or who} "
+        f"since you loaded it (revision {expected_rev}, now {rev_now}): "
+        f"{said}{clash}; nothing saved",
+        user=who, at=when, rev=rev_now, since=expected_rev, changes=changes,
+        fields=list(dict.fromkeys(theirs)), both=both,
+    )
+
