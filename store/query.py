@@ -208,9 +208,11 @@ class Triage:
     # The deadline the first reason refers to (None when it refers to none): the digest's
     # next_deadline, so "hard deadline passed: X" comes with X's due time, not another clock's.
     deadline: Clock | None = None
-    # The weight of the first reason (its tier in the daily order, from the config): within a
-    # tier the nearer ``deadline`` comes first.
+    # The weight of the first reason (its tier in the daily order, from the config), and the
+    # due time of the countdown the case shows (``clocks.urgency``, Today's "due" column):
+    # within a tier the nearer one comes first.
     weight: float = 0.0
+    due: datetime | None = None
 
     def to_dict(self, now: datetime) -> dict:
         return {"id": self.case.id, "score": round(self.score, 2), "why": list(self.why),
@@ -269,7 +271,8 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
             first = next((k for k in open_clocks if k.party == "supplier"), None)
         elif late_soft:
             first = late_soft[0]
-    return Triage(case, score, tuple(why), first, weights[0] if weights else 0.0)
+    shown = urgency(case, cfg, now).clock if why else None
+    return Triage(case, score, tuple(why), first, weights[0] if weights else 0.0, shown.due if shown else None)
 
 
 def is_snoozed(case: Case, now: datetime) -> bool:
@@ -280,9 +283,8 @@ def today(cases: list[Case], cfg: Config, now: datetime) -> list[Triage]:
     """Cases needing action now, most urgent first; snoozed ones stay out until they wake.
 
     By the first reason's weight (hard deadline passed, hard deadline soon, waiting on me, ...,
-    weights from the config); within a reason the nearer deadline it refers to first; then the
-    score (amount, days in stage); then the id."""
+    weights from the config); within a reason the nearer due time first (the countdown the case
+    shows; overdue ones before); then the score (amount, days in stage); then the id."""
     out = [t for t in (triage(c, cfg, now) for c in cases if not is_snoozed(c, now)) if t.why]
-    out.sort(key=lambda t: (-t.weight, t.deadline.due.timestamp() if t.deadline else math.inf, -t.score,
-                            t.case.number))
+    out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out
