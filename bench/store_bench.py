@@ -16,7 +16,9 @@ records each, as a case a few weeks old carries), then measures in a fresh proce
   backup) and a save that triggers a compaction (forced) are reported on their own rows;
 - list one stage: ``store.cases("dispute")`` right after open (cold) and again (warm);
 - another person's save noticed: ``refresh()`` after a save by a second store;
-- peak memory: ru_maxrss of a fresh process that opens the database and lists every case.
+- peak memory: ru_maxrss of a fresh process that opens the database and lists every case;
+- the fold at close: ``close()`` of the last store open after 20 saves (it writes the journal
+  into a new snapshot), and of one with nothing to fold.
 
 The machine is shared and noisy: each timing is repeated and the median is printed; compare
 ratios, not single numbers. Targets at 10,000 cases: fetch < 1 ms, save < 50 ms, open < 1 s.
@@ -207,6 +209,20 @@ def child_timings(path: str, reps: int, saves: int, seed: int, until_compaction:
     out["save_with_compaction_ms"] = statistics.median(forced)
     out["journal_bytes"] = os.path.getsize(path + ".journal")
     s.close()
+
+    # the fold at close: the last process to let go writes the journal into the snapshot
+    folds, empties = [], []
+    for r in range(reps):
+        f = open_store()
+        for i in range(20):
+            save(f, f"before close {r}-{i}")
+        gc.collect()
+        folds.append(timed(f.close))
+        assert os.path.getsize(path + ".journal") == 0, "the close did not fold"
+        g = open_store()
+        empties.append(timed(g.close))
+    out["fold_at_close_ms"] = statistics.median(folds)
+    out["close_nothing_to_fold_ms"] = statistics.median(empties)
     return out
 
 
@@ -239,6 +255,8 @@ ROWS = [
     ("long_series_p99_ms", "  p99 over all those saves", "{:.1f} ms", None),
     ("long_series_max_ms", "  max over all those saves", "{:.1f} ms", None),
     ("first_save_of_day_ms", "first save of the day (daily backup)", "{:.0f} ms", None),
+    ("fold_at_close_ms", "close by the last process (folds 20 saves in)", "{:.0f} ms", None),
+    ("close_nothing_to_fold_ms", "close by the last process, journal empty", "{:.2f} ms", None),
     ("refresh_ms", "notice a colleague's save (refresh)", "{:.2f} ms", None),
     ("list_cold_ms", "list one stage, cold (after open)", "{:.0f} ms", None),
     ("list_warm_ms", "list one stage, warm", "{:.1f} ms", None),

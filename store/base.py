@@ -108,6 +108,10 @@ class CaseStore(ABC):
         """Cheap: has anyone else written since the last ``refresh``? (The board polls it.)"""
         return False
 
+    def last_id(self) -> int:
+        """The highest case number ever handed out (ids are never reused, even after deletion)."""
+        return max((c.number for c in self.cases()), default=0)
+
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         """For a store of at least ``threshold`` cases, what the board paints first; None when
         decoding everything is quick anyway (or the backend cannot do better)."""

@@ -8,6 +8,9 @@ the database on a shared path:
 - user themes: ``themes/`` beside the config file
 - state (remembered choices such as the theme): ``$XDG_STATE_HOME/disputes/state.json``
 - backups: ``<database>.backups/`` beside the database, so they move with it
+- beside the database too: ``.journal`` (changes since the snapshot), ``.lock`` (the write
+  lock), ``.inuse`` (every process with it open holds a shared lock: the last one folds the
+  journal in), ``.housekeeping`` (a backup or compaction that keeps failing, for ``check``)
 """
 
 from __future__ import annotations
@@ -72,3 +75,11 @@ def journal_file(db: Path) -> Path:
 
 def lock_file(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
+
+
+def inuse_file(db: Path) -> Path:
+    return db.with_name(db.name + ".inuse")
+
+
+def housekeeping_file(db: Path) -> Path:
+    return db.with_name(db.name + ".housekeeping")

@@ -742,6 +742,9 @@ class DisputeApp(App[int]):
                       (" by ", "$text-muted"), (clean(info.user), "")]
         parts += [("  ", ""), (clean(self.store.user), "bold"), ("@", "$text-muted"),
                   (clean(self.store.location), "$text-muted")]
+        problem = getattr(self.store, "housekeeping_problem", lambda: None)()  # one open(), ENOENT when healthy
+        if problem:  # first, so a narrow terminal still shows it
+            parts[:0] = [(clean(f"backup/compaction failing: {problem}")[:100], "bold $error"), ("  ", "")]
         content = Content.assemble(*parts)
         for screen in self.screen_stack:
             for w in screen.query(".status"):

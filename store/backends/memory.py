@@ -59,6 +59,9 @@ class MemoryStore(CaseStore):
     def last_change(self) -> ChangeInfo:
         return self._change
 
+    def last_id(self) -> int:
+        return max(self._last_id, max(self._docs, default=0))
+
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         with self._lock:
             if len(self._docs) < threshold:

@@ -22,7 +22,7 @@ from store.errors import (
 )
 
 from ..safe import clean
-from .common import EXIT_CONFLICT, EXIT_DAMAGED, EXIT_INPUT, Refusal, open_db
+from .common import EXIT_CONFLICT, EXIT_DAMAGED, EXIT_INPUT, Refusal, close_opened, open_db
 from .registry import build_parser
 
 __all__ = ["main", "build_parser"]
@@ -37,6 +37,13 @@ def board(args, cfg):
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        close_opened()
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         cfg = load_config()

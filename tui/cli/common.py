@@ -13,6 +13,7 @@ import orjson
 
 from store import clock, paths
 from store.backends.tinydb import TinyStore
+from store.backends.tinydb.storage import orphan_journal
 from store.config import Config
 from store.dates import parse_when
 
@@ -52,17 +53,34 @@ def db_path(args, cfg: Config) -> Path:
     return paths.database(getattr(args, "db", None), cfg.database.get("path") or None)
 
 
-def open_db(args, cfg: Config, create: bool) -> TinyStore | None:
+def open_db(args, cfg: Config, create: bool, *, missing_ok: bool = False) -> TinyStore | None:
+    """The database, or None when it does not exist and ``create`` is false. A database named by
+    --db or $DISPUTES_DB that is missing is refused, unless ``missing_ok``: a command that will
+    create it later (an import looking for what is already there first)."""
     path = db_path(args, cfg)
-    if not create and not path.exists():
+    if not create and not os.path.lexists(path):
+        orphan = orphan_journal(path)
+        if orphan:  # its journal is there: the database was moved or deleted, not never made
+            raise Refusal(orphan, EXIT_DAMAGED)
         named = getattr(args, "db", None) or os.environ.get("DISPUTES_DB")
-        if named:  # a typo in a cron line must not read as "nothing to do"
+        if named and not missing_ok:  # a typo in a cron line must not read as "nothing to do"
             source = "--db" if getattr(args, "db", None) else "$DISPUTES_DB"
             raise Refusal(f"{path}: no database there (named by {source}); nothing read")
         return None  # the default database, not created yet: nothing in it, nothing created
     if path.exists() and path.is_dir():
         raise Refusal(f"{path}: is a folder, not a database file")
-    return TinyStore(path, cfg=cfg)
+    store = TinyStore(path, cfg=cfg)
+    _OPENED.append(store)
+    return store
+
+
+_OPENED: list[TinyStore] = []
+
+
+def close_opened() -> None:
+    """Let go of every database this command opened (the last to let go folds the journal in)."""
+    while _OPENED:
+        _OPENED.pop().close()
 
 
 def need(store: TinyStore | None, args) -> TinyStore:

@@ -102,7 +102,7 @@ def _import_csv(args, cfg, blob: bytes):
         raise Refusal("give either --from or --map, not both", EXIT_USAGE)
     now = clock.now()
     sheet = importers.read_csv(blob, args.file)
-    store = open_db(args, cfg, create=False)
+    store = open_db(args, cfg, create=False, missing_ok=True)  # created below, if anything is added
     user = store.user if store else login_name()
     # Decoding every case is object churn, not parsing: the collector pausing halves it at 10,000.
     gc.disable()
@@ -110,7 +110,7 @@ def _import_csv(args, cfg, blob: bytes):
         existing = store.cases() if store else []
     finally:
         gc.enable()
-    last_id = store._meta().get("last_id", 0) if store is not None and hasattr(store, "_meta") else 0
+    last_id = store.last_id() if store is not None else 0
     ignored = 0
     if args.map:
         rows = importers.mapped_rows(sheet, importers.parse_map(args.map), date_order_given=args.date_order,

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 
-from . import cases, data, notify, outcomes, triage
+from . import cases, data, db, notify, outcomes, triage
 from .common import Parser
 
-GROUPS = (cases, triage, data, outcomes, notify)
+GROUPS = (cases, triage, data, outcomes, notify, db)
 
 
 def build_parser() -> Parser:

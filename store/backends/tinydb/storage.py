@@ -1,36 +1,60 @@
 """A TinyDB storage that a team can share on one box.
 
 TinyDB's own JSONStorage rewrites the whole file in place with no lock and re-parses it on
-every query. This one keeps the database as two files:
+every query. This one keeps the database as a snapshot and a journal, as SQLite keeps a main
+file and a WAL:
 
 - ``disputes.json``: a snapshot, an ordinary TinyDB JSON document ({table: {id: doc}}),
-  only ever replaced atomically (temp file, fsync, rename, fsync of the folder);
+  only ever replaced atomically (temp file, fsync, rename, fsync of the folder). Its table
+  ``_storage`` (one document) is its identity: ``db`` (random, fixed for the life of the
+  database), ``gen`` (counts snapshots) and ``snap`` (random, new for every snapshot and every
+  backup). TinyDB's JSONStorage sees it as one more table; this storage keeps it out of the
+  data it hands TinyDB.
 - ``disputes.json.journal``: an append-only log of transactions since that snapshot, one
   line each: ``<crc32> <json>``; a line holds whole documents, so replaying it twice is
-  harmless.
+  harmless, and names the snapshot it extends (``at: [db, gen, snap]``). A journal whose
+  lines name another snapshot is never applied: another database's (``db`` differs) or a
+  snapshot it does not extend (an older snapshot, a backup copied over the file) is refused;
+  one that names an older generation of this database was already folded in by a compaction
+  killed before it emptied the journal: ignored, and emptied by the next writer.
 
 A process killed at any instant leaves either the old or the new state: a torn last line
 (no newline) is ignored by readers and cut off by the next writer; a snapshot is replaced
 only whole. Writers hold an exclusive ``flock`` on ``disputes.json.lock`` around the whole
 read-modify-write; readers take it shared while they load, so they never see a snapshot and
 a journal from two different generations. Another process's write is noticed with two
-``stat`` calls; only the new journal lines are parsed. When the journal grows past half the
+``lstat`` calls; only the new journal lines are parsed. When the journal grows past half the
 snapshot (at least 4 MiB) it is folded into a new snapshot.
+
+Every process that has the database open holds a shared ``flock`` on ``disputes.json.inuse``.
+At close, a process that can take it exclusively (without waiting) is the last one: it folds
+the journal into the snapshot, so with nothing running the snapshot alone is the whole
+database (``cp disputes.json`` is a backup; TinyDB's JSONStorage sees every case).
+
+Nothing in the folder is followed: every file is opened with ``O_NOFOLLOW`` and must be a
+regular file; files this storage creates are created with ``O_EXCL`` (temps under random
+names), and only a file it has just created is given the database's mode and owner.
 
 The cost of a save is one appended line and one fsync: it does not grow with the database.
 """
 
 from __future__ import annotations
 
+import atexit
 import errno
 import fcntl
 import os
+import re
+import secrets
+import stat
+import sys
 import time
+import weakref
 import zlib
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import orjson
 from tinydb.storages import Storage
@@ -39,11 +63,13 @@ from ... import clock, paths
 from ...errors import DamagedDatabase, LockTimeout, StoreError
 
 Sig = tuple[int, int, int]  # (inode, size, mtime_ns)
+IDENT = "_storage"  # the snapshot's identity table
+STALE_TEMP_SECONDS = 60.0  # an unlocked temp this old is a killed writer's
 
 
 def _sig(path: Path) -> Sig | None:
     try:
-        st = os.stat(path)
+        st = os.lstat(path)
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -71,18 +97,64 @@ def _fsig(fd: int) -> Sig:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def encode_line(ops: list) -> bytes:
-    body = orjson.dumps({"ops": ops})
+def _refuse_os(path: Path | str, exc: OSError, what: str = "open") -> DamagedDatabase:
+    """One line for a file in the database folder that cannot be used."""
+    if exc.errno == errno.ELOOP:
+        why = "is a symbolic link (or a loop of them); refusing to follow it"
+    elif exc.errno == errno.EISDIR:
+        why = "is a folder, not a file"
+    elif exc.errno == errno.ENOTDIR:
+        why = "a part of its path is not a folder"
+    else:
+        why = f"cannot {what}: {exc.strerror or exc}"
+    return DamagedDatabase(f"{path}: {why}")
+
+
+def open_regular(path: Path | str, flags: int = os.O_RDONLY, *, dir_fd: int | None = None,
+                 shown: Path | str | None = None) -> int:
+    """Open an existing file without following a symlink; refuse anything but a regular file."""
+    try:
+        fd = os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise
+        raise _refuse_os(shown or path, exc) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise DamagedDatabase(f"{shown or path}: is not a regular file; refusing to use it")
+    return fd
+
+
+def read_file(path: Path | str) -> tuple[bytes, Sig]:
+    fd = open_regular(path)
+    try:
+        sig = _fsig(fd)
+        chunks = []
+        while True:
+            b = os.read(fd, 1 << 22)
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks), sig
+    finally:
+        os.close(fd)
+
+
+def encode_line(ops: list, at: list | None = None) -> bytes:
+    body = orjson.dumps({"at": at, "ops": ops} if at is not None else {"ops": ops})
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
-def decode_journal(blob: bytes, name: str, start: int = 0) -> tuple[list[list], int]:
-    """Parse journal bytes. Returns (transactions, bytes consumed).
+def decode_lines(blob: bytes, name: str, start: int = 0) -> tuple[list[tuple[list | None, list]], int]:
+    """Parse journal bytes into (at, ops) pairs. Returns (lines, bytes consumed).
 
     Stops before a torn last line (no newline). A complete line that fails its checksum is
     damage, not a torn write: raise.
     """
-    txs: list[list] = []
+    out: list[tuple[list | None, list]] = []
     pos = 0
     n = len(blob)
     while pos < n:
@@ -91,19 +163,131 @@ def decode_journal(blob: bytes, name: str, start: int = 0) -> tuple[list[list], 
             break  # torn tail: a writer was killed mid-append; ignored
         line = blob[pos:nl]
         ok = len(line) > 9 and line[8:9] == b" "
+        body = line[9:]
         if ok:
-            body = line[9:]
             try:
                 ok = int(line[:8], 16) == zlib.crc32(body)
             except ValueError:
+                ok = False
+        rec = None
+        if ok:
+            try:
+                rec = orjson.loads(body)
+                ok = isinstance(rec, dict) and isinstance(rec.get("ops"), list)
+            except orjson.JSONDecodeError:
                 ok = False
         if not ok:
             raise DamagedDatabase(
                 f"{name}: damaged journal at byte {start + pos} (checksum mismatch); file left untouched"
             )
-        txs.append(orjson.loads(body)["ops"])
+        out.append((rec.get("at"), rec["ops"]))
         pos = nl + 1
-    return txs, pos
+    return out, pos
+
+
+def decode_journal(blob: bytes, name: str, start: int = 0) -> tuple[list[list], int]:
+    """Parse journal bytes. Returns (transactions, bytes consumed); see ``decode_lines``."""
+    lines, used = decode_lines(blob, name, start)
+    return [ops for _at, ops in lines], used
+
+
+def parse_snapshot(blob: bytes, name: str) -> tuple[dict, dict | None]:
+    """A snapshot's bytes -> (TinyDB data without the identity table, identity or None)."""
+    if blob.strip() == b"":
+        raise DamagedDatabase(f"{name}: the database file is empty (not even {{}}); refusing to "
+                              f"read it as an empty database; file left untouched")
+    try:
+        data = orjson.loads(blob)
+    except orjson.JSONDecodeError as exc:
+        raise DamagedDatabase(f"{name}: damaged database (not valid JSON: {exc}); file left untouched") from None
+    if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
+        raise DamagedDatabase(f"{name}: not a disputes database (unexpected JSON shape)")
+    ident = None
+    if IDENT in data:
+        doc = data.pop(IDENT).get("1")
+        if not (isinstance(doc, dict) and isinstance(doc.get("db"), str) and type(doc.get("gen")) is int
+                and isinstance(doc.get("snap"), str)):
+            raise DamagedDatabase(f"{name}: damaged database (its identity is unreadable); file left untouched")
+        ident = {"db": doc["db"], "gen": doc["gen"], "snap": doc["snap"]}
+        if "seq" in doc and type(doc["seq"]) is int:
+            ident["seq"] = doc["seq"]
+    return data, ident
+
+
+def dump_snapshot(data: dict, ident: dict | None) -> bytes:
+    if ident is None:
+        return orjson.dumps(data)
+    return orjson.dumps({IDENT: {"1": ident}, **data})
+
+
+def _at(ident: dict | None) -> list | None:
+    return None if ident is None else [ident["db"], ident["gen"], ident["snap"]]
+
+
+def _new_ident(db: str | None = None, gen: int = 0) -> dict:
+    return {"db": db or secrets.token_hex(8), "gen": gen, "snap": secrets.token_hex(8)}
+
+
+def binding(ident: dict | None, at, snapshot: Path, journal: Path) -> str:
+    """Does a journal whose first line names ``at`` extend this snapshot?
+
+    "apply" it does; "folded" it names an older generation of this database (a compaction was
+    killed before it emptied the journal): nothing to apply. Anything else is refused.
+    """
+    if ident is None and at is None:
+        return "apply"  # a database from before snapshots had an identity
+    if at == _at(ident):
+        return "apply"
+    why = "the database file has no identity"
+    if isinstance(at, list) and len(at) == 3 and ident is not None:
+        db, gen, _snap = at
+        if db != ident["db"]:
+            why = "it belongs to another database"
+        elif type(gen) is int and gen < ident["gen"]:
+            return "folded"
+        else:
+            why = "it extends a different or newer state of this database: was a backup copied over it?"
+    elif ident is not None:
+        why = "its lines name no database"
+    raise DamagedDatabase(
+        f"{journal}: journal does not belong to {snapshot} ({why}); neither file changed. "
+        f"Move the journal away to use the file as it is, or use `disputes restore`"
+    )
+
+
+def orphan_journal(path: Path) -> str | None:
+    """A journal with content beside a missing database file: the one line that says so."""
+    j = paths.journal_file(path)
+    try:
+        st = os.lstat(j)
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(st.st_mode) and st.st_size == 0:
+        return None
+    return (f"{path}: the database file is missing but its journal {j} is there; not starting a "
+            f"new database over it (nothing written). Put the database file back, or move the journal away")
+
+
+# -- every storage open in this process, closed (and folded) at exit ---------------------------
+_OPEN: "weakref.WeakSet[JournalStorage]" = weakref.WeakSet()
+
+
+def _close_all() -> None:
+    for s in list(_OPEN):
+        try:
+            s.close()
+        except Exception:  # noqa: BLE001 - exiting: never a traceback for housekeeping
+            pass
+
+
+atexit.register(_close_all)
+
+
+def warn_stderr(message: str) -> None:
+    try:
+        print(f"disputes: warning: {message}", file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 class JournalStorage(Storage):
@@ -117,19 +301,23 @@ class JournalStorage(Storage):
         fsync: bool = True,
         lock_timeout: float = 15.0,
         compact_min_bytes: int = 4 * 1024 * 1024,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.path = Path(path)
         self.journal_path = paths.journal_file(self.path)
         self.lock_path = paths.lock_file(self.path)
+        self.inuse_path = paths.inuse_file(self.path)
         self.mode = mode
         self.fsync = fsync
         self.lock_timeout = lock_timeout
         self.compact_min_bytes = compact_min_bytes
+        self.warn = warn or warn_stderr
 
         self._data: dict | None = None
+        self._ident: dict | None = None
         self._snap_sig: Sig | None = None
-        self._jr_ino: int | None = None
         self._jr_offset = 0
+        self._jr_stale = False  # the journal holds only lines a compaction already folded in
         self._jr_sig: Sig | None = None  # the journal as last read or written by us
         self._dirty: set[tuple[str, str]] = set()
         self._full_write = False
@@ -137,24 +325,47 @@ class JournalStorage(Storage):
         self._in_tx = False
         self._lock_fd: int | None = None
         self._lock_kind: int | None = None
+        self._inuse_fd: int | None = None
         self._read_only = False  # the lock file could only be opened for reading: a viewer
+        self._closed = False
+        self.problem: str | None = None  # the last housekeeping failure of this process
         self.last_changed: set[tuple[str, str]] | None = None  # what the last sync brought in; None = all
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
+        if not self.path.parent.is_dir():
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path.parent}: cannot create the database folder: {exc.strerror}") from None
+        if _sig(self.path) is None:
+            orphan = orphan_journal(self.path)
+            if orphan:
+                raise DamagedDatabase(orphan)
             self._create()
+        self._enter()
+        _OPEN.add(self)
 
     # -- files -----------------------------------------------------------------------------
     def _file_mode(self) -> int:
         try:
-            return os.stat(self.path).st_mode & 0o777
+            return os.lstat(self.path).st_mode & 0o777
         except FileNotFoundError:
             return self.mode
 
-    def _open_new(self, path: Path, flags: int) -> int:
-        """Open (creating with the database's mode, not the umask's) and match owner/mode."""
+    def _open_new(self, path: Path, flags: int, *, dir_fd: int | None = None, shown: Path | None = None) -> int:
+        """Open ``path`` for writing, creating it if it is not there.
+
+        Created here (O_EXCL): given the database's mode (not the umask's) and owner. Already
+        there: opened without following a symlink, must be a regular file, never chmod'ed.
+        """
         mode = self._file_mode()
-        fd = os.open(path, flags | os.O_CREAT, mode)
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=dir_fd)
+        except FileExistsError:
+            return open_regular(path, flags, dir_fd=dir_fd, shown=shown)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            raise _refuse_os(shown or path, exc, "create") from None
         try:
             st = os.fstat(fd)
             if st.st_mode & 0o777 != mode:
@@ -167,7 +378,7 @@ class JournalStorage(Storage):
 
     def _match_owner(self, fd: int) -> None:
         try:
-            st = os.stat(self.path)
+            st = os.lstat(self.path)
         except FileNotFoundError:
             return
         mine = os.fstat(fd)
@@ -182,35 +393,95 @@ class JournalStorage(Storage):
                 except PermissionError:
                     pass
 
+    def _temp(self, folder: Path, name: str, dir_fd: int | None = None) -> tuple[str, int]:
+        """A new temp file under an unguessable name, created exclusively and flock'ed (so a
+        sweeper knows it is alive)."""
+        tmp = f"{name}.tmp-{secrets.token_hex(8)}"
+        fd = self._open_new(Path(tmp) if dir_fd is not None else folder / tmp, os.O_WRONLY, dir_fd=dir_fd,
+                            shown=folder / tmp)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return tmp, fd
+
     def _create(self) -> None:
         with self.locked():
-            if not self.path.exists():
+            if _sig(self.path) is None:
+                orphan = orphan_journal(self.path)
+                if orphan:
+                    raise DamagedDatabase(orphan)
+                self._ident = _new_ident()
                 self._write_snapshot({})
 
     def _write_snapshot(self, data: dict) -> None:
         """Atomically replace the snapshot: temp file, fsync, rename, fsync folder."""
-        self._clear_stale_temps()
-        tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
-        fd = self._open_new(tmp, os.O_WRONLY | os.O_TRUNC)
+        self._clear_stale_temps(self.path.parent, self.path.name)
+        blob = dump_snapshot(data, self._ident)
+        tmp, fd = self._temp(self.path.parent, self.path.name)
         try:
-            _write_all(fd, orjson.dumps(data), self.fsync)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
+            try:
+                _write_all(fd, blob, self.fsync)
+            finally:
+                os.close(fd)
+            os.replace(self.path.parent / tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(self.path.parent / tmp)
+            except OSError:
+                pass
+            raise
         if self.fsync:
             _fsync_dir(self.path.parent)
 
-    def _clear_stale_temps(self) -> None:
-        # Only called under the exclusive lock: no live writer owns a temp file now.
-        prefix = self.path.name + ".tmp-"
-        for entry in os.scandir(self.path.parent):
-            if entry.name.startswith(prefix):
+    def _clear_stale_temps(self, folder: Path, name: str, dir_fd: int | None = None, min_age: float = 0.0) -> None:
+        """Remove temps a killed writer left: a live writer holds an flock on its temp."""
+        try:
+            entries = [e.name for e in os.scandir(dir_fd if dir_fd is not None else folder)]
+        except OSError:
+            return
+        now = time.time()
+        for entry in entries:
+            if not ((entry.startswith(name + ".") if name else True) and ".tmp-" in entry):
+                continue
+            where = entry if dir_fd is not None else folder / entry
+            try:
+                st = os.lstat(where, dir_fd=dir_fd)
+                if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
+                    os.unlink(where, dir_fd=dir_fd)  # planted: unlink removes the link, not its target
+                    continue
+                if now - st.st_mtime < min_age:
+                    continue
+                fd = os.open(where, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dir_fd)
                 try:
-                    os.unlink(entry.path)
-                except FileNotFoundError:
-                    pass
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a live writer's
+                finally:
+                    os.close(fd)
+                os.unlink(where, dir_fd=dir_fd)
+            except OSError:
+                pass
 
     # -- locking -----------------------------------------------------------------------------
+    def _open_lock(self) -> None:
+        try:
+            self._lock_fd = self._open_new(self.lock_path, os.O_RDWR)
+        except FileNotFoundError:
+            raise StoreError(f"{self.lock_path}: cannot create the lock file (its folder is gone)") from None
+        except (PermissionError, OSError) as exc:
+            if not isinstance(exc, PermissionError) and exc.errno != errno.EROFS:
+                raise
+            try:
+                self._lock_fd = open_regular(self.lock_path, os.O_RDONLY)  # flock works on a read-only fd
+            except FileNotFoundError:
+                # A read-only folder or file system: nobody can write here, so reading needs no lock.
+                self._lock_fd = -1
+            except PermissionError:
+                raise StoreError(f"{self.lock_path}: cannot open the lock file (permission denied)") from None
+            self._read_only = True
+
+    def _deny_write(self) -> StoreError:
+        return StoreError(f"{self.path}: you may read this database but not change it "
+                          f"(no write permission or a read-only file system); nothing saved")
+
     @contextmanager
     def locked(self, exclusive: bool = True) -> Iterator[None]:
         """Hold the database lock. Re-entrant; a shared holder may not upgrade."""
@@ -221,16 +492,16 @@ class JournalStorage(Storage):
             yield
             return
         if self._lock_fd is None:
-            try:
-                self._lock_fd = self._open_new(self.lock_path, os.O_RDWR)
-            except PermissionError:
-                if not self.lock_path.exists():
-                    raise StoreError(f"{self.lock_path}: cannot create the lock file (permission denied)") from None
-                self._lock_fd = os.open(self.lock_path, os.O_RDONLY)  # flock works on a read-only fd
-                self._read_only = True
+            self._open_lock()
         if want == fcntl.LOCK_EX and self._read_only:
-            raise StoreError(f"{self.path}: you may read this database but not change it "
-                             f"(no write permission); nothing saved")
+            raise self._deny_write()
+        if self._lock_fd == -1:
+            self._lock_kind = want
+            try:
+                yield
+            finally:
+                self._lock_kind = None
+            return
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.001
         while True:
@@ -254,9 +525,31 @@ class JournalStorage(Storage):
             self._lock_kind = None
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
+    def _enter(self) -> None:
+        """Say this process has the database open: a shared flock on the in-use file."""
+        try:
+            fd = self._open_new(self.inuse_path, os.O_RDWR)
+        except (PermissionError, FileNotFoundError):
+            return  # a viewer in a folder it cannot write: it never folds, and nobody waits for it
+        except OSError as exc:
+            if exc.errno == errno.EROFS:
+                return
+            raise
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() > deadline:  # someone folding for a long time: read anyway
+                    os.close(fd)
+                    return
+                time.sleep(0.005)
+        self._inuse_fd = fd
+
     # -- loading ----------------------------------------------------------------------------
     def changed_on_disk(self) -> bool:
-        """Two stat calls: has anyone written since we last loaded?"""
+        """Two lstat calls: has anyone written since we last loaded?"""
         if self._data is None:
             return True
         return _sig(self.path) != self._snap_sig or _sig(self.journal_path) != self._jr_sig
@@ -274,54 +567,78 @@ class JournalStorage(Storage):
             snap = _sig(self.path)
             if self._data is not None and snap == self._snap_sig:
                 return self._read_journal_tail()
-            self._load_all(snap)
+            self._load_all()
             return True
 
-    def _load_all(self, snap: Sig | None) -> None:
-        if snap is None:
-            raise DamagedDatabase(f"{self.path}: database file is missing")
+    def _load_all(self) -> None:
         try:
-            with open(self.path, "rb") as fh:
-                blob = fh.read()
+            blob, snap = read_file(self.path)
+        except FileNotFoundError:
+            self._data = None
+            raise DamagedDatabase(f"{self.path}: database file is missing") from None
+        except PermissionError:
+            raise DamagedDatabase(f"{self.path}: cannot read database: permission denied") from None
         except OSError as exc:
             raise DamagedDatabase(f"{self.path}: cannot read database: {exc.strerror}") from None
-        if blob.strip() == b"":
-            data: dict = {}
-        else:
-            try:
-                data = orjson.loads(blob)
-            except orjson.JSONDecodeError as exc:
-                raise DamagedDatabase(
-                    f"{self.path}: damaged database (not valid JSON: {exc}); file left untouched"
-                ) from None
-            if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
-                raise DamagedDatabase(f"{self.path}: not a disputes database (unexpected JSON shape)")
+        data, ident = parse_snapshot(blob, str(self.path))
         self._data = data
+        self._ident = ident
         self._snap_sig = snap
         self._jr_offset = 0
-        self._read_journal_tail()
+        self._jr_stale = False
+        self._jr_sig = None
+        try:
+            self._read_journal_tail()
+        except BaseException:
+            self._data = None
+            self._snap_sig = None
+            raise
         self.last_changed = None
 
     def _read_journal_tail(self) -> bool:
         assert self._data is not None
         try:
-            fh = open(self.journal_path, "rb")
+            fd = open_regular(self.journal_path)
         except FileNotFoundError:
             self._jr_offset = 0
             self._jr_sig = None
+            self._jr_stale = False
             self.last_changed = set()
             return False
-        with fh:
-            self._jr_sig = _fsig(fh.fileno())
-            size = self._jr_sig[1]
-            if size < self._jr_offset:  # truncated by a compaction we missed: start over
-                self._load_all(_sig(self.path))
+        except PermissionError:
+            raise DamagedDatabase(f"{self.journal_path}: cannot read the journal: permission denied") from None
+        try:
+            sig = _fsig(fd)
+            if self._jr_sig is not None and (sig[0] != self._jr_sig[0] or sig[1] < self._jr_offset):
+                os.close(fd)
+                fd = -1
+                self._load_all()  # replaced or emptied by a compaction we missed: start over
                 return True
-            fh.seek(self._jr_offset)
-            blob = fh.read()
-        txs, used = decode_journal(blob, str(self.journal_path), self._jr_offset)
+            os.lseek(fd, self._jr_offset, os.SEEK_SET)
+            chunks = []
+            while True:
+                b = os.read(fd, 1 << 22)
+                if not b:
+                    break
+                chunks.append(b)
+            blob = b"".join(chunks)
+        finally:
+            if fd >= 0:
+                os.close(fd)
+        lines, used = decode_lines(blob, str(self.journal_path), self._jr_offset)
+        self._jr_sig = sig
+        self._jr_stale = False  # re-judged from the first line: a writer may have replaced the folded lines
+        if lines and self._jr_offset == 0:
+            if binding(self._ident, lines[0][0], self.path, self.journal_path) == "folded":
+                self._jr_stale = True
+                self.last_changed = set()
+                return False
+        want = _at(self._ident)
         changed: set[tuple[str, str]] = set()
-        for ops in txs:
+        for at, ops in lines:
+            if at != want:
+                raise DamagedDatabase(f"{self.journal_path}: damaged journal (a line names another database "
+                                      f"state than {self.path}); file left untouched")
             for table, key, doc in ops:
                 t = self._data.setdefault(table, {})
                 if doc is None:
@@ -352,9 +669,59 @@ class JournalStorage(Storage):
         self._dirty.add((table, str(doc_id)))
 
     def close(self) -> None:
-        if self._lock_fd is not None:
-            os.close(self._lock_fd)
-            self._lock_fd = None
+        """Let go of the database; the last process to let go folds the journal in."""
+        if self._closed:
+            return
+        self._closed = True
+        _OPEN.discard(self)
+        try:
+            if self._inuse_fd is not None and not self._read_only:
+                try:
+                    fcntl.flock(self._inuse_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    last = True
+                except OSError:
+                    last = False
+                if last:
+                    self.fold()
+        finally:
+            for fd in (self._inuse_fd, self._lock_fd):
+                if fd is not None and fd >= 0:
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            self._inuse_fd = self._lock_fd = None
+
+    def fold(self) -> bool:
+        """Fold a non-empty journal into the snapshot (a failure is a warning: nothing is lost)."""
+        try:
+            if _sig(self.journal_path) is None or (_sig(self.journal_path) or (0, 0, 0))[1] == 0:
+                return False
+            with self.locked(exclusive=True):
+                self.sync()
+                js = _sig(self.journal_path)
+                if js is None or js[1] == 0:
+                    return False
+                self._compact_locked()
+            return True
+        except DamagedDatabase:
+            return False  # nothing safe to fold; the command that opened it said why (and `check` does)
+        except (OSError, StoreError) as exc:
+            self._housekeeping_failed("folding the journal into the database file", exc)
+            return False
+
+    def discard(self) -> None:
+        """Let go without folding (an open that failed half-way)."""
+        self._inuse_fd, fd = None, self._inuse_fd
+        if fd is not None:
+            os.close(fd)
+        self.close()
+
+    def _housekeeping_failed(self, what: str, exc: BaseException) -> None:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        where = getattr(exc, "filename", None)
+        self.problem = f"{what} failed{f' ({where})' if where else ''}: {why}; saved changes are safe, will retry"
+        self.warn(self.problem)
 
     # -- transactions ------------------------------------------------------------------------
     @contextmanager
@@ -365,7 +732,6 @@ class JournalStorage(Storage):
             return
         with self.locked(exclusive=True):
             self.sync()
-            self._clear_stale_temps()  # a killed writer's snapshot temp: no live writer owns one now
             self._in_tx = True
             self._dirty.clear()
             self._full_write = self._touched = False
@@ -383,6 +749,12 @@ class JournalStorage(Storage):
             except BaseException:
                 self._discard()
                 raise
+            # Durable from here on: housekeeping that fails is a warning, retried next time.
+            try:
+                self._clear_stale_temps(self.path.parent, self.path.name)
+                self._maybe_compact()
+            except (OSError, StoreError) as exc:
+                self._housekeeping_failed("compacting the journal", exc)
 
     def _discard(self) -> None:
         # TinyDB mutates our cached documents in place: forget them, re-read on next use.
@@ -393,24 +765,35 @@ class JournalStorage(Storage):
 
     def _commit(self) -> None:
         assert self._data is not None
-        if self._full_write:
-            self._write_snapshot(self._data)
-            self._truncate_journal()
-            self._snap_sig = _sig(self.path)
+        if self._full_write or (self._ident is None and self._dirty):
+            # A full write, or the first write to a file with no identity: bind it now.
+            self._replace_snapshot(self._data)
         elif self._dirty:
             ops = [[t, k, self._data.get(t, {}).get(k)] for t, k in sorted(self._dirty)]
-            self._append(encode_line(ops))
+            self._append(encode_line(ops, _at(self._ident)))
         self._dirty.clear()
         self._full_write = False
-        self._maybe_compact()
+
+    def _replace_snapshot(self, data: dict, db: str | None = None) -> None:
+        """A new generation: snapshot first, then the journal emptied (a kill between leaves a
+        journal of the older generation, recognised as folded)."""
+        old = self._ident
+        self._ident = _new_ident(db or (old["db"] if old else None), (old["gen"] + 1) if old else 1)
+        try:
+            self._write_snapshot(data)
+        except BaseException:
+            self._ident = old
+            raise
+        self._snap_sig = _sig(self.path)
+        self._truncate_journal()
 
     def _append(self, line: bytes) -> None:
         fd = self._open_new(self.journal_path, os.O_RDWR)
         try:
             size = os.fstat(fd).st_size
             if size != self._jr_offset:
-                # Bytes past what we parsed can only be a torn line from a killed writer
-                # (sync() just read everything complete): cut them off before appending.
+                # Bytes past what we parsed can only be a torn line from a killed writer, or lines
+                # a compaction already folded in (sync() just read everything): cut them off.
                 os.ftruncate(fd, self._jr_offset)
             os.lseek(fd, self._jr_offset, os.SEEK_SET)
             _write_all(fd, line, self.fsync)
@@ -418,17 +801,27 @@ class JournalStorage(Storage):
         finally:
             os.close(fd)
         self._jr_offset += len(line)
+        self._jr_stale = False
 
     def _truncate_journal(self) -> None:
-        if self.journal_path.exists():
-            fd = os.open(self.journal_path, os.O_WRONLY)
+        """Empty the journal: a new empty file renamed over it (so it takes the database's mode
+        and owner now, and readers see a new inode), never a chmod of the old one."""
+        if _sig(self.journal_path) is not None:
+            tmp, fd = self._temp(self.path.parent, self.journal_path.name)
             try:
-                os.ftruncate(fd, 0)
-                _write_all(fd, b"", self.fsync)
-                self._jr_sig = _fsig(fd)
+                if self.fsync:
+                    os.fsync(fd)
+                sig = _fsig(fd)
             finally:
                 os.close(fd)
+            os.replace(self.path.parent / tmp, self.journal_path)
+            if self.fsync:
+                _fsync_dir(self.path.parent)
+            self._jr_sig = sig
+        else:
+            self._jr_sig = None
         self._jr_offset = 0
+        self._jr_stale = False
 
     def _maybe_compact(self) -> None:
         snap = self._snap_sig[1] if self._snap_sig else 0
@@ -439,39 +832,178 @@ class JournalStorage(Storage):
         """Fold the journal into a new snapshot (under the exclusive lock)."""
         with self.locked(exclusive=True):
             self.sync()
-            assert self._data is not None
-            # Order matters: the new snapshot already holds every journalled change, so a kill
-            # between the rename and the truncation only replays whole documents onto it.
-            self._write_snapshot(self._data)
-            self._truncate_journal()
-            self._snap_sig = _sig(self.path)
+            self._compact_locked()
+
+    def _compact_locked(self) -> None:
+        assert self._data is not None
+        self._replace_snapshot(self._data)
+
+    def restore(self, data: dict, keep: int = 7, now: datetime | None = None) -> Path:
+        """Replace the whole database with ``data`` (a backup's), as a new generation, after
+        backing up what is there. Works on a damaged database too: then its files are kept as
+        they are (``-pre-restore.json`` and ``-pre-restore.journal``). Returns that backup."""
+        with self.locked(exclusive=True):
+            try:
+                self.sync()
+                before = self.backup("pre-restore", keep=keep, now=now)
+            except DamagedDatabase:
+                before = self._keep_damaged(now or clock.now())
+                self._data = {}
+            self._replace_snapshot(data)
+            self._data = data
+            self.last_changed = None
+        return before
+
+    def _keep_damaged(self, now: datetime) -> Path:
+        folder = paths.backups_dir(self.path)
+        dfd = self._backups_dir_fd()
+        try:
+            name = f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-pre-restore"
+            for src, ext in ((self.path, ".json"), (self.journal_path, ".journal")):
+                try:
+                    blob, _ = read_file(src)
+                except FileNotFoundError:
+                    continue
+                tmp, fd = self._temp(folder, name + ext, dir_fd=dfd)
+                try:
+                    _write_all(fd, blob, self.fsync)
+                finally:
+                    os.close(fd)
+                os.replace(tmp, name + ext, src_dir_fd=dfd, dst_dir_fd=dfd)
+            if self.fsync:
+                os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        # the old identity is unknown: a new one, so the old journal can never apply to it
+        self._ident = None
+        return folder / (name + ".json")
 
     # -- backups -------------------------------------------------------------------------------
-    def backup(self, label: str, keep: int = 7, now: datetime | None = None) -> Path:
-        """Write a consistent copy of the whole database; keep the newest ``keep`` per label."""
+    def snapshot_bytes(self, seq: int | None = None) -> bytes:
+        """The whole database as one consistent snapshot document (under the shared lock),
+        with an identity of its own: copied over the file, it is never extended by this journal."""
         with self.locked(exclusive=False) if self._lock_kind is None else _null():
             self.sync()
             data = self._data
-        now = now or clock.now()
+            ident = None
+            if self._ident is not None:
+                ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": secrets.token_hex(8)}
+                if seq is not None:
+                    ident = {"seq": seq, **ident}
+            return dump_snapshot(data or {}, ident)
+
+    def _backups_dir_fd(self) -> int:
         folder = paths.backups_dir(self.path)
         want = 0o700 if self._file_mode() & 0o070 == 0 else 0o770
+        created = False
         try:
-            folder.mkdir(mode=want)
-            os.chmod(folder, want)  # mkdir's mode is narrowed by the umask
+            os.mkdir(folder, want)
+            created = True
         except FileExistsError:
             pass
-        target = folder / f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-{label}.json"
-        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-        fd = self._open_new(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
-            _write_all(fd, orjson.dumps(data), self.fsync)
+            dfd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                raise
+            raise _refuse_os(folder, exc) from None
+        if created:
+            try:
+                os.fchmod(dfd, want)  # mkdir's mode is narrowed by the umask; this folder is ours
+            except OSError:
+                pass
+        return dfd
+
+    def backup(self, label: str, keep: int = 7, now: datetime | None = None) -> Path:
+        """Write a consistent copy of the whole database; keep the newest ``keep`` per label.
+
+        "Newest" is by the sequence number each backup carries inside (one more than the
+        highest there), not by its name or mtime: a clock that was wrong never decides.
+        """
+        now = now or clock.now()
+        folder = paths.backups_dir(self.path)
+        dfd = self._backups_dir_fd()
+        try:
+            self._clear_stale_temps(folder, "", dir_fd=dfd, min_age=STALE_TEMP_SECONDS)
+            existing = self._backups(dfd)
+            seq = max((s for s, _m, _n in existing), default=0) + 1
+            blob = self.snapshot_bytes(seq if self._ident is not None else None)
+            name = f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-{label}.json"
+            tmp, fd = self._temp(folder, name, dir_fd=dfd)
+            try:
+                try:
+                    _write_all(fd, blob, self.fsync)
+                finally:
+                    os.close(fd)
+                os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
+            except BaseException:
+                try:
+                    os.unlink(tmp, dir_fd=dfd)
+                except OSError:
+                    pass
+                raise
+            if self.fsync:
+                os.fsync(dfd)
+            mine = sorted((b for b in self._backups(dfd) if b[2].endswith(f"-{label}.json")))
+            for _s, _m, old in mine[:-keep] if keep > 0 else []:
+                if old != name:
+                    try:
+                        os.unlink(old, dir_fd=dfd)
+                    except FileNotFoundError:
+                        pass
         finally:
-            os.close(fd)
-        os.replace(tmp, target)
-        mine = sorted(p for p in folder.glob(f"{self.path.stem}-*-{label}.json"))
-        for old in mine[:-keep] if keep > 0 else []:
-            old.unlink(missing_ok=True)
-        return target
+            os.close(dfd)
+        return folder / name
+
+    def _backups(self, dfd: int) -> list[tuple[int, int, str]]:
+        """(sequence, mtime_ns, name) of every backup of this database, oldest first."""
+        out = []
+        prefix = f"{self.path.stem}-"
+        for name in os.listdir(dfd):
+            if not (name.startswith(prefix) and name.endswith(".json")):
+                continue
+            try:
+                fd = open_regular(name, dir_fd=dfd, shown=paths.backups_dir(self.path) / name)
+            except (OSError, StoreError):
+                continue
+            try:
+                head = os.read(fd, 128)
+                mtime = os.fstat(fd).st_mtime_ns
+            finally:
+                os.close(fd)
+            m = _SEQ.match(head)
+            out.append((int(m.group(1)) if m else 0, mtime, name))
+        return sorted(out)
+
+    # -- a housekeeping failure that outlives the process (for `check` and the board) ------
+    def recorded_problem(self) -> str | None:
+        try:
+            blob, _ = read_file(paths.housekeeping_file(self.path))
+        except (OSError, StoreError):
+            return None
+        return blob.decode("utf-8", "replace").strip() or None
+
+    def record_problem(self, text: str | None) -> None:
+        """Remember (or forget, with None) a failure, so every process and `check` can see it."""
+        target = paths.housekeeping_file(self.path)
+        if text is None:
+            if _sig(target) is not None:
+                try:
+                    os.unlink(target)
+                except OSError:
+                    pass
+            return
+        if self.recorded_problem() == text:
+            return
+        try:
+            tmp, fd = self._temp(self.path.parent, target.name)
+            try:
+                _write_all(fd, text.encode("utf-8") + b"\n", False)
+            finally:
+                os.close(fd)
+            os.replace(self.path.parent / tmp, target)
+        except (OSError, StoreError):
+            pass  # already warned on stderr; the folder may be the problem
 
     def has_backup_since(self, label: str, day: str) -> bool:
         folder = paths.backups_dir(self.path)
@@ -481,6 +1013,9 @@ class JournalStorage(Storage):
             return False
         tag = f"{self.path.stem}-{day}"
         return any(n.startswith(tag) and n.endswith(f"-{label}.json") for n in names)
+
+
+_SEQ = re.compile(rb'\{"_storage":\{"1":\{"seq":(\d+),')
 
 
 @contextmanager

@@ -56,8 +56,12 @@ class TinyStore(CaseStore):
         self.table = self.db.table("cases", cache_size=0)
         self.meta_table = self.db.table("meta", cache_size=0)
         self._decoded: dict[int, Case] = {}
-        self.storage.sync()
-        self._check_schema()
+        try:
+            self.storage.sync()
+            self._check_schema()
+        except BaseException:
+            self.storage.discard()
+            raise
 
     # -- schema ---------------------------------------------------------------------------
     def _meta(self) -> dict:
@@ -152,12 +156,23 @@ class TinyStore(CaseStore):
                                doc_ids=[META_ID])
 
     def _after_write(self, now: datetime) -> None:
+        """The save is durable: a daily backup that fails is one warning, recorded, retried next save."""
         day = f"{now:%Y%m%d}"
-        if not self.storage.has_backup_since("daily", day):
-            try:
-                self.storage.backup("daily", keep=int(self.cfg.database.get("backups_keep", 7)), now=now)
-            except OSError:
-                pass  # a backup that cannot be written must not fail the save; tried again next save
+        try:
+            if self.storage.has_backup_since("daily", day):
+                return
+            keep = self.cfg.database.get("backups_keep", 7)
+            self.storage.backup("daily", keep=keep if type(keep) is int else 7, now=now)
+        except (OSError, StoreError) as exc:
+            self.storage._housekeeping_failed("the daily backup", exc)
+            self.storage.record_problem(f"{now:%Y-%m-%d}: {self.storage.problem}")
+            return
+        self.storage.problem = None
+        self.storage.record_problem(None)
+
+    def housekeeping_problem(self) -> str | None:
+        """A backup or compaction that failed (here, or recorded by another process), or None."""
+        return self.storage.problem or self.storage.recorded_problem()
 
     def create(self, case: Case) -> Case:
         """Store a new case. Its id is allocated here, under the lock."""
@@ -237,6 +252,14 @@ class TinyStore(CaseStore):
             seen.add(n)
         if not incoming:
             return 0
+        self.storage.sync()
+        raw = self.table._read_table()
+        clash = sorted(n for n in seen if str(n) in raw)
+        if clash:  # refused before the pre-import backup: a refusal leaves nothing behind
+            raise ValidationError(
+                f"{case_id(clash[0])} is already in the database"
+                + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "") + "; nothing imported"
+            )
         self.storage.backup("pre-import", keep=int(self.cfg.database.get("backups_keep", 7)))
         now = self.clock()
         with self.storage.transaction():
@@ -265,6 +288,10 @@ class TinyStore(CaseStore):
 
     def close(self) -> None:
         self.storage.close()
+
+    def last_id(self) -> int:
+        raw = self.table._read_table()
+        return max(self._meta().get("last_id", 0), max((int(k) for k in raw), default=0))
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         raw = self.table._read_table()  # in memory already: no file access

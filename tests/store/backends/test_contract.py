@@ -167,3 +167,10 @@ def test_undo_passes_over_what_notify_recorded(backend):
     backend.update("D-0001", record)
     c = backend.undo("D-0001")
     assert c.tags == [] and len(c.notified) == 1
+
+
+def test_last_id_is_the_highest_ever_handed_out(backend):
+    assert backend.last_id() == 0
+    backend.import_cases(sample_cases(3, NOW, messages=0, evidence=0, start_id=7))
+    assert backend.last_id() == 9
+    assert backend.create(new_case()).id == "D-0010" and backend.last_id() == 10
