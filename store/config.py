@@ -57,6 +57,8 @@ class Config:
 
 
 def _validate(data: dict, where: str) -> None:
+    if not isinstance(data.get("board", {}).get("thumbnails", True), bool):
+        raise ConfigError(f"{where}: board.thumbnails must be true or false")
     for name in PLATFORMS:
         if name not in data.get("profiles", {}):
             raise ConfigError(f"{where}: profile '{name}' is missing")

@@ -14,7 +14,7 @@ every recovered share is per currency.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from .clocks import rule_due
@@ -179,4 +179,102 @@ def stats(cases: list[Case], cfg: Config | None = None) -> Stats:
                  dict(sorted(by_outcome.items(), key=lambda kv: -kv[1])), len(open_cases), open_claimed)
 
 
-__all__ = ["CaseOutcome", "Group", "Stats", "case_outcome", "group_by", "stats", "WINS"]
+# -- trends over time ---------------------------------------------------------------------------
+# Weeks start on Monday and months on the 1st, both in UTC (the store's time): a case opened on
+# the board (its created_at) counts in the week or month it was created; a resolved one in the
+# week or month it closed. The windows end at ``now`` and reach back ``weeks`` / ``months``
+# whole periods, the current one included, so an empty week shows as a zero, not a gap.
+
+@dataclass(frozen=True)
+class WeekCount:
+    start: date  # the Monday (UTC)
+    opened: int
+    resolved: int
+
+
+@dataclass(frozen=True)
+class MonthMoney:
+    month: str  # "YYYY-MM"
+    claimed: Decimal  # claimed by the cases opened that month
+    recovered: Decimal  # recovered by the cases resolved that month
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _utc_date(dt: datetime) -> date:
+    return dt.astimezone(timezone.utc).date()
+
+
+def weekly_counts(cases: list[Case], now: datetime, weeks: int = 12) -> list[WeekCount]:
+    """Cases opened and resolved per week, the last ``weeks`` weeks up to ``now``, oldest first."""
+    last = _monday(_utc_date(now))
+    starts = [last - timedelta(weeks=weeks - 1 - i) for i in range(max(1, weeks))]
+    opened = dict.fromkeys(starts, 0)
+    resolved = dict.fromkeys(starts, 0)
+    for c in cases:
+        w = _monday(_utc_date(c.created_at))
+        if w in opened and c.created_at <= now:
+            opened[w] += 1
+        if c.stage == "resolved" and c.closed_at is not None and c.closed_at <= now:
+            w = _monday(_utc_date(c.closed_at))
+            if w in resolved:
+                resolved[w] += 1
+    return [WeekCount(w, opened[w], resolved[w]) for w in starts]
+
+
+def _month_key(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+def _months_back(now: datetime, months: int) -> list[str]:
+    d = _utc_date(now)
+    y, m = d.year, d.month
+    out = []
+    for _ in range(max(1, months)):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+def monthly_money(cases: list[Case], now: datetime, months: int = 12,
+                  cfg: Config | None = None) -> dict[str, list[MonthMoney]]:
+    """Per currency (never added across currencies), money claimed by the cases opened each month
+    and recovered by the cases resolved each month, the last ``months`` months, oldest first.
+    Only currencies with something in the window appear, in alphabetical order."""
+    keys = _months_back(now, months)
+    claimed: dict[str, dict[str, Decimal]] = {}
+    recovered: dict[str, dict[str, Decimal]] = {}
+    for c in cases:
+        if c.created_at <= now:
+            k = _month_key(_utc_date(c.created_at))
+            if k in keys and c.claim:
+                per = claimed.setdefault(c.currency, {})
+                per[k] = per.get(k, Decimal(0)) + c.claim
+        o = case_outcome(c, cfg)
+        if o is not None and c.closed_at is not None and c.closed_at <= now:
+            k = _month_key(_utc_date(c.closed_at))
+            if k in keys and o.recovered:
+                per = recovered.setdefault(c.currency, {})
+                per[k] = per.get(k, Decimal(0)) + o.recovered
+    out: dict[str, list[MonthMoney]] = {}
+    for cur in sorted(set(claimed) | set(recovered)):
+        cl, rc = claimed.get(cur, {}), recovered.get(cur, {})
+        out[cur] = [MonthMoney(k, cl.get(k, Decimal(0)), rc.get(k, Decimal(0))) for k in keys]
+    return out
+
+
+@dataclass
+class Trends:
+    weeks: list[WeekCount]
+    months: dict[str, list[MonthMoney]]
+
+
+def trends(cases: list[Case], now: datetime, cfg: Config | None = None, weeks: int = 12,
+           months: int = 12) -> Trends:
+    return Trends(weekly_counts(cases, now, weeks), monthly_money(cases, now, months, cfg))
+
+
+__all__ = ["CaseOutcome", "Group", "Stats", "case_outcome", "group_by", "stats", "WINS", "WeekCount",
+           "MonthMoney", "Trends", "weekly_counts", "monthly_money", "trends"]

@@ -31,10 +31,12 @@ from textual.widgets import Footer, Input, Static
 
 from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
 from store import clock, negotiation, query as case_query
+from store.editor import EditorError, message_template, parse_message
 
 from . import forms
 from .board import CARD_HEIGHT, StageColumn
 from .detail import DetailPane, DetailScreen
+from .editor import run_editor
 from .safe import clean, compact_money
 from .statement_screen import StatementScreen
 from .stats_screen import StatsScreen
@@ -454,6 +456,21 @@ class BoardScreen(Screen):
 
 
 # -- the app -----------------------------------------------------------------------------------
+class ExternalEdit:
+    """The requester of a save edited in $EDITOR: a refused save keeps the text, and the next
+    ``E`` on that case opens it again; after a conflict that save is over the colleague's."""
+
+    def __init__(self, case_id: str, text: str, conflict_rev: int | None = None) -> None:
+        self.case_id, self.text, self.conflict_rev = case_id, text, conflict_rev
+
+    def failed(self, app: "DisputeApp", conflict: bool, rev: int | None) -> None:
+        if conflict and rev is not None:
+            self.conflict_rev = rev
+        app._external_drafts[self.case_id] = self
+        app.notify("Your text is kept: E opens it again" + ("; saving it then keeps your version" if conflict
+                   else ""), severity="warning", timeout=8)
+
+
 class DisputeApp(App[int]):
     TITLE = "Dispute Board"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses elsewhere work too
@@ -480,6 +497,10 @@ class DisputeApp(App[int]):
                   id=f"app.view{i}") for i in range(1, 10)],
         Binding("question_mark,f1", "help", "Keys", id="app.help", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Issue 12: the user's own editor, and the clipboard (OSC 52, works over SSH).
+        Binding("E", "edit_description", "Description in $EDITOR", show=False, id="case.edit_description"),
+        Binding("M", "message_in_editor", "Message in $EDITOR", show=False, id="case.message_editor"),
+        Binding("y", "copy_id", "Copy case id", show=False, id="case.copy_id"),
     ]
 
     def __init__(self, store, cfg, clock: Clock | None = None) -> None:
@@ -517,6 +538,7 @@ class DisputeApp(App[int]):
         self.last_evidence_pass: tuple[int, float] | None = None  # (cases, seconds) of the last pass
         # Re-hashed evidence per case: id -> (rev, when, {index: ok|missing|changed}).
         self.evidence_states: dict[str, tuple[int, float, dict[int, str]]] = {}
+        self._external_drafts: dict[str, ExternalEdit] = {}  # descriptions whose save was refused
 
     # -- setup ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -898,6 +920,8 @@ class DisputeApp(App[int]):
         self.load(select=msg.case.id, refresh=False)
 
     def on_save_failed(self, msg: SaveFailed) -> None:
+        if isinstance(msg.requester, ExternalEdit):
+            msg.requester.failed(self, msg.conflict, msg.rev)  # the text is kept for the next E
         if isinstance(msg.requester, forms.FormScreen):
             if msg.conflict and msg.rev is not None:
                 msg.requester.conflict_rev = msg.rev  # type: ignore[attr-defined]
@@ -921,6 +945,7 @@ class DisputeApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         case_actions = {"move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer"}
+        case_actions |= {"edit_description", "message_in_editor", "copy_id"}  # issue 12
         if action in case_actions or action in ("new_case", "undo", "redo", "quit", "today", "stats", "view"):
             # q in a form (a button focused) must not quit and lose what was typed.
             if not isinstance(self.screen, (BoardScreen, DetailScreen)):
@@ -1074,6 +1099,57 @@ class DisputeApp(App[int]):
             self.notify("Nothing to redo", severity="warning")
             return
         self._undo_worker(redo=True)
+
+    # -- issue 12: the user's editor, the clipboard --------------------------------------------
+    def action_edit_description(self) -> None:
+        """The description in $VISUAL/$EDITOR (app suspended), saved like the form's edit: with
+        the revision it was based on, so a colleague's change meanwhile is a conflict, not lost."""
+        case = self.current_case()
+        if case is None:
+            return
+        pending = self._external_drafts.pop(case.id, None)
+        start = pending.text if pending is not None else case.description
+        text = run_editor(self, start, f"{case.id}-description-")
+        if text is None:
+            if pending is not None:
+                self._external_drafts[case.id] = pending
+            return
+        new = "\n".join(line.rstrip() for line in text.strip("\n").split("\n"))
+        if new == case.description:
+            self.notify(f"{case.id}: description unchanged", timeout=3)
+            return
+        edit = ExternalEdit(case.id, new, pending.conflict_rev if pending is not None else None)
+
+        def change(c: Case) -> tuple[str, str]:
+            c.description = new
+            return "edit", "changed description (in the editor)"
+        self.save(case.id, change, case.rev, edit, fields=["description"])
+
+    def action_message_in_editor(self) -> None:
+        """A new message written in $VISUAL/$EDITOR; its ``from:`` line says who it is from."""
+        case = self.current_case()
+        if case is None:
+            return
+        text = run_editor(self, message_template(case.id, clean(case.supplier)), f"{case.id}-message-")
+        if text is None:
+            return
+        try:
+            sender, body = parse_message(text)
+        except EditorError as exc:
+            self.notify(clean(str(exc)), title="Not saved", severity="error", markup=False)
+            return
+        if not body.strip():
+            self.notify("Empty message: nothing saved", severity="warning", timeout=3)
+            return
+        now, user = self.clock(), self.store.user
+        self.save(case.id, lambda c: ops.log(c, sender, body, now, user), None)  # an append
+
+    def action_copy_id(self) -> None:
+        case = self.current_case()
+        if case is None:
+            return
+        self.copy_to_clipboard(case.id)
+        self.notify(f"Copied {case.id} to the clipboard", markup=False, timeout=2)
 
     def action_today(self) -> None:
         self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))

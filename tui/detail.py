@@ -19,6 +19,7 @@ from store import statement
 from store.clocks import countdown, rank as clock_rank, unresponsive
 
 from .safe import clean, money
+from .thumbnail import EvidencePreview
 from .triage import Triage
 
 LEVEL_STYLE = {"ok": "$success", "soon": "$warning", "overdue": "$error"}
@@ -159,17 +160,24 @@ def history(case: Case) -> Content:
 
 class DetailPane(VerticalScroll):
     """Shows one case. The app calls ``show`` when the selection or the case changes and
-    ``tick`` when the minute turns (only the deadlines are redrawn)."""
+    ``tick`` when the minute turns (only the deadlines are redrawn). With ``preview`` (the
+    detail screen) the evidence preview sits after the evidence list, before the history, and
+    follows the case shown."""
 
-    def __init__(self, triage: Triage, **kw) -> None:
+    def __init__(self, triage: Triage, preview: bool = False, **kw) -> None:
         super().__init__(**kw)
         self.triage = triage
         self.case: Case | None = None
         self.states: dict[int, str] = {}
+        self.has_preview = preview
 
     def compose(self) -> ComposeResult:
-        # One Static for the whole case: one update, one layout pass per selection.
+        # One Static for the whole case: one update, one layout pass per selection (two and the
+        # preview between them on the detail screen).
         yield Static("", id="d-body")
+        if self.has_preview:
+            yield EvidencePreview(self.triage.cfg.board.get("thumbnails", True) is not False, id="evidence-preview")
+            yield Static("", id="d-history")
 
     def _draw_body(self, now: datetime) -> None:
         body = self.query_one("#d-body", Static)
@@ -179,13 +187,19 @@ class DetailPane(VerticalScroll):
             return
         gap = Content("\n\n")
         sections = [summary(case, self.triage, now), deadlines(case, self.triage, now), proposals(case),
-                    thread(case), evidence(case, self.states), history(case)]
+                    thread(case), evidence(case, self.states)]
+        if not self.has_preview:
+            sections.append(history(case))
         body.update(gap.join([part for part in sections if part is not None]))
+        if self.has_preview:
+            self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
 
     def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
         same = self.case is not None and case is not None and self.case.id == case.id
         if case is not None and self.case is case and states is None:
             return
+        if self.has_preview and (not same or case is None or self.case is None or case.rev != self.case.rev):
+            self.query_one(EvidencePreview).show(case)
         self.case = case
         if states is not None:
             self.states = states
@@ -206,9 +220,15 @@ class DetailPane(VerticalScroll):
 
 
 class DetailScreen(Screen):
-    """The case on a screen of its own (enter on the board; the only way when narrow)."""
+    """The case on a screen of its own (enter on the board; the only way when narrow), with a
+    preview of one evidence file below it (``v`` the next file, ``p`` copies its path)."""
 
     BINDINGS = [
+        Binding("Y", "copy('order')", "Copy order no.", show=False, id="detail.copy_order"),
+        Binding("c", "copy('statement')", "Copy statement", show=False, id="detail.copy_statement"),
+        Binding("p", "copy('path')", "Copy evidence path", show=False, id="detail.copy_path"),
+        Binding("v", "next_evidence", "Evidence preview (again: next file)", show=False,
+                id="detail.next_evidence"),
         Binding("escape", "app.pop_screen", "Back", id="detail.back"),
         Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.scroll_down"),
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.scroll_up"),
@@ -226,13 +246,50 @@ class DetailScreen(Screen):
         self.pane.show(case, now)
 
     def compose(self) -> ComposeResult:
-        yield DetailPane(self.triage, id="detail-full", classes="detail")
+        yield DetailPane(self.triage, preview=True, id="detail-full", classes="detail")
         yield Static("", id="status-detail", classes="status")
         yield Footer()
 
     @property
     def pane(self) -> DetailPane:
         return self.query_one(DetailPane)
+
+    @property
+    def preview(self) -> EvidencePreview:
+        return self.query_one(EvidencePreview)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        case = self.pane.case if self.is_mounted else None
+        if action == "next_evidence" or action == "copy" and parameters and parameters[0] == "path":
+            return None if case is None or not case.evidence else True
+        return True
+
+    def action_copy(self, what: str) -> None:
+        """Copies to the clipboard with OSC 52 (``App.copy_to_clipboard``): works over SSH where
+        the terminal allows it (tmux: ``set -g set-clipboard on``)."""
+        case = self.pane.case
+        if case is None:
+            return
+        if what == "order":
+            text, label = case.order, f"order number of {case.id}"
+        elif what == "statement":
+            text = statement.plain(statement.current(case))
+            label = f"statement of {case.id} ({text.count(chr(10)) + (not text.endswith(chr(10)))} lines)"
+        else:
+            e = self.preview.evidence
+            if e is None:
+                return
+            text, label = e.path, "evidence path"
+        self.app.copy_to_clipboard(text if what == "statement" else clean(text))
+        self.notify(f"Copied the {clean(label)} to the clipboard", markup=False, timeout=3)
+
+    def action_next_evidence(self) -> None:
+        """Scrolls to the preview; when it is already in view, shows the next file."""
+        preview, pane = self.preview, self.pane
+        in_view = preview.region.height > 0 and pane.region.overlaps(preview.region)
+        if in_view:
+            preview.step(1)
+        pane.scroll_to_widget(preview, animate=False, top=True)
 
     def action_scroll(self, direction: str) -> None:
         pane = self.pane

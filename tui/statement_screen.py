@@ -4,8 +4,10 @@ Shows the saved statement, else a fresh composition (``store.statement.current``
 ``TextArea``; beside or below it the evidence checklist for the case's reason (what a reviewer
 looks for, and what is still missing) and the files the platform will not accept as uploads.
 
-Keys: ``e`` (or enter) edits, esc leaves the editor (then esc again goes back); ``ctrl+s``
-saves through the session (the one writer) with the revision that was loaded: if somebody changed the case
+Keys: ``E`` edits in the user's own editor ($VISUAL, $EDITOR; see ``tui/editor.py``) and saves
+what it leaves like ctrl+s; ``e`` (or enter) edits here, esc leaves the editor (then esc again
+goes back); ``ctrl+s`` saves through the session (the one writer) with the revision that was
+loaded: if somebody changed the case
 meanwhile the save is refused, the typed text stays, and ``ctrl+s`` again saves it over theirs
 (``ctrl+r`` loads theirs instead). ``c`` or ``ctrl+y`` copies the text to the clipboard with
 ``App.copy_to_clipboard`` (OSC 52: works over SSH where the terminal allows it). ``p`` asks
@@ -35,6 +37,7 @@ from store import Case, Config, ConflictError, StoreError, ValidationError
 from store import statement as st
 from store.packet import Packet, write_packet
 
+from .editor import run_editor
 from .locking import StoreScreen
 from .safe import clean, crop
 from .today import CasesChanged
@@ -115,6 +118,7 @@ class StatementScreen(StoreScreen):
         Binding("c", "copy", "Copy", id="statement.copy"),
         Binding("p", "packet", "Packet", id="statement.packet"),
         Binding("e,enter", "edit", "Edit", id="statement.edit"),
+        Binding("E", "edit_external", "Edit in $EDITOR", id="statement.edit_external"),
         Binding("ctrl+r", "load_theirs", "Reload", show=False, id="statement.reload"),
         Binding("escape", "back", "Back", id="statement.back"),
     ]
@@ -209,7 +213,7 @@ class StatementScreen(StoreScreen):
         elif self.editor.has_focus:
             status = [("editing: ctrl+s save  ctrl+y copy  esc stop editing", "$text-muted")]
         else:
-            status = [("e edit  c copy  p packet  ctrl+s save  esc back", "$text-muted")]
+            status = [("e edit  E $EDITOR  c copy  p packet  ctrl+s save  esc back", "$text-muted")]
         self.query_one("#st-status", Static).update(Content.assemble(*status))
 
     @on(TextArea.Changed, "#st-text")
@@ -230,16 +234,32 @@ class StatementScreen(StoreScreen):
 
     # -- actions -------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("save", "copy", "packet", "edit", "load_theirs") and self.case is None:
+        if action in ("save", "copy", "packet", "edit", "load_theirs", "edit_external") and self.case is None:
             return None
-        if action == "edit" and self.focused is self.editor:
-            return False
+        if action in ("edit", "edit_external") and self.focused is self.editor:
+            return False  # typing E in the text is a letter
         if action == "load_theirs":
             return bool(self.conflict_with) or None
         return True
 
     def action_edit(self) -> None:
         self.editor.focus()
+
+    def action_edit_external(self) -> None:
+        """The text as shown in $VISUAL/$EDITOR (the app suspended); what the editor leaves is put
+        in the text area and saved like ctrl+s: based on the revision loaded, so a colleague's
+        save meanwhile refuses it and the text stays here."""
+        if self.case is None or self.saving:
+            return
+        text = run_editor(self.app, self.editor.text, f"{self.case_id}-statement-")
+        if text is None:
+            return
+        text = st.plain(text)
+        if st.normalise(text) == st.normalise(self.editor.text) and not self.dirty:
+            self.notify(f"{self.case_id}: statement unchanged", timeout=3)
+            return
+        self.editor.load_text(text)
+        self.action_save()
 
     def action_back(self) -> None:
         focused = self.focused

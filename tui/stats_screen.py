@@ -5,7 +5,10 @@ recovered; then per supplier and per reason: cases, win rate, recovered share, m
 dispute to resolution and how many closed within the expected time, each with a bar of the
 recovered share. Bars are Unicode block characters in a Textual ``Content``, coloured through
 theme variables; user text (supplier names) goes in literally, cleaned of control characters.
-The figures are computed in a thread worker; ``reload()`` recomputes them.
+Below them the trends (``store.stats.trends``, drawn by ``tui/trends.py``): cases opened and
+resolved per week, money claimed and recovered per month in one currency at a time (``c`` the
+next); ``T`` scrolls to them. The figures are computed in a thread worker; ``reload()``
+recomputes them.
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from store import Config, StoreError
-from store.stats import Group, Stats, stats
+from store.stats import Group, Stats, Trends, stats, trends
 
 from .locking import StoreScreen
 from .safe import clean, fit, money
+from .trends import TrendChart
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
@@ -55,9 +59,9 @@ def main_currency(g: Group) -> str | None:
 
 
 class StatsComputed(Message):
-    def __init__(self, gen: int, result: Stats | None, error: str = "") -> None:
+    def __init__(self, gen: int, result: Stats | None, error: str = "", trends: Trends | None = None) -> None:
         super().__init__()
-        self.gen, self.result, self.error = gen, result, error
+        self.gen, self.result, self.error, self.trends = gen, result, error, trends
 
 
 def render_stats(s: Stats, width: int) -> Content:
@@ -141,6 +145,8 @@ class StatsScreen(StoreScreen):
     BINDINGS = [
         Binding("escape,s", "close", "Back", id="stats.close"),
         Binding("r", "reload", "Reload", id="stats.reload"),
+        Binding("T", "trends", "Trends", id="stats.trends"),
+        Binding("c", "next_currency", "Next currency", show=False, id="stats.next_currency"),
         Binding("j,down", "scroll(1)", "Down", show=False, id="stats.down"),
         Binding("k,up", "scroll(-1)", "Up", show=False, id="stats.up"),
         Binding("pagedown,space", "page(1)", "Page down", show=False, id="stats.page_down"),
@@ -151,12 +157,18 @@ class StatsScreen(StoreScreen):
                  lock: threading.Lock | None = None) -> None:
         super().__init__(store, cfg, clock, user, lock, id="stats-screen")
         self.result: Stats | None = None
+        self.trends: Trends | None = None
+        self.currency: str | None = None  # the money chart's currency
         self._gen = 0
 
     def compose(self) -> ComposeResult:
         yield Static(Content.assemble(("Outcomes", "bold"), ("  computing…", "$text-muted")), id="stats-title")
         with VerticalScroll(id="stats-scroll"):
             yield Static("", id="stats-body")
+            yield Static(Content.assemble(("Trends", "bold underline"), ("  T jumps here", "$text-muted")),
+                         id="trends-title")
+            yield TrendChart(id="chart-weeks")
+            yield TrendChart(id="chart-money")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -176,7 +188,9 @@ class StatsScreen(StoreScreen):
         except StoreError as exc:
             self.post_message(StatsComputed(gen, None, str(exc)))
             return
-        self.post_message(StatsComputed(gen, stats(cases, self.cfg)))
+        now = self.clock() if self.clock is not None else max((c.created_at for c in cases), default=None)
+        series = trends(cases, now, self.cfg) if now is not None else None
+        self.post_message(StatsComputed(gen, stats(cases, self.cfg), trends=series))
 
     def on_stats_computed(self, msg: StatsComputed) -> None:
         if msg.gen != self._gen:
@@ -185,6 +199,8 @@ class StatsScreen(StoreScreen):
             self.notify(clean(msg.error), title="Could not read the database", severity="error", markup=False)
             return
         self.result = msg.result
+        self.trends = msg.trends
+        self._plot_trends()
         t = msg.result.total
         self.query_one("#stats-title", Static).update(Content.assemble(
             ("Outcomes", "bold"), (f"  {t.count} resolved, {msg.result.open_count} open", "$text-muted")))
@@ -199,6 +215,36 @@ class StatsScreen(StoreScreen):
         scroll = self.query_one("#stats-scroll", VerticalScroll)
         width = scroll.scrollable_content_region.width or (self.size.width - 2)
         self.query_one("#stats-body", Static).update(render_stats(self.result, width))
+
+    def _plot_trends(self) -> None:
+        tr = self.trends
+        if tr is None:
+            return
+        self.query_one("#chart-weeks", TrendChart).plot_weeks(tr.weeks)
+        chart = self.query_one("#chart-money", TrendChart)
+        currencies = list(tr.months)
+        if self.currency not in currencies:
+            self.currency = currencies[0] if currencies else None
+        chart.display = self.currency is not None
+        if self.currency is not None:
+            chart.plot_money(self.currency, tr.months[self.currency], currencies)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "next_currency":
+            return None if self.trends is None or len(self.trends.months) < 2 else True
+        return True
+
+    def action_trends(self) -> None:
+        scroll = self.query_one("#stats-scroll", VerticalScroll)
+        scroll.scroll_to_widget(self.query_one("#trends-title"), animate=False, top=True)
+
+    def action_next_currency(self) -> None:
+        if self.trends is None or not self.trends.months:
+            return
+        currencies = list(self.trends.months)
+        i = currencies.index(self.currency) if self.currency in currencies else -1
+        self.currency = currencies[(i + 1) % len(currencies)]
+        self._plot_trends()
 
     def action_close(self) -> None:
         self.dismiss()

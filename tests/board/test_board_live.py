@@ -80,11 +80,14 @@ async def test_theme_choice_is_remembered_and_user_themes_load(seeded, cfg):
     (folder / "mine.toml").write_text('name = "my-theme"\nprimary = "#ff8700"\ndark = true\n')
     (folder / "broken.toml").write_text("this is = = not toml")
     app = DisputeApp(seeded, cfg, clock=lambda: NOW)
+    said: list[str] = []  # every notice, kept: on a loaded machine a toast can expire before we look
+    shown = app.notify
+    app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))[1]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Theme: my-theme" in titles and "Theme: dispute-contrast" in titles
-        assert any("broken.toml" in n.message for n in app._notifications)
+        assert any("broken.toml" in m for m in said)
         app.choose_theme("dispute-contrast")
         await settle(pilot)
     assert json.loads(paths.state_file().read_text())["theme"] == "dispute-contrast"

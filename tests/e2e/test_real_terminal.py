@@ -82,6 +82,7 @@ def test_board_in_a_real_terminal(board):
                     "--reason", "other", "--amount", "1", "--db", str(db)], check=True, timeout=30,
                    env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True)
     tmux("send-keys", "-t", session, "/")
+    wait_for(session, "words, or stage:")  # the filter box has the focus: typing goes there, not to keys
     tmux("send-keys", "-t", session, "-l", "Tmux")
     wait_for(session, "Tmux Trading", timeout=10)
     tmux("send-keys", "-t", session, "Escape")

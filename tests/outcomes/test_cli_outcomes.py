@@ -195,7 +195,7 @@ def test_offers_through_to_an_accepted_outcome(db):
 
 REFUSALS = [
     ("statement", "D-0099"),
-    ("statement", "D-0001", "--edit"),  # no $EDITOR
+    # "--edit" with no editor: tests/outcomes/test_editor_rule.py (the fallback now finds vi/nano)
     ("statement", "D-0001", "--save", "--edit"),
     ("packet", "D-0099", "--output", "/tmp/never-written.zip"),
     ("packet", "D-0001", "--output", "/no/such/folder/p.zip"),

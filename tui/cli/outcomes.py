@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from store import clock, negotiation, packet, paths, statement
+from store.editor import EditorError, discard, edit_text, editor_command
 from store.errors import ConflictError, StoreError
 from store.model import choice, money
 from store.stats import Group, stats
@@ -79,18 +80,14 @@ def register(cmd) -> None:
 
 
 def _editor() -> list[str] | None:
-    for var in ("VISUAL", "EDITOR"):
-        value = os.environ.get(var, "").strip()
-        if value:
-            return shlex.split(value)
-    return None
+    return editor_command()  # $VISUAL, $EDITOR, then nano/vi on PATH: the board's rule too
 
 
 def cmd_statement(args, cfg):
 
     editor = _editor() if args.edit else None
     if args.edit and not editor:
-        raise Refusal("set $EDITOR (e.g. EDITOR=nano) to edit the statement, or edit it on the board")
+        raise Refusal("no editor found: set $EDITOR (e.g. EDITOR=nano) to edit the statement, or edit it on the board")
     store = need(open_db(args, cfg, create=False), args)
     case = store.get(args.id)
 
@@ -117,23 +114,17 @@ def cmd_statement(args, cfg):
 
     # --edit: the saved text (else a fresh composition) in the user's editor
     original = case.statement
-    fd, tmp = tempfile.mkstemp(prefix=f"{case.id}-statement-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(statement.current(case))
     try:
-        rc = subprocess.run([*editor, tmp]).returncode
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise Refusal(f"cannot run editor {editor[0]!r}: {exc.strerror or exc}") from None
-    if rc != 0:
-        Path(tmp).unlink(missing_ok=True)
-        raise Refusal(f"editor exited with status {rc}; statement not saved")
-    text = statement.normalise(Path(tmp).read_bytes().decode("utf-8", "replace"))
+        edited = edit_text(statement.current(case), prefix=f"{case.id}-statement-", editor=editor, keep=True)
+    except EditorError as exc:
+        raise Refusal(f"{exc}; statement not saved") from None
+    tmp = edited.path
+    text = statement.normalise(edited.text)
     if not text:
-        Path(tmp).unlink(missing_ok=True)
+        discard(tmp)
         raise Refusal("the edited statement is empty; not saved")
     if text == original:
-        Path(tmp).unlink(missing_ok=True)
+        discard(tmp)
         print(f"{case.id}: statement unchanged")
         return 0
 
@@ -150,7 +141,7 @@ def cmd_statement(args, cfg):
         raise
     except StoreError as exc:  # a lock held too long, the case gone: the edit is not lost
         raise type(exc)(f"{exc}; your text is kept in {tmp}") from None
-    Path(tmp).unlink(missing_ok=True)
+    discard(tmp)
     print(f"{c.id}: statement saved ({len(text.splitlines())} lines)")
     return 0
 

@@ -1,0 +1,216 @@
+"""The evidence preview in the case detail: a thumbnail of a photo, the details of anything else.
+
+``load_preview`` (no Textual, runs in a thread worker) reads the file once with ``O_NOFOLLOW``,
+checks its size and SHA-256 against what was recorded when it was attached, and only then
+decodes those same bytes at thumbnail size (``Image.draft`` lets libjpeg scale a JPEG down by
+1/2, 1/4 or 1/8 while decoding: a 4032x3024 photo decodes at 504x378, several times
+cheaper than a full decode; `bench/thumbnail.py` measures it). A missing,
+unreadable or changed file gives no picture at all: never an old one.
+
+``EvidencePreview`` shows the result with textual-image, which picks the best method the
+terminal offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Unicode
+when not on a terminal at all). The terminal is asked what it supports when this module is
+first imported, which must happen before the app starts: ``tui.detail`` imports it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import mimetypes
+import os
+import stat
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image as PILImage
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+from textual_image.widget import Image as TerminalImage
+
+from store import Case, Evidence
+
+from .safe import clean
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
+MAX_BYTES = 64 << 20  # a larger file is described, not decoded
+# Enough for Sixel/kitty in the 36x10-cell box (360x200 px at 10x20-px cells); half-blocks need
+# 36x20. A 4032x3024 JPEG drafts at 1/8 (504x378) for this: the cheapest decode libjpeg has.
+THUMB_PX = (480, 360)
+
+
+def is_image(e: Evidence) -> bool:
+    return Path(e.path).suffix.lower() in IMAGE_SUFFIXES
+
+
+@dataclass
+class Preview:
+    index: int
+    state: str  # image | missing | changed | not_image | too_large | undecodable
+    image: PILImage.Image | None = None
+    detail: str = ""
+    decode_ms: float = 0.0
+    source_px: tuple[int, int] | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def _read(path: str, limit: int) -> bytes:
+    # O_NOFOLLOW: a link planted where the file was is not followed; O_NONBLOCK: a FIFO planted
+    # there does not hang the worker; fstat: only a regular file is read.
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        return fh.read(limit + 1)
+
+
+def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Preview:
+    """What the preview shows for evidence ``e``. Pure I/O and decoding: call it off the UI thread."""
+    image = is_image(e)
+    try:
+        st = os.stat(e.path, follow_symlinks=False)
+    except OSError:
+        return Preview(index, "missing", detail="the file is not there any more")
+    if st.st_size != e.size:
+        return Preview(index, "changed", detail=f"size is {st.st_size} bytes, {e.size} when attached")
+    if st.st_size > MAX_BYTES:
+        return Preview(index, "too_large", detail="too large to preview")
+    try:
+        data = _read(e.path, MAX_BYTES)
+    except OSError as exc:
+        return Preview(index, "missing", detail=f"cannot read it: {exc.strerror or exc}")
+    if len(data) != e.size or hashlib.sha256(data).hexdigest() != e.sha256:
+        return Preview(index, "changed", detail="its SHA-256 differs from the one recorded when attached")
+    if not image:
+        return Preview(index, "not_image")
+    t0 = time.perf_counter()
+    try:
+        with PILImage.open(io.BytesIO(data)) as im:
+            source = im.size
+            im.draft("RGB", px)  # JPEG: decode at 1/2..1/8 scale; other formats ignore it
+            im.thumbnail(px, PILImage.Resampling.BILINEAR)
+            thumb = im.convert("RGB")
+    except Exception as exc:  # noqa: BLE001 - any decoder failure (bomb, truncated, unknown) is one answer
+        return Preview(index, "undecodable", detail=f"cannot decode it: {clean(str(exc))[:80]}")
+    return Preview(index, "image", thumb, decode_ms=(time.perf_counter() - t0) * 1000, source_px=source)
+
+
+class PreviewReady(Message):
+    def __init__(self, case_id: str, rev: int, preview: Preview) -> None:
+        super().__init__()
+        self.case_id, self.rev, self.preview = case_id, rev, preview
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+class EvidencePreview(Vertical):
+    """One evidence file of the case: ``show(case, index)``; the picture comes from a worker."""
+
+    DEFAULT_CSS = """
+    EvidencePreview { height: auto; padding: 0 1; border-top: hkey $panel; }
+    EvidencePreview #ev-caption { height: auto; }
+    EvidencePreview #ev-image { width: 36; height: auto; max-height: 16; display: none; }
+    EvidencePreview.-has-image #ev-image { display: block; }
+    """
+
+    def __init__(self, enabled: bool = True, **kw) -> None:
+        super().__init__(**kw)
+        self.enabled = enabled
+        self.case: Case | None = None
+        self.index = 0
+        self.preview: Preview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="ev-caption")
+        yield TerminalImage(None, id="ev-image")
+
+    @property
+    def evidence(self) -> Evidence | None:
+        if self.case is None or not self.case.evidence:
+            return None
+        return self.case.evidence[self.index % len(self.case.evidence)]
+
+    def show(self, case: Case | None, index: int | None = None) -> None:
+        same = case is not None and self.case is not None and case.id == self.case.id and case.rev == self.case.rev
+        if index is None:
+            index = self.index if same else 0
+        if same and index == self.index and self.preview is not None:
+            return
+        self.case, self.index = case, index
+        self.preview = None
+        self._set_image(None)
+        self.display = bool(case is not None and case.evidence)
+        if not self.display:
+            return
+        self._caption()
+        e = self.evidence
+        if self.enabled and e is not None:
+            self._load(case.id, case.rev, e, self.index)  # type: ignore[union-attr]
+
+    def step(self, delta: int) -> None:
+        if self.case is not None and self.case.evidence:
+            self.show(self.case, (self.index + delta) % len(self.case.evidence))
+
+    @work(thread=True, exclusive=True, group="evidence-preview")
+    def _load(self, case_id: str, rev: int, e: Evidence, index: int) -> None:
+        self.post_message(PreviewReady(case_id, rev, load_preview(e, index)))
+
+    def on_preview_ready(self, msg: PreviewReady) -> None:
+        msg.stop()
+        if self.case is None or msg.case_id != self.case.id or msg.rev != self.case.rev or \
+                msg.preview.index != self.index:
+            return  # an answer for a file no longer shown
+        self.preview = msg.preview
+        self._set_image(msg.preview.image)
+        self._caption()
+
+    def _set_image(self, image: PILImage.Image | None) -> None:
+        widget = self.query_one("#ev-image", TerminalImage)
+        widget.image = image
+        self.set_class(image is not None, "-has-image")
+
+    def _caption(self) -> None:
+        e, case = self.evidence, self.case
+        if e is None or case is None:
+            return
+        n = len(case.evidence)
+        p = self.preview
+        parts: list = [(f"Evidence {self.index % n + 1}/{n}", "bold underline"), ("  ", ""),
+                       (e.kind, "bold"), ("  ", ""), (clean(Path(e.path).name), "")]
+        if p is None:
+            state = "checking…" if self.enabled else ("thumbnails off ([board] thumbnails)" if is_image(e) else "")
+            parts += [("\n", ""), (state, "$text-muted")] if state else []
+        elif p.state == "missing":
+            parts += [("\nMISSING  ", "bold $error"), (clean(p.detail), "")]
+        elif p.state == "changed":
+            parts += [("\nCHANGED  ", "bold $warning"), (clean(p.detail), ""),
+                      ("\nnot shown: it is not the file that was attached", "$text-muted")]
+        elif p.state == "image" and p.image is not None and p.source_px:
+            parts += [("\n", ""), (f"{p.source_px[0]}x{p.source_px[1]} px · {_size(e.size)} · sha256 "
+                                   f"{e.sha256[:12]}", "$text-muted")]
+        elif p.state in ("too_large", "undecodable"):
+            parts += [("\n", ""), (clean(p.detail), "$warning")]
+        if p is None or p.state != "image":
+            mime = mimetypes.guess_type(e.path)[0] or "unknown type"
+            parts += [("\n", ""), (f"{mime} · {_size(e.size)} · added {e.added_at:%Y-%m-%d} · sha256 "
+                                   f"{e.sha256[:12]}", "$text-muted")]
+            parts += [("\n", ""), (clean(e.path), "")]
+        if e.note:
+            parts += [("\n", ""), (clean(e.note), "$text-muted")]
+        keys = "p copy path" + ("  v next file" if n > 1 else "")
+        parts += [("\n", ""), (keys, "$text-muted")]
+        self.query_one("#ev-caption", Static).update(Content.assemble(*parts))
+
+
+__all__ = ["EvidencePreview", "Preview", "PreviewReady", "load_preview", "is_image", "THUMB_PX"]
