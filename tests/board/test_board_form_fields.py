@@ -103,10 +103,13 @@ async def test_a_pasted_multi_line_reply_keeps_every_line(app, seeded):
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
         pane = app.screen.pane
-        pane.scroll_end(animate=False)
-        await pilot.pause()
-        text = screen_text(app)
-        for line in ("Best regards,", "Lily (Ningbo Bright)"):  # the last lines of the reply
+        seen = []
+        for y in range(0, int(pane.max_scroll_y) + 10, 8):  # page through the whole detail
+            pane.scroll_to(y=y, animate=False)
+            await pilot.pause()
+            seen.append(screen_text(app))
+        text = "\n".join(seen)
+        for line in REPLY_LINES[1:]:
             assert line in text, text
 
 
