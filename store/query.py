@@ -216,6 +216,11 @@ class Triage:
     # The deadline the first reason refers to (None when it refers to none): the digest's
     # next_deadline, so "hard deadline passed: X" comes with X's due time, not another clock's.
     deadline: Clock | None = None
+    # The weight of the first reason (its tier in the daily order, from the config), and the
+    # due time of the countdown the case shows (``clocks.urgency``, Today's "due" column):
+    # within a tier the nearer one comes first.
+    weight: float = 0.0
+    due: datetime | None = None
 
     def to_dict(self, now: datetime) -> dict:
         return {"id": self.case.id, "score": round(self.score, 2), "why": list(self.why),
@@ -233,24 +238,30 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
     soon_hard = timedelta(hours=cfg.urgency["soon_hard_hours"])
     score = 0.0
     why: list[str] = []
+    weights: list[float] = []  # per reason, in the order of ``why``
     open_clocks = [k for k in clocks(case, cfg) if not k.met]
     late_hard = [k for k in open_clocks if k.hard and k.due <= now]
     soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= now + soon_hard]
     late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
     if late_hard:
         score += w.get("overdue_hard", 1000)
+        weights.append(float(w.get("overdue_hard", 1000)))
         why.append(f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)")
     if soon_hard_:
         score += w.get("hard_soon", 500)
+        weights.append(float(w.get("hard_soon", 500)))
         why.append(f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}")
     if case.stage != "resolved" and whose_turn(case) == "me":
         score += w.get("my_turn", 200)
+        weights.append(float(w.get("my_turn", 200)))
         why.append("waiting on me")
     if unresponsive(case, cfg, now):
         score += w.get("unresponsive", 100)
+        weights.append(float(w.get("unresponsive", 100)))
         why.append("supplier unresponsive: escalate")
     if late_soft:
         score += w.get("overdue_soft", 50)
+        weights.append(float(w.get("overdue_soft", 50)))
         why.append(f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)")
     first: Clock | None = None
     if why:
@@ -268,7 +279,8 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
             first = next((k for k in open_clocks if k.party == "supplier"), None)
         elif late_soft:
             first = late_soft[0]
-    return Triage(case, score, tuple(why), first)
+    shown = urgency(case, cfg, now).clock if why else None
+    return Triage(case, score, tuple(why), first, weights[0] if weights else 0.0, shown.due if shown else None)
 
 
 def is_snoozed(case: Case, now: datetime) -> bool:
@@ -276,7 +288,11 @@ def is_snoozed(case: Case, now: datetime) -> bool:
 
 
 def today(cases: list[Case], cfg: Config, now: datetime) -> list[Triage]:
-    """Cases needing action now, most urgent first; snoozed ones stay out until they wake."""
+    """Cases needing action now, most urgent first; snoozed ones stay out until they wake.
+
+    By the first reason's weight (hard deadline passed, hard deadline soon, waiting on me, ...,
+    weights from the config); within a reason the nearer due time first (the countdown the case
+    shows; overdue ones before); then the score (amount, days in stage); then the id."""
     out = [t for t in (triage(c, cfg, now) for c in cases if not is_snoozed(c, now)) if t.why]
-    out.sort(key=lambda t: (-t.score, t.case.number))
+    out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out

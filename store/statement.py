@@ -14,6 +14,7 @@ they print; OSC 52 copying is the board's job).
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -240,6 +241,8 @@ CHECKLISTS: dict[str, tuple[Need, ...]] = {
 class Check:
     need: Need
     met_by: tuple[str, ...]  # evidence file names (or "transcript (N messages)")
+    # Files that would meet the need but are missing on disk: they fulfil nothing.
+    gone: tuple[str, ...] = ()
 
     @property
     def missing(self) -> bool:
@@ -247,7 +250,7 @@ class Check:
 
     def to_dict(self) -> dict:
         return {"key": self.need.key, "label": self.need.label, "required": self.need.required,
-                "met_by": list(self.met_by), "missing": self.missing}
+                "met_by": list(self.met_by), "missing": self.missing, "files_missing": list(self.gone)}
 
 
 def _matches(need: Need, e: Evidence) -> bool:
@@ -259,20 +262,36 @@ def _matches(need: Need, e: Evidence) -> bool:
     return any(w in hay for w in need.words)
 
 
-def checklist(case: Case) -> list[Check]:
-    """What a reviewer looks for in a dispute of this reason, and what the case has for each."""
+def file_states(case: Case) -> dict[int, str]:
+    """Each evidence file's state on disk now (ok, missing, changed), by index: one stat each."""
+    from .ops import evidence_state
+
+    return {i: evidence_state(e) for i, e in enumerate(case.evidence)}
+
+
+def checklist(case: Case, states: Mapping[int, str] | None = None) -> list[Check]:
+    """What a reviewer looks for in a dispute of this reason, and what the case has for each.
+
+    A file that is missing on disk fulfils nothing. ``states`` (evidence index -> ok, missing,
+    changed) says which are, as last checked; without it each file is looked at now (a stat).
+    An index not in ``states`` (not checked yet) counts as present."""
+    if states is None:
+        states = file_states(case)
     out = []
     outside = [m for m in case.messages if m.sender in ("me", "supplier", "platform")]
     for need in CHECKLISTS.get(case.reason, CHECKLISTS["other"]):
-        met = [evidence_name(e) for e in case.evidence if _matches(need, e)]
+        met, gone = [], []
+        for i, e in enumerate(case.evidence):
+            if _matches(need, e):
+                (gone if states.get(i) == "missing" else met).append(evidence_name(e))
         if need.transcript and outside:
             met.append(f"transcript ({len(outside)} message{'s' if len(outside) != 1 else ''})")
-        out.append(Check(need, tuple(met)))
+        out.append(Check(need, tuple(met), tuple(gone)))
     return out
 
 
-def missing(case: Case, required_only: bool = False) -> list[Need]:
-    return [c.need for c in checklist(case) if c.missing and (c.need.required or not required_only)]
+def missing(case: Case, required_only: bool = False, states: Mapping[int, str] | None = None) -> list[Need]:
+    return [c.need for c in checklist(case, states) if c.missing and (c.need.required or not required_only)]
 
 
 # -- upload formats -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -43,9 +43,12 @@ from .stats_screen import StatsScreen
 from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
 from .today import CasesChanged, OpenCase, TodayScreen
 from .session import Outcome, Session
-from .triage import Triage
+from .triage import EVIDENCE_RECHECK_SECONDS, Triage
 
 Clock = Callable[[], datetime]
+# Keys that act on the selected case (the board's and the app's actions).
+CASE_ACTIONS = {"open", "move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer",
+                "edit_description", "message_in_editor", "copy_id"}
 OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help", "today", "stats", "statement"}
 
 
@@ -237,6 +240,10 @@ class BoardScreen(Screen):
             if keep is not None and col.current is not None and col.current.id == keep:
                 found = i
             self._header(stage, cases)
+        if found is None and not self.column.cases:
+            # The selected case is filtered out and its column is empty: select the first case
+            # shown (leftmost column), so the case keys act on a card the user can see.
+            found = next((i for i, col in enumerate(self.columns) if col.cases), None)
         if found is not None and (follow or found != self.col):
             if found != self.col:
                 self.column.set_active(False)
@@ -410,6 +417,17 @@ class BoardScreen(Screen):
         if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "filter":
             event.stop()
             self.action_clear_filter()
+            return
+        if self.selected is None and not isinstance(self.focused, Input):
+            # A case key is disabled (dimmed) with no case selected: say why instead of nothing.
+            for _, bindings in self._modal_binding_chain:
+                for b in bindings.key_to_bindings.get(event.key, ()):
+                    if b.action.split("(")[0] in CASE_ACTIONS:
+                        why = "no case matches the filter" if self.filter_text else "no cases here"
+                        self.app.notify(f"No case selected ({why}): {b.description or b.action} needs one",
+                                        severity="warning", markup=False, timeout=3)
+                        event.stop()
+                        return
 
     def _set_filter(self, text: str) -> None:
         if text == self.filter_text:
@@ -514,6 +532,12 @@ class DisputeApp(App[int]):
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
         self._marking = False
+        # The background evidence pass: every loaded case's files statted once a while, driven
+        # by the one timer and the app's clock (tests move the clock and post ticks).
+        self.evidence_every = timedelta(seconds=EVIDENCE_RECHECK_SECONDS)
+        self._evidence_due: datetime | None = None
+        self._rechecking = False
+        self.last_evidence_pass: tuple[int, float] | None = None  # (cases, seconds) of the last pass
         # Re-hashed evidence per case: id -> (rev, when, {index: ok|missing|changed}).
         self.evidence_states: dict[str, tuple[int, float, dict[int, str]]] = {}
         self._external_drafts: dict[str, ExternalEdit] = {}  # descriptions whose save was refused
@@ -521,7 +545,10 @@ class DisputeApp(App[int]):
     # -- setup ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """The board's own theme variables, for themes that do not set them (Textual's own)."""
-        return {"card-selected-background": "#3a3a3a" if self.current_theme.dark else "#d0d0d0"}
+        dark = self.current_theme.dark
+        return {"card-selected-background": "#3a3a3a" if dark else "#d0d0d0",
+                # Case ids: a colour no 16-colour terminal turns into the error red.
+                "case-id": "#5fd7d7" if dark else "#008787"}
 
     def get_default_screen(self) -> Screen:
         return BoardScreen(self.triage)
@@ -587,6 +614,10 @@ class DisputeApp(App[int]):
                 elif isinstance(screen, TodayScreen):
                     screen.tick(self.now)
             self.call_after_refresh(self.recount)  # after the frame: the recount is a thread
+        if self._applied_gen and not self._rechecking and (self._evidence_due is None or self.now >= self._evidence_due):
+            self._evidence_due = self.now + self.evidence_every
+            self._rechecking = True
+            self._recheck_evidence([c for cs in self.board.by_stage.values() for c in cs])
         mono = time.monotonic()
         if mono - self._last_poll >= self.refresh_seconds - 0.05 and not self._loading:
             self._last_poll = mono
@@ -765,10 +796,30 @@ class DisputeApp(App[int]):
     def _marked(self) -> None:
         self._marking = False
 
+    @work(thread=True, group="evidence-pass", exclusive=True)
+    def _recheck_evidence(self, cases: list[Case]) -> None:
+        """The background pass over every loaded case (see ``Triage.recheck``)."""
+        started = time.perf_counter()
+        try:
+            changed = self.triage.recheck(cases)
+        finally:
+            self.call_from_thread(self._rechecked, len(cases), time.perf_counter() - started)
+        self.post_message(EvidenceMarked(changed))
+
+    def _rechecked(self, n: int, seconds: float) -> None:
+        self._rechecking = False
+        self.last_evidence_pass = (n, seconds)
+
     def on_evidence_marked(self, msg: EvidenceMarked) -> None:
         if msg.changed and self.screen_stack:
             for col in self.board.columns:
                 col.clear_cache(msg.changed)
+            # An open case whose mark changed: re-check its files for the detail's list too.
+            for screen in self.screen_stack:
+                for pane in screen.query(DetailPane).results(DetailPane):
+                    if pane.display and pane.case is not None and pane.case.id in msg.changed:
+                        self.evidence_states.pop(pane.case.id, None)
+                        self.check_evidence(pane.case)
 
     @work(thread=True, group="evidence", exclusive=True)
     def check_evidence(self, case: Case) -> None:
@@ -945,6 +996,7 @@ class DisputeApp(App[int]):
                 platform=values["platform"], title=values["title"], want=values["want"],
                 claimed=values["claimed"], received_at=values["received"], supplier_contact=values["contact"],
                 product=values["product"], platform_ref=values["ref"], description=values["description"],
+                paid_at=values["paid"], shipped_at=values["shipped"], delivery_estimate=values["delivery_estimate"],
             )
             self._create_worker(case, form)
         self.push_screen(forms.FormScreen(forms.new_case_spec(submit)))
@@ -968,7 +1020,7 @@ class DisputeApp(App[int]):
                 if key not in values:
                     continue
                 old = getattr(base, attr)
-                if isinstance(old, str) and values[key] == clean(old).strip():
+                if isinstance(old, str) and values[key] in (clean(old).strip(), clean(old, multiline=True).strip()):
                     continue  # shown cleaned in the form, untouched by the user: keep as stored
                 if isinstance(old, datetime) and values[key] is not None and \
                         abs((old - values[key]).total_seconds()) < 60:

@@ -217,33 +217,49 @@ class StageColumn(ScrollView, can_focus=False):
         # 16-colour terminals where the highlight may fall on the background colour).
         lead, lead_style = ("▌", bg + get("card--bar")) if cursor and self.active else (" ", bg)
 
-        def line(*parts: tuple[str, Style]) -> Strip:
+        def line(*parts: tuple[str, Style], edge: bool = False) -> Strip:
+            # ``edge``: the text may use the last cell too (the id line: an id is never cut).
             segs = [Segment(lead, lead_style)]
             used = 0
+            limit = inner + 1 if edge else inner
             for text, style in parts:
-                room = inner - used
+                room = limit - used
                 if room <= 0:
                     break
                 t = crop(text, room)
                 used += _cells(t)
                 segs.append(Segment(t, bg + style))
-            segs.append(Segment(" " * (width - 1 - used), bg))
+            segs.append(Segment(" " * max(0, width - 1 - used), bg))
             return Strip(segs, width).adjust_cell_length(width, bg)
 
         cid = case.id
         turn = TURN_TEXT.get(info.turn, info.turn)
         mark = EVIDENCE_MARK.get(info.evidence, "")
         turn_style = get("card--me") if info.turn == "me" else get("card--muted")
-        for mark_text, turn_text in ((mark, turn), (mark[:1], turn), (mark[:1], TURN_SHORT.get(info.turn, turn)),
-                                     (mark[:1], "")):
+        room = inner + 1  # every cell after the lead: the id line has no right margin
+        # Narrower and narrower: the evidence mark keeps its own sign (✗ missing, Δ changed)
+        # and the id always stays whole; the turn goes first, then the mark.
+        short = TURN_SHORT.get(info.turn, turn)
+        for mark_text, turn_text in ((mark, turn), (mark, short), (mark[:1], short), (mark[:1], ""), ("", "")):
             right = _cells(mark_text) + (1 if mark_text and turn_text else 0) + _cells(turn_text)
-            if len(cid) + 1 + right <= inner:
+            if len(cid) + (1 + right if right else 0) <= room:
                 break
-        gap = max(1, inner - len(cid) - right)
-        first = line((cid, get("card--id")), (" " * gap, Style()),
-                     (mark_text + (" " if mark_text and turn_text else ""), get("card--marker")),
-                     (turn_text, turn_style))
-        supplier = line((clean(case.supplier), get("card--supplier")))
+        id_lines = _split_id(cid, room)
+        id_style = get("card--id")
+        if len(id_lines) == 1:
+            # A cell of margin on the right where it fits (as the other lines have).
+            edge = room if len(cid) + 1 + right > inner else inner
+            gap = max(1, edge - len(cid) - right) if right else 0
+            first = [line((cid, id_style), (" " * gap, Style()),
+                          (mark_text + (" " if mark_text and turn_text else ""), get("card--marker")),
+                          (turn_text, turn_style), edge=True)]
+        else:  # a column narrower than the id: the id wraps at its dash, never cut
+            first = [line((part, id_style), edge=True) for part in id_lines]
+        if mark and not mark_text:
+            # No room beside the id: the mark leads the supplier line (✗ missing, Δ changed).
+            supplier = line((mark[:1] + " ", get("card--marker")), (clean(case.supplier), get("card--supplier")))
+        else:
+            supplier = line((clean(case.supplier), get("card--supplier")))
         title = line((clean(case.title or case.product or case.order), get("card--muted")))
         full_amount = money(case.claim, case.currency)
         if _cells(full_amount) > inner:
@@ -259,13 +275,27 @@ class StageColumn(ScrollView, can_focus=False):
             due = line((text, get(f"card--{level}")), (label, get("card--muted")))
         else:
             due = line(("no clock", get("card--muted")))
-        return [first, supplier, title, amount, due]
+        return (first + [supplier, title, amount, due])[:CARD_LINES]
 
     def on_click(self, event) -> None:
         line = event.y + round(self.scroll_y)
         index = line // CARD_HEIGHT
         if 0 <= index < len(self.cases):
             self.post_message(self.Clicked(self, index))
+
+
+def _split_id(cid: str, room: int) -> list[str]:
+    """The id on as few lines of ``room`` cells as it needs: whole, else broken after its dash,
+    else in pieces of ``room``. Never an ellipsis: an id is the one thing always read whole."""
+    room = max(1, room)
+    if len(cid) <= room:
+        return [cid]
+    head, dash, tail = cid.partition("-")
+    parts = [head + dash, tail] if dash and len(head) + 1 <= room else [cid]
+    out: list[str] = []
+    for p in parts:
+        out += [p[i:i + room] for i in range(0, len(p), room)] or [""]
+    return out
 
 
 def _cells(text: str) -> int:

@@ -43,7 +43,7 @@ def _size(n: int) -> str:
 def summary(case: Case, triage: Triage, now: datetime) -> Content:
     turn = triage.turn(case)
     parts: list = [
-        (case.id, "bold $accent"), ("  ", ""), (STAGE_TITLES[case.stage], "bold"),
+        (case.id, "bold $case-id"), ("  ", ""), (STAGE_TITLES[case.stage], "bold"),
         (f"  {case.platform}", "$text-muted"),
         ("\n", ""), (clean(case.supplier), "bold"),
     ]
@@ -123,13 +123,17 @@ def evidence(case: Case, states: dict[int, str]) -> Content:
         if e.note:
             parts += [("\n        ", ""), (clean(e.note), "$text-muted")]
     # What a reviewer looks for in a dispute of this reason, and what is still missing.
-    checks = statement.checklist(case)
+    # A file found missing fulfils nothing (the states come from the evidence worker; one not
+    # checked yet counts as there, so nothing is statted here on the UI thread).
+    checks = statement.checklist(case, states)
     if checks:
         parts.append(("\nChecklist for " + case.reason.replace("_", " "), "bold"))
         for c in checks:
             mark, style = ("✓ ", "$success") if not c.missing else (("✗ ", "bold $error") if c.need.required
                                                                      else ("○ ", "$warning"))
             parts += [("\n", ""), (mark, style), (clean(c.need.label), "" if c.missing else "$text-muted")]
+            if c.gone:
+                parts.append((clean(f"  ({', '.join(c.gone)} missing on disk)"), "bold $error"))
     for flag in statement.format_flags(case):
         parts += [("\n", ""), ("format  ", "bold $warning"), (clean(str(flag)), "")]
     return Content.assemble(*parts)

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from store import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, Case,
                    ValidationError, ops)
@@ -106,6 +106,15 @@ def happened_when(text: str) -> datetime | None:
     return when(text, optional=True, kind="happened")
 
 
+def estimate_when(text: str) -> datetime | None:
+    """A date that may lie ahead or behind (the latest estimated delivery)."""
+    return when(text, optional=True, kind="any")
+
+
+def _shown_date(dt: datetime | None) -> str:
+    return dt.astimezone().isoformat(timespec="minutes") if dt is not None else ""
+
+
 def yes_no(text: str) -> bool:
     t = text.strip().lower()
     if t in ("y", "yes", "true", "1", "hard"):
@@ -133,6 +142,23 @@ def evidence_path(text: str) -> str:
     return str(ops.check_evidence_path(text.strip()))
 
 
+def _lf(text: str) -> str:
+    """CR LF and lone CR line ends as LF: a pasted Windows reply keeps its lines, shows no ␍."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class FieldArea(TextArea):
+    """A form's multi-line field. ``value`` reads and sets the text, as an Input's does."""
+
+    @property
+    def value(self) -> str:
+        return self.text
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self.load_text(text)
+
+
 # -- the form ----------------------------------------------------------------------------------
 @dataclass
 class Field:
@@ -143,6 +169,10 @@ class Field:
     choices: tuple[str, ...] = ()
     placeholder: str = ""
     password: bool = False
+    # A multi-line text area (a pasted supplier reply keeps every line); enter adds a line,
+    # ctrl+s saves. ``lines`` is its height on screen.
+    multiline: bool = False
+    lines: int = 4
 
 
 @dataclass
@@ -176,6 +206,17 @@ class FormScreen(ModalScreen[None]):
                 yield Static(Content(self.spec.note), id="form-note")
             with VerticalScroll(id="form-fields"):
                 for f in self.spec.fields:
+                    if f.multiline:
+                        with Horizontal(classes="field-row field-row-multi"):
+                            yield Label(Content(f.label), classes="field-label")
+                            area = FieldArea(clean(_lf(f.value), multiline=True), id=f"f-{f.name}",
+                                            soft_wrap=True, show_line_numbers=False, tab_behavior="focus",
+                                            compact=True, highlight_cursor_line=False,
+                                            placeholder=f.placeholder, classes="field-input field-area")
+                            area.styles.height = f.lines
+                            yield area
+                        yield Static("", id=f"e-{f.name}", classes="field-error")
+                        continue
                     with Horizontal(classes="field-row"):
                         yield Label(Content(f.label), classes="field-label")
                         yield Input(
@@ -204,10 +245,15 @@ class FormScreen(ModalScreen[None]):
         err = self.query_one(f"#e-{name}", Static)
         err.update(Content(clean(reason)) if reason else "")
         err.set_class(bool(reason), "-shown")
-        self.query_one(f"#f-{name}", Input).set_class(bool(reason), "-invalid")
+        self.query_one(f"#f-{name}").set_class(bool(reason), "-invalid")
+
+    def text_of(self, name: str) -> str:
+        """What is typed in a field: an Input's value, a text area's text."""
+        w = self.query_one(f"#f-{name}")
+        return w.text if isinstance(w, TextArea) else w.value  # type: ignore[attr-defined]
 
     def _parse_one(self, f: Field) -> tuple[Any, str | None]:
-        text = self.query_one(f"#f-{f.name}", Input).value
+        text = self.text_of(f.name)
         try:
             return f.parse(text), None
         except (ValidationError, ValueError) as exc:
@@ -244,9 +290,26 @@ class FormScreen(ModalScreen[None]):
         elif not err:
             self._show_error(name, None)
 
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        area = event.text_area
+        if not area.id or not area.id.startswith("f-"):
+            return
+        text = area.text
+        safe = clean(_lf(text), multiline=True)
+        if safe != text:
+            # Pasted control characters (and CR line ends) would reach the terminal: replace them.
+            area.load_text(safe)
+            return
+        name = area.id[2:]
+        _, err = self._parse_one(self._field(name))
+        if self.tried or (err and text.strip()):
+            self._show_error(name, err)
+        elif not err:
+            self._show_error(name, None)
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        inputs = list(self.query(".field-input").results(Input))
+        inputs = list(self.query(".field-input"))
         idx = inputs.index(event.input) if event.input in inputs else -1
         if 0 <= idx < len(inputs) - 1:
             inputs[idx + 1].focus()
@@ -269,7 +332,7 @@ class FormScreen(ModalScreen[None]):
         status = self.query_one("#form-status", Static)
         if errors:
             first = next(f.name for f in self.spec.fields if f.name in errors)
-            self.query_one(f"#f-{first}", Input).focus()
+            self.query_one(f"#f-{first}").focus()
             status.update(Content(f"{len(errors)} field(s) to fix; nothing saved"))
             status.set_class(True, "-error")
             return
@@ -327,12 +390,21 @@ def case_fields(case: Case | None) -> list[Field]:
         Field("received", "Received", happened_when,
               c.received_at.astimezone().isoformat(timespec="minutes") if c and c.received_at else "",
               placeholder="2026-11-20 or 2026-11-20T10:00+08:00"),
+        # Every date a clock rule counts from: PayPal's 180 days from payment, Amazon's 90 days
+        # from the latest estimated delivery.
+        Field("paid", "Paid", happened_when, _shown_date(c.paid_at if c else None),
+              placeholder="2026-10-02; PayPal: 180 days from payment"),
+        Field("shipped", "Shipped", happened_when, _shown_date(c.shipped_at if c else None),
+              placeholder="2026-10-20"),
+        Field("delivery_estimate", "Delivery est.", estimate_when,
+              _shown_date(c.delivery_estimate if c else None),
+              placeholder="latest estimated delivery; Amazon: 90 days from it"),
         Field("contact", "Contact", optional_text(200), c.supplier_contact if c else "", placeholder="optional"),
         Field("product", "Product", optional_text(200), c.product if c else "", placeholder="optional"),
         Field("ref", "Dispute no.", optional_text(80), c.platform_ref if c else "",
               placeholder="the platform's own dispute number, optional"),
         Field("description", "Description", optional_text(2000), c.description if c else "",
-              placeholder="what was ordered, what arrived, what you want"),
+              placeholder="what was ordered, what arrived, what you want", multiline=True, lines=3),
     ]
 
 
@@ -351,8 +423,10 @@ def message_spec(case: Case, submit) -> FormSpec:
     return FormSpec(
         f"Log a message on {case.id}",
         [Field("sender", "From", one_of(SENDERS, "sender"), "supplier", SENDERS, "me, supplier, platform, note"),
-         Field("text", "Text", required("message text", 4000), placeholder="what was said")],
-        None, submit, note="A supplier reply makes it your turn; your own message makes it theirs.",
+         Field("text", "Text", required("message text", 4000), placeholder="what was said; paste keeps every line",
+               multiline=True, lines=8)],
+        None, submit, note="A supplier reply makes it your turn; your own message makes it theirs. "
+                           "ctrl+s saves.",
         key="message",
     )
 

@@ -15,7 +15,7 @@ from store import paths
 
 DEFAULT_THEME = "dispute-dark"
 # Board-specific theme variables and the theme colour each falls back to.
-BOARD_VARIABLES = {"card-selected-background": "panel"}
+BOARD_VARIABLES = {"card-selected-background": "panel", "case-id": "accent"}
 _FIELDS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
            "background", "surface", "panel", "boost")
 
@@ -41,6 +41,9 @@ def theme_from_dict(data: dict, where: str) -> Theme:
     # Variables the board's stylesheet uses beyond Textual's own: a user theme may leave them out.
     for key, fallback in BOARD_VARIABLES.items():
         if key not in variables:
+            if key == "case-id":  # the user's accent, else their primary (always given)
+                variables[key] = str(data.get(fallback) or data["primary"])
+                continue
             variables[key] = str(data.get(fallback, "")) or ("#3a3a3a" if data.get("dark", True) else "#d0d0d0")
     return Theme(name=name.strip(), dark=bool(data.get("dark", True)), variables=variables, **kw)
 

@@ -102,9 +102,10 @@ class Columns:
     amount: int
 
 
-def columns(width: int) -> Columns:
-    """Cell widths of the row parts for a terminal ``width`` (gaps of one cell between)."""
-    mark, cid, cd, amount = 2, 6, 11, 14
+def columns(width: int, id_width: int = 6) -> Columns:
+    """Cell widths of the row parts for a terminal ``width`` (gaps of one cell between).
+    ``id_width`` is the longest id shown: ids are never cut (D-10000 and up take 7 cells)."""
+    mark, cid, cd, amount = 2, max(6, id_width), 11, 14
     rest = max(0, width - mark - cid - cd - amount - 4)
     supplier = max(8, min(28, rest * 2 // 5))
     why = max(0, rest - supplier)
@@ -132,7 +133,7 @@ class TodayList(ScrollView, can_focus=True):
     TodayList:focus > .today--cursor { background: $primary 35%; }
     TodayList > .today--bar { color: $accent; text-style: bold; }
     TodayList > .today--mark { color: $warning; text-style: bold; }
-    TodayList > .today--id { color: $accent; text-style: bold; }
+    TodayList > .today--id { color: $case-id; text-style: bold; }
     TodayList > .today--supplier { text-style: bold; }
     TodayList > .today--muted { color: $text-muted; }
     TodayList > .today--ok { color: $success; }
@@ -160,11 +161,13 @@ class TodayList(ScrollView, can_focus=True):
         self.marks: set[str] = set()
         self.now: datetime | None = None
         self.empty_text = "loading…"
+        self.id_width = 6  # the longest id in the list: the id column fits it whole
         self._urgency: dict[tuple[str, int], clocks_mod.Urgency] = {}
 
     # -- data ----------------------------------------------------------------------------------
     def set_items(self, items: list[Triage], now: datetime, keep: str | None = None) -> None:
         self.items = items
+        self.id_width = max((len(t.case.id) for t in items), default=6)
         if self.now != now:
             self._urgency.clear()
         self.now = now
@@ -239,7 +242,7 @@ class TodayList(ScrollView, can_focus=True):
         bg = base = get("today--row")
         if cursor:
             bg = base + get("today--cursor")
-        cols = columns(width)
+        cols = columns(width, self.id_width)
         cd, level, hard, _ = self.countdown(case)
         cd_style = get(f"today--{level}", partial=True)
         if hard and level != "ok":
@@ -266,8 +269,8 @@ class TodayList(ScrollView, can_focus=True):
             self.move_cursor(index)
 
 
-def header_line(width: int) -> Content:
-    cols = columns(width)
+def header_line(width: int, id_width: int = 6) -> Content:
+    cols = columns(width, id_width)
     text = ("  " + fit("id", cols.id) + " " + fit("due", cols.countdown) + " "
             + (fit("why it is here", cols.why) + " " if cols.why else "")
             + fit("supplier", cols.supplier) + " " + "claimed".rjust(cols.amount))
@@ -358,7 +361,8 @@ class TodayScreen(StoreScreen):
         self.call_after_refresh(self._draw_head)
 
     def _draw_head(self) -> None:
-        self.query_one("#today-head", Static).update(header_line(self.today_list.scrollable_content_region.width))
+        lst = self.today_list
+        self.query_one("#today-head", Static).update(header_line(lst.scrollable_content_region.width, lst.id_width))
 
     # -- loading -------------------------------------------------------------------------------
     def reload(self, cases: list[Case] | None = None) -> None:

@@ -93,6 +93,25 @@ class Triage:
                 changed.add(case.id)
         return changed
 
+    def recheck(self, cases: list[Case]) -> set[str]:
+        """Stat the evidence files of every case given (call from a worker thread): the
+        background pass that makes a deleted or changed file show on its card while the board
+        is open, whether or not the card is on screen. Returns the ids whose mark changed.
+        One ``stat`` per file, no hashing (a same-size rewrite shows when the case is opened)."""
+        changed: set[str] = set()
+        now = time.monotonic()
+        for case in cases:
+            if not case.evidence:
+                continue
+            states = {ops.evidence_state(e) for e in case.evidence}
+            mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
+            old = self._evidence.get(case.id)
+            self._evidence[case.id] = (case.rev, now, mark)
+            self.pending.pop(case.id, None)
+            if (old[2] if old is not None else "") != mark:
+                changed.add(case.id)
+        return changed
+
     def search_key(self, case: Case) -> str:
         hit = self._search.get(case.id)
         if hit is not None and hit[0] == case.rev:

@@ -207,7 +207,7 @@ async def test_log_a_message(app, seeded):
         await pilot.press("enter")  # keep "supplier"
         await pilot.press(*"We will")
         app.screen.query_one("#f-text").value += " refund tomorrow"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # the text is a text area: enter adds a line, ctrl+s saves
         await settle(pilot)
         fresh = seeded.get(case.id)
         assert fresh.messages[-1].text == "We will refund tomorrow"
@@ -420,7 +420,7 @@ async def test_case_keys_work_on_the_detail_screen(app, seeded):
         await settle(pilot)
         await pilot.press("m", "enter")
         app.screen.query_one("#f-text").value = "logged from the detail"
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
         assert seeded.get(case.id).messages[-1].text == "logged from the detail"

@@ -166,9 +166,11 @@ async def test_format_flags_name_the_files_the_platform_refuses(db_path, cfg):
     from store import Evidence
 
     s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    photo = db_path.parent / "crushed box.png"  # on disk: a missing file would fulfil nothing
+    photo.write_bytes(b"0123456789")
     s.import_cases([Case(id="D-0001", order="1", supplier="Ningbo", reason="damaged", amount=Decimal("10.00"),
                          created_at=NOW - timedelta(days=3), stage_entered_at=NOW - timedelta(days=3),
-                         evidence=[Evidence("/srv/x/crushed box.png", "photo", "", NOW, 10, "0" * 64, "t")],
+                         evidence=[Evidence(str(photo), "photo", "", NOW, 10, "0" * 64, "t")],
                          rev=1)])
     app = make(s, cfg, "D-0001")
     async with app.run_test(size=(120, 30)) as pilot:  # wide: the checklist beside the text

@@ -100,7 +100,9 @@ def test_amount_and_days_in_stage_break_ties(cfg):
     big = make(2, stage="seller", amount=Decimal("50000"))
     old = make(3, stage="seller", amount=Decimal("50"), stage_entered_at=NOW - timedelta(hours=40))
     order = [t.case.id for t in today([small, big, old], cfg, NOW)]
-    assert order[0] == "D-0002" and order.index("D-0003") < order.index("D-0001")
+    # old's follow-up is due first (nearer deadline first, issue 9); small and big share a
+    # deadline, and the amount breaks that tie.
+    assert order == ["D-0003", "D-0002", "D-0001"]
 
 
 def test_weights_come_from_the_config(cfg):

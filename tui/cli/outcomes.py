@@ -8,12 +8,7 @@ and leaves the database byte-for-byte as it was.
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 from store import clock, negotiation, packet, paths, statement
 from store.editor import EditorError, discard, edit_text, editor_command
