@@ -40,7 +40,7 @@ def paypal_csv(path: Path, rows: int) -> None:
         w.writerow(PAYPAL)
         for i in range(rows):
             day = 1 + i % 28
-            w.writerow([f"{day:02d}.{1 + i % 12:02d}.2026", f"{i % 24:02d}:{i % 60:02d}:00", "CET",
+            w.writerow([f"{day:02d}.{1 + i % 12:02d}.2025", f"{i % 24:02d}:{i % 60:02d}:00", "CET",
                         f"Supplier {i % 97}", "Express Checkout Payment", "Completed", "EUR",
                         f"-{1 + i:,}.{i % 100:02d}".replace(",", "X").replace(".", ",").replace("X", "."),
                         "0,00", "0,00", "me@example.com", f"s{i % 97}@example.com", f"TX{i:015d}",
@@ -53,7 +53,7 @@ def mapped_csv(path: Path, rows: int) -> None:
         w.writerow(["Order No.", "Supplier Name", "Order Amount", "Currency", "Payment Time", "Product"])
         for i in range(rows):
             w.writerow([f"AL{i:012d}", f"Supplier {i % 97}", f"{1 + i}.{i % 100:02d}", "USD",
-                        f"2026-{1 + i % 12:02d}-{1 + i % 28:02d} 10:00:00", f"Product {i}"])
+                        f"2025-{1 + i % 12:02d}-{1 + i % 28:02d} 10:00:00", f"Product {i}"])
 
 
 def disputes(db: Path, *args: str) -> float:

@@ -9,10 +9,11 @@ board or the command line changing: they use only what is declared here.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .model import STAGES, Case
 
@@ -24,6 +25,14 @@ class ChangeInfo:
 
     def __init__(self, at: datetime | None, user: str, case: str):
         self.at, self.user, self.case = at, user, case
+
+
+def key_of(doc: dict) -> tuple[str, str, str, str]:
+    """``order_keys`` row from a stored case document (``Case.to_dict()`` form); text only."""
+    def t(k: str, default: str = "") -> str:
+        v = doc.get(k, default)
+        return v if isinstance(v, str) else str(v) if v is not None else default
+    return t("id"), t("platform", "alibaba"), t("order"), t("platform_ref")
 
 
 class FirstLook:
@@ -111,6 +120,17 @@ class CaseStore(ABC):
     def last_id(self) -> int:
         """The highest case number ever handed out (ids are never reused, even after deletion)."""
         return max((c.number for c in self.cases()), default=0)
+
+    @contextmanager
+    def exclusive_run(self, name: str) -> Iterator[bool]:
+        """Hold ``name``'s run lock for the block, never waiting: True when this run holds it,
+        False when another run (another process) does. One process only here: always True."""
+        yield True
+
+    def order_keys(self) -> list[tuple[str, str, str, str]]:
+        """``(id, platform, order, platform_ref)`` of every case, in id order: what an import's
+        duplicate check needs, read without decoding whole cases (backends override it cheaply)."""
+        return [(c.id, c.platform, c.order, c.platform_ref) for c in self.cases()]
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         """For a store of at least ``threshold`` cases, what the board paints first; None when

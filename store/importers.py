@@ -558,15 +558,19 @@ def _keys(platform: str, order: str, ref: str) -> list[tuple]:
     return keys
 
 
-def plan(dicts: list[dict], existing: list[Case], name: str, *, last_id: int = 0, keep_ids: bool = False,
-         labels: list[str] | None = None, ignored: int = 0) -> Plan:
+def plan(dicts: list[dict], existing: list[tuple[str, str, str, str]], name: str, *, last_id: int = 0,
+         keep_ids: bool = False, labels: list[str] | None = None, ignored: int = 0) -> Plan:
     """Drop what is already there (same platform and order number, or same platform reference,
     in the database or earlier in the file), allocate ids after the highest ever handed out, and
-    build every case through ``export.cases_from_dicts``."""
+    build every case through ``export.cases_from_dicts``.
+
+    ``existing``: ``(id, platform, order, platform_ref)`` per stored case, as
+    ``CaseStore.order_keys()`` lists them (no case decoded for the check)."""
+    numbers = [case_number(cid) for cid, *_ in existing]
     if keep_ids:  # the board's own export: a case is the same case when id and order agree
-        have = {("id", c.number, c.order.strip()) for c in existing}
+        have = {("id", n, order.strip()) for n, (_, _, order, _) in zip(numbers, existing)}
     else:
-        have = {k for c in existing for k in _keys(c.platform, c.order, c.platform_ref)}
+        have = {k for _, platform, order, ref in existing for k in _keys(platform, order, ref)}
     fresh, fresh_labels, skipped = [], [], 0
     for i, d in enumerate(dicts):
         if keep_ids:
@@ -579,8 +583,8 @@ def plan(dicts: list[dict], existing: list[Case], name: str, *, last_id: int = 0
         have.update(keys)
         fresh.append(d)
         fresh_labels.append(labels[i] if labels else f"row {d.get('_row', i) + 2}")
-    n = max([last_id, *(c.number for c in existing)], default=0)
-    taken = {c.number for c in existing}
+    n = max([last_id, *numbers], default=0)
+    taken = set(numbers)
     for d in fresh:
         d.pop("_row", None)
         if keep_ids:

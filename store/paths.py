@@ -77,6 +77,11 @@ def lock_file(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+def run_lock_file(db: Path, name: str) -> Path:
+    """Held while one run of a command (``notify``) works on the database: one at a time."""
+    return db.with_name(f"{db.name}.{name}.lock")
+
+
 def inuse_file(db: Path) -> Path:
     return db.with_name(db.name + ".inuse")
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Callable, Iterable
 
 from .. import clock as _clock
-from ..base import CaseStore, ChangeInfo, FirstLook
+from ..base import CaseStore, ChangeInfo, FirstLook, key_of
 from ..errors import NotFound, ValidationError
 from ..history import conflict, diff, reverter
 from ..model import Case, HistoryEntry, case_id, case_number
@@ -61,6 +61,10 @@ class MemoryStore(CaseStore):
 
     def last_id(self) -> int:
         return max(self._last_id, max(self._docs, default=0))
+
+    def order_keys(self) -> list[tuple[str, str, str, str]]:
+        with self._lock:
+            return [key_of(self._docs[n]) for n in sorted(self._docs)]
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         with self._lock:

@@ -39,6 +39,16 @@ def cmd_notify(args, cfg):
     store = open_db(args, cfg, create=False)
     if store is None:
         return 0  # no database yet: nothing can be due
+    if args.dry_run:
+        return _run(args, cfg, store, s, now)
+    with store.exclusive_run("notify") as held:
+        if not held:  # it sends what is due; sending it here too would repeat every warning
+            print("disputes: another notify run is in progress; nothing sent", file=sys.stderr)
+            return 0
+        return _run(args, cfg, store, s, now)
+
+
+def _run(args, cfg, store, s, now):
     notices = notify.pending(store.cases(), cfg, now, s.thresholds)
     if args.dry_run:
         for n in notices:

@@ -6,17 +6,20 @@ one document: schema version, the last id handed out, and who changed what last.
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
 from ... import history
-from ...base import CaseStore, ChangeInfo, FirstLook
+from ...base import CaseStore, ChangeInfo, FirstLook, key_of
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
 from ...model import Case, HistoryEntry, case_id, case_number, from_iso, iso
@@ -300,6 +303,36 @@ class TinyStore(CaseStore):
     def last_id(self) -> int:
         raw = self.table._read_table()
         return max(self._meta().get("last_id", 0), max((int(k) for k in raw), default=0))
+
+    @contextmanager
+    def exclusive_run(self, name: str) -> Iterator[bool]:
+        """A non-blocking flock on ``paths.run_lock_file`` beside the database, opened as the
+        database's own lock is (O_NOFOLLOW, a regular file only, mode and owner set only when
+        created just now); then the latest changes are read, so a run that just finished is seen."""
+        where = paths.run_lock_file(self._path, name)
+        try:
+            fd = self.storage._open_new(where, os.O_RDWR)
+        except PermissionError:
+            raise StoreError(f"{where}: cannot open the run lock (permission denied)") from None
+        except OSError as exc:
+            raise StoreError(f"{where}: cannot open the run lock: {exc.strerror or exc}") from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    yield False
+                    return
+                raise StoreError(f"{where}: cannot lock: {exc.strerror or exc}") from None
+            self.refresh()
+            yield True
+        finally:
+            os.close(fd)  # releases the flock
+
+    def order_keys(self) -> list[tuple[str, str, str, str]]:
+        """From the raw table (in memory already): no Case decoding, no file access."""
+        raw = self.table._read_table()
+        return [key_of({**raw[k], "id": case_id(int(k))}) for k in sorted(raw, key=int)]
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         raw = self.table._read_table()  # in memory already: no file access

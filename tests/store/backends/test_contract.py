@@ -174,3 +174,13 @@ def test_last_id_is_the_highest_ever_handed_out(backend):
     backend.import_cases(sample_cases(3, NOW, messages=0, evidence=0, start_id=7))
     assert backend.last_id() == 9
     assert backend.create(new_case()).id == "D-0010" and backend.last_id() == 10
+
+
+def test_order_keys_list_what_the_duplicate_check_needs_and_follow_changes(backend):
+    backend.import_cases(sample_cases(12, NOW, messages=0, evidence=0))
+    c = backend.create(new_case())
+    backend.update(c.id, lambda x: (setattr(x, "platform_ref", "PP-REF-9"), ("edit", "ref"))[1])
+    keys = backend.order_keys()
+    assert keys == [(x.id, x.platform, x.order, x.platform_ref) for x in backend.cases()]
+    assert keys[-1] == (c.id, "alibaba", "100200300", "PP-REF-9")
+    assert len(keys) == 13 and all(isinstance(v, str) for k in keys for v in k)
