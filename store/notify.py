@@ -6,8 +6,10 @@ threshold. What was delivered is recorded on the case (``Case.notified``), throu
 normal update path, so the next run never repeats it; what failed is not recorded, so the next
 run tries it again. A case first seen at 2 hours left gets the 3 h warning only, not all three.
 
-Pure functions here (what is due, the message text, recording a delivery) plus the SMTP
-delivery; nothing reads the system clock: callers pass ``now``.
+Pure functions here (what is due, the message text, recording a delivery) plus the delivery:
+email over SMTP, and the URLs the team configures (``[notify] urls``, or ``urls_env`` naming an
+environment variable that holds them, for URLs that carry tokens) through apprise. A warning is
+recorded once every configured way took it. Nothing reads the system clock: callers pass ``now``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class Settings:
     password_env: str
     timeout: float
     subject_prefix: str
+    urls: tuple[str, ...] = ()  # apprise URLs, secrets and all: never shown, see ``masked``
+    urls_env: str = "DISPUTES_NOTIFY_URLS"
 
 
 def settings(cfg: Config, *, for_delivery: bool = True) -> Settings:
@@ -88,22 +92,34 @@ def settings(cfg: Config, *, for_delivery: bool = True) -> Settings:
     if "password" in n:
         raise ConfigError(f"{where} password must not be in the file: name an environment variable "
                           f"in password_env instead")
-    if n.get("urls"):
-        raise ConfigError(f"{where} urls: delivery through URLs (apprise) is not built yet; "
-                          f"this version sends email only")
+    urls = n.get("urls", [])
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise ConfigError(f"{where} urls must be a list of notification URLs (apprise's forms)")
+    urls_env = n.get("urls_env", "DISPUTES_NOTIFY_URLS")
+    if not isinstance(urls_env, str) or not urls_env.strip():
+        raise ConfigError(f"{where} urls_env must name an environment variable")
+    # From the environment: URLs separated by white space (tokens stay out of the config file).
+    urls = [u.strip() for u in urls if u.strip()] + os.environ.get(urls_env.strip(), "").split()
+    if any(any(unicodedata.category(ch).startswith("C") for ch in u) for u in urls):
+        raise ConfigError(f"{where} urls hold control characters")
     s = Settings(
         smtp_host=n.get("smtp_host", "").strip(), smtp_port=port, sender=n.get("sender", "").strip(),
         recipients=tuple(r.strip() for r in recipients if r.strip()),
         thresholds=tuple(sorted(set(th), reverse=True)), tls=tls, user=n.get("smtp_user", "").strip(),
         password_env=n.get("password_env", "DISPUTES_SMTP_PASSWORD").strip(), timeout=float(timeout),
-        subject_prefix=n.get("subject_prefix", "[disputes]"),
+        subject_prefix=n.get("subject_prefix", "[disputes]"), urls=tuple(urls), urls_env=urls_env.strip(),
     )
     if for_delivery:
         missing = [k for k, v in (("smtp_host", s.smtp_host), ("sender", s.sender),
                                   ("recipients", s.recipients)) if not v]
-        if missing:
+        if missing and (s.smtp_host or not s.urls):  # URLs alone are enough; half an SMTP setup is not
             raise ConfigError(f"{where} set {', '.join(missing)} in your config file to send deadline "
-                              f"warnings (see `disputes config`)")
+                              f"warnings, or urls (see `disputes config`)")
+        for u in s.urls:
+            if _apprise_for(u) is None:
+                raise ConfigError(f"{where} urls: {masked(u)} is not a notification URL apprise knows")
         if s.user and not os.environ.get(s.password_env):
             raise ConfigError(f"{where} smtp_user is set but ${s.password_env} (password_env) is empty")
     return s
@@ -221,11 +237,67 @@ def record(n: Notice, now: datetime, to: list[str]) -> callable:
             case.notified.append({"kind": kind, "due": due, "threshold": n.threshold,
                                   "at": now.astimezone(timezone.utc).isoformat(), "to": list(to)})
         kinds = ", ".join(d.kind for d in n.deadlines)
-        return "notify", f"{n.what}: {kinds} emailed to {', '.join(to)}"
+        return "notify", f"{n.what}: {kinds} sent to {', '.join(to)}"
     return change
 
 
+def _apprise_for(url: str):
+    """An Apprise object holding just this URL, or None when apprise does not know its form."""
+    import apprise  # only when URLs are configured: it is not small
+
+    a = apprise.Apprise()
+    return a if a.add(url) else None
+
+
+def masked(url: str) -> str:
+    """A URL as it may be shown: apprise's privacy form (passwords, tokens starred), no query."""
+    a = _apprise_for(url)
+    if a is None or not len(a):
+        return url.split(":", 1)[0] + "://****" if "://" in url else "****"
+    return _plain(a[0].url(privacy=True).split("?", 1)[0])[:120]
+
+
+def _send_url(url: str, n: Notice, cfg: Config, s: Settings, now: datetime) -> None:
+    """One notice to one URL; DeliveryError (with apprise's reason, no secret) when refused."""
+    import logging
+
+    import apprise
+
+    a = _apprise_for(url)
+    shown = masked(url)
+    # apprise says why through logging: caught here, never printed by Python's last-resort handler
+    with apprise.LogCapture(level=logging.WARNING) as log:
+        ok = a.notify(title=subject(n, s.subject_prefix), body=body(n, cfg, now))
+    if not ok:
+        lines = [x.strip() for x in log.getvalue().splitlines() if x.strip()]
+        why = lines[-1] if lines else "not delivered"
+        why = why.replace(url, shown)
+        raise DeliveryError(f"{shown}: {_plain(why)[:200]}")
+
+
 def deliver(notices: list[Notice], cfg: Config, s: Settings, now: datetime) -> Iterator[tuple[Notice, list[str]]]:
+    """Send each notice every configured way (email, then each URL); yield each once all took
+    it, with who took it (addresses, masked URLs). Raises DeliveryError on the first failure:
+    what was yielded went out everywhere, the rest is tried again next run."""
+    if not notices:
+        return
+    sent = 0
+    shown = [masked(u) for u in s.urls]
+    mails = _smtp(notices, cfg, s, now) if s.smtp_host else ((n, []) for n in notices)
+    try:
+        for n, to in mails:
+            for u in s.urls:
+                try:
+                    _send_url(u, n, cfg, s, now)
+                except DeliveryError as exc:
+                    raise DeliveryError(str(exc), sent) from None
+            sent += 1
+            yield n, to + shown
+    finally:
+        mails.close()
+
+
+def _smtp(notices: list[Notice], cfg: Config, s: Settings, now: datetime) -> Iterator[tuple[Notice, list[str]]]:
     """Send each notice over one SMTP connection; yield each as it is accepted, with who took it.
 
     Raises DeliveryError on the first failure: what was yielded went out, the rest did not.

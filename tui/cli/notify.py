@@ -19,7 +19,7 @@ EXIT_DELIVERY = 5
 
 def register(cmd) -> None:
     """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    nt = cmd("notify", "email a warning for each hard deadline near or past (once per case and threshold)")
+    nt = cmd("notify", "send (email, URLs) a warning for each hard deadline near or past (once per case and threshold)")
     nt.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS,
                     help="evaluate deadlines at this instant instead of now")
     nt.add_argument("--dry-run", action="store_true",
