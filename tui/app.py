@@ -26,10 +26,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
+from store import STAGES, Case, ConflictError, StoreError, ValidationError, ops
 from store import clock, negotiation
 from store.editor import EditorError, message_template, parse_message
 
+from . import commands
 from .editor import run_editor
 from .messages import CaseSaved, CasesChanged, CasesLoaded, EvidenceChecked, EvidenceMarked, OpenCase, SaveFailed
 from .safe import clean
@@ -47,7 +48,6 @@ from .session import Outcome, Session
 from .triage import EVIDENCE_RECHECK_SECONDS, Triage
 
 Clock = Callable[[], datetime]
-OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help", "today", "stats", "statement"}
 
 
 def _utcnow() -> datetime:
@@ -795,77 +795,12 @@ class DisputeApp(App[int]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        # Keys bound under several names show once, with all their names; only the board's own
-        # bindings (ids in our namespaces), not the scroll/focus defaults of Textual's containers.
-        keymap: dict[str, list[str]] = {}
-        bindings: dict[str, Binding] = {}
-        for namespace, bmap in screen._modal_binding_chain:
-            for key, b in bmap:
-                if not b.id or b.id.split(".")[0] not in OUR_BINDING_NAMESPACES or not b.description:
-                    continue
-                if self._check_action_state(b.action, namespace) is False:
-                    continue
-                keymap.setdefault(b.id, []).append(key)
-                bindings.setdefault(b.id, b)
-        rows: list[tuple[str, str]] = []
-        for ident, keys in keymap.items():
-            b = bindings[ident]
-            shown = " ".join(dict.fromkeys(self.get_key_display(Binding(k, b.action)) for k in keys))
-            rows.append((shown, b.description))
-        rows.append(("ctrl+p", "Command palette (what applies now)"))
         title = {BoardScreen: "Keys: board", DetailScreen: "Keys: case detail",
                  forms.FormScreen: "Keys: form"}.get(type(screen), "Keys")
-        self.push_screen(HelpScreen(rows, title))
+        self.push_screen(HelpScreen(commands.key_rows(self, screen), title))
 
-    # -- command palette -------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        case = self.current_case(screen) if isinstance(screen, (BoardScreen, DetailScreen)) else None
-        if case is not None:
-            idx = STAGES.index(case.stage)
-            if isinstance(screen, BoardScreen):
-                yield SystemCommand(f"Open {case.id}", "Show the whole case", self.action_open_case)
-            if idx + 1 < len(STAGES):
-                yield SystemCommand(f"Move {case.id} to {STAGE_TITLES[STAGES[idx + 1]]}", "Next stage (L)",
-                                    lambda: self.action_move(1))
-            if idx > 0:
-                yield SystemCommand(f"Move {case.id} back to {STAGE_TITLES[STAGES[idx - 1]]}",
-                                    "Previous stage (H)", lambda: self.action_move(-1))
-            yield SystemCommand(f"Log a message on {case.id}", "m", self.action_message)
-            yield SystemCommand(f"Attach evidence to {case.id}", "a", self.action_attach)
-            yield SystemCommand(f"Add a deadline to {case.id}", "d", self.action_deadline)
-            yield SystemCommand(f"Edit {case.id}", "e", self.action_edit)
-            yield SystemCommand(f"Record a proposal on {case.id}", "o", self.action_offer)
-            found = negotiation.open_proposal(case)
-            if found is not None and case.stage != "resolved":
-                n, p = found
-                what = f"#{n} {p.sender}: {p.kind.replace('_', ' ')} {p.amount} {case.currency}"
-                yield SystemCommand(f"Accept proposal {what}", "Agreement: the case moves to Resolved",
-                                    lambda: self.answer_offer("accepted"))
-                yield SystemCommand(f"Reject proposal {what}", "Closes it; the case stays where it is",
-                                    lambda: self.answer_offer("rejected"))
-        if isinstance(screen, (BoardScreen, DetailScreen)):
-            yield SystemCommand("New case", "n", self.action_new_case)
-            if self.session.can_undo or case is not None:
-                yield SystemCommand("Undo the last change", "u", self.action_undo)
-            if self.session.can_redo:
-                yield SystemCommand("Redo what was undone", "ctrl+r", self.action_redo)
-            yield SystemCommand("Today: what needs me, most urgent first", "t", self.action_today)
-            yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", "s", self.action_stats)
-            if case is not None:
-                yield SystemCommand(f"Statement and packet for {case.id}", "S", self.action_statement)
-            for i, view in enumerate(self.cfg.data.get("views", [])[:9], 1):
-                yield SystemCommand(f"View {i}: {clean(str(view.get('name', '')))}", clean(str(view.get("query", ""))),
-                                    lambda i=i: self.action_view(i))
-        if isinstance(screen, BoardScreen):
-            yield SystemCommand("Filter cases", "/", screen.action_filter)
-            if screen.filter_text:
-                yield SystemCommand("Clear the filter", "esc", screen.action_clear_filter)
-        for name in self.board_themes:
-            if name != self.theme:
-                yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)",
-                                    lambda name=name: self.choose_theme(name))
-        yield SystemCommand("Keys", "Every key on this screen (?)", self.action_help)
-        yield SystemCommand("Quit", "Leave the board (q)", self.action_quit)
+        return commands.palette(self, screen)
 
 
 # -- entry points --------------------------------------------------------------------------------
