@@ -31,7 +31,7 @@ from store import TinyStore  # noqa: E402
 from store.config import defaults  # noqa: E402
 from store.sample import sample_cases  # noqa: E402
 from tui.app import DisputeApp  # noqa: E402
-from tui.board import StageColumn  # noqa: E402
+from tui.widgets.stage_column import StageColumn  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 

@@ -1,7 +1,7 @@
 """Dispute Board: the Textual kanban.
 
-Layout: one virtualized column per stage (``board.StageColumn``), a detail pane beside them
-when the terminal is wide (a screen of its own otherwise), a status line and the footer.
+Layout: the board screen (``screens.board``: one ``widgets.stage_column.StageColumn`` per
+stage, a detail pane beside them when the terminal is wide, a status line and the footer).
 
 Threads: every store call runs in a thread worker holding ``self.store_lock``; every change goes
 through ``self.session`` (``tui.session``, the one writer: conflicts, the lock, undo and redo for
@@ -16,447 +16,44 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Static
+from textual.screen import Screen
+from textual.widgets import Input, Static
 
-from store import STAGE_TITLES, STAGES, Case, ConflictError, StoreError, ValidationError, ops
-from store import clock, negotiation, query as case_query
+from store import STAGES, Case, ConflictError, StoreError, ValidationError, ops
+from store import clock, negotiation
 from store.editor import EditorError, message_template, parse_message
 
-from . import forms
-from .board import CARD_HEIGHT, StageColumn
-from .detail import DetailPane, DetailScreen
+from . import commands
 from .editor import run_editor
-from .safe import clean, compact_money
-from .statement_screen import StatementScreen
-from .stats_screen import StatsScreen
+from .messages import CaseSaved, CasesChanged, CasesLoaded, EvidenceChecked, EvidenceMarked, OpenCase, SaveFailed
+from .safe import clean
+from .screens import forms
+from .screens.board import BoardScreen
+from .screens.detail import DetailScreen
+from .screens.help import HelpScreen
+from .screens.outcomes import OutcomesScreen
+from .screens.statement import StatementScreen
 from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
-from .today import CasesChanged, OpenCase, TodayScreen
+from .screens.today import TodayScreen
+from .widgets.detail_pane import DetailPane
+from .widgets.stage_column import StageColumn
 from .session import Outcome, Session
 from .triage import EVIDENCE_RECHECK_SECONDS, Triage
 
 Clock = Callable[[], datetime]
-# Keys that act on the selected case (the board's and the app's actions).
-CASE_ACTIONS = {"open", "move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer",
-                "edit_description", "message_in_editor", "copy_id"}
-OUR_BINDING_NAMESPACES = {"board", "case", "app", "detail", "form", "help", "today", "stats", "statement"}
 
 
 def _utcnow() -> datetime:
     return clock.now()
 
 
-# -- messages from workers ---------------------------------------------------------------------
-class CasesLoaded(Message):
-    """Cases from the store, per stage, most urgent first.
-
-    ``partial`` is the quick first look at a large database: the first cards of each stage in
-    id order and the true per-stage totals (``totals``), sent before every case is decoded."""
-
-    def __init__(self, gen: int, by_stage: dict[str, list[Case]], counts: tuple[int, int] | None,
-                 select: str | None, changed: set[str] | None, elapsed: float, partial: bool = False,
-                 totals: dict[str, tuple[int, Decimal, set[str]]] | None = None) -> None:
-        super().__init__()
-        self.gen, self.by_stage, self.counts = gen, by_stage, counts
-        self.select, self.changed, self.elapsed = select, changed, elapsed
-        self.partial, self.totals = partial, totals
-
-
-class CaseSaved(Message):
-    def __init__(self, case: Case, detail: str, requester: Any, undoable: bool = True) -> None:
-        super().__init__()
-        self.case, self.detail, self.requester, self.undoable = case, detail, requester, undoable
-
-
-class SaveFailed(Message):
-    def __init__(self, error: str, conflict: bool, requester: Any, user: str = "",
-                 rev: int | None = None, both: list[str] | None = None) -> None:
-        super().__init__()
-        self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
-        self.rev = rev
-        self.both = both or []  # fields the refused save and the colleague both changed
-
-
-class EvidenceMarked(Message):
-    def __init__(self, changed: set[str]) -> None:
-        super().__init__()
-        self.changed = changed
-
-
-class EvidenceChecked(Message):
-    def __init__(self, case_id: str, rev: int, states: dict[int, str], final: bool = False) -> None:
-        super().__init__()
-        self.case_id, self.rev, self.states, self.final = case_id, rev, states, final
-
-
-# -- help ---------------------------------------------------------------------------------------
-class HelpScreen(ModalScreen[None]):
-    """Every key of the screen below, with what it does."""
-
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
-
-    def __init__(self, rows: list[tuple[str, str]], title: str) -> None:
-        super().__init__()
-        self.rows = rows
-        self.title_text = title
-
-    def compose(self) -> ComposeResult:
-        from textual.containers import VerticalScroll
-
-        parts: list = [(self.title_text, "bold"), ("\n", "")]
-        width = max((len(k) for k, _ in self.rows), default=4) + 2
-        for key, desc in self.rows:
-            parts += [("\n", ""), (f"{key:<{width}}", "bold $accent"), (desc, "")]
-        parts += [("\n\nCards ", "bold"), ("(most urgent first): !! overdue hard  ! overdue  ~ due soon  "
-                                            "✗ev evidence missing  Δev evidence changed  ▌ selected",
-                                            "$text-muted")]
-        with Vertical(id="help-box"):
-            with VerticalScroll(id="help-scroll"):
-                yield Static(Content.assemble(*parts), id="help-text")
-            yield Static(Content("esc to close"), id="help-foot")
-
-    def on_mount(self) -> None:
-        self.query_one("#help-scroll").focus()  # arrows and page keys scroll a long list
-
-    def action_dismiss(self) -> None:  # type: ignore[override]
-        self.dismiss(None)
-
-
-# -- the board screen ---------------------------------------------------------------------------
-class BoardScreen(Screen):
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
-
-    BINDINGS = [
-        Binding("enter", "open", "Open", id="board.open"),
-        Binding("left,h", "column(-1)", "Left", show=False, id="board.left"),
-        Binding("right,l", "column(1)", "Right", show=False, id="board.right"),
-        Binding("up,k", "row(-1)", "Up", show=False, id="board.up"),
-        Binding("down,j", "row(1)", "Down", show=False, id="board.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="board.page_up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="board.page_down"),
-        Binding("g,home", "first", "First card", show=False, id="board.first"),
-        Binding("G,end", "last", "Last card", show=False, id="board.last"),
-        Binding("slash", "filter", "Filter", id="board.filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
-    ]
-
-    def __init__(self, triage: Triage) -> None:
-        super().__init__(id="board-screen")
-        self.triage = triage
-        self.col = 0
-        self.filter_text = ""
-        self._filter_pred: case_query.Pred | None = None
-        self.by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
-        self.loaded = False
-        self.totals: dict[str, tuple[int, Decimal, set[str]]] | None = None
-        self.user_moved = False
-        self._binding_state: str | None = "unset"
-        self._detail_gen = 0
-
-    def compose(self) -> ComposeResult:
-        app: DisputeApp = self.app  # type: ignore[assignment]
-        with Horizontal(id="main"):
-            with Horizontal(id="board"):
-                for stage in STAGES:
-                    with Vertical(classes="column-box", id=f"box-{stage}"):
-                        yield Static(Content(STAGE_TITLES[stage]), classes="col-header", id=f"h-{stage}")
-                        yield StageColumn(stage, app.card_info, app.evidence_pending, id=f"col-{stage}")
-            yield DetailPane(self.triage, id="detail-side", classes="detail")
-        with Horizontal(id="filter-bar"):
-            yield Static(Content("/"), id="filter-label")
-            yield Input(id="filter", placeholder="words, or stage:dispute turn:me due<3d amount>500 …",
-                        compact=True)
-            yield Static("", id="filter-error")
-        yield Static("", id="status", classes="status")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        for c in self.columns:
-            c.empty_text = "loading…"
-        self.columns[0].set_active(True)
-        self.app.board_ready()  # type: ignore[attr-defined]
-
-    # -- structure -------------------------------------------------------------------------------
-    @property
-    def columns(self) -> list[StageColumn]:
-        return [self.query_one(f"#col-{s}", StageColumn) for s in STAGES]
-
-    @property
-    def column(self) -> StageColumn:
-        return self.query_one(f"#col-{STAGES[self.col]}", StageColumn)
-
-    @property
-    def selected(self) -> Case | None:
-        return self.column.current
-
-    # -- data ------------------------------------------------------------------------------------
-    def apply(self, by_stage: dict[str, list[Case]], select: str | None = None,
-              totals: dict[str, tuple[int, Decimal, set[str]]] | None = None) -> None:
-        """New data from the store: keep the selection (by id) and each column's scroll.
-
-        After the quick first look (``totals`` given) the full, urgency-sorted load replaces
-        it: if the user has not moved yet the selection goes to the top, the most urgent."""
-        if self.totals is not None and totals is None and not self.user_moved:
-            keep = select
-            for c in self.columns:
-                c.cursor = 0
-                c.scroll_to(y=0, animate=False, immediate=True)
-        else:
-            keep = select or (self.selected.id if self.selected else None)
-        self.totals = totals
-        self.by_stage = by_stage
-        self.loaded = True
-        self._fill(keep, follow=select is not None)
-
-    def _matches(self, cases: list[Case]) -> list[Case]:
-        if not self.filter_text:
-            return cases
-        if self._filter_pred is None:  # plain words: the quick search key
-            needle = self.filter_text.casefold()
-            key = self.triage.search_key
-            return [c for c in cases if needle in key(c)]
-        app = self.app
-        ctx = case_query.Context(app.now, app.cfg, app.store.user, self.triage.clocks)  # type: ignore[attr-defined]
-        pred = self._filter_pred
-        return [c for c in cases if pred(c, ctx)]
-
-    def _fill(self, keep: str | None, follow: bool = False) -> None:
-        for c in self.columns:
-            c.empty_text = "no matches" if self.filter_text else "no cases"
-        found = None
-        for i, (stage, col) in enumerate(zip(STAGES, self.columns)):
-            cases = self._matches(self.by_stage.get(stage, []))
-            col.set_cases(cases, keep)
-            if keep is not None and col.current is not None and col.current.id == keep:
-                found = i
-            self._header(stage, cases)
-        if found is None and not self.column.cases:
-            # The selected case is filtered out and its column is empty: select the first case
-            # shown (leftmost column), so the case keys act on a card the user can see.
-            found = next((i for i, col in enumerate(self.columns) if col.cases), None)
-        if found is not None and (follow or found != self.col):
-            if found != self.col:
-                self.column.set_active(False)
-                self.col = found
-                self.column.set_active(True)
-            col = self.column
-            self.call_after_refresh(lambda: col.scroll_to_cursor(center=follow))
-        self.selection_changed()
-
-    def _header(self, stage: str, cases: list[Case]) -> None:
-        total = Decimal(0)
-        currencies: set[str] = set()
-        if self.totals is not None and not self.filter_text:
-            count, total, currencies = self.totals.get(stage, (0, Decimal(0), set()))
-        else:
-            count = len(cases)
-            for c in cases:
-                total += c.claim
-                currencies.add(c.currency)
-        cur = next(iter(currencies)) if len(currencies) == 1 else ("mixed" if currencies else "")
-        shown = f"{count}"
-        if self.filter_text:
-            shown += f"/{len(self.by_stage.get(stage, []))}"
-        header = self.query_one(f"#h-{stage}", Static)
-        room = header.content_region.width or 999
-        line2 = ""
-        for candidate in (f"{shown} · {compact_money(total)} {clean(cur)}".rstrip(),
-                          f"{shown} · {compact_money(total)}", shown):
-            line2 = candidate
-            if len(candidate) <= room:
-                break
-        header.update(
-            Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted")))
-
-    def selection_changed(self) -> None:
-        app: DisputeApp = self.app  # type: ignore[assignment]
-        pane = self.query_one("#detail-side", DetailPane)
-        if pane.display:
-            # The board's frame first, the detail after it; of several quick moves only the
-            # last one's detail is drawn.
-            self._detail_gen += 1
-            gen = self._detail_gen
-            self.call_after_refresh(self._show_detail, gen)
-        # The footer rebuilds itself on every bindings refresh: only ask when what is enabled
-        # can have changed (no case selected / first or last stage).
-        case = self.selected
-        state = None if case is None else case.stage
-        if state != self._binding_state:
-            self._binding_state = state
-            app.refresh_bindings()
-
-    def _show_detail(self, gen: int) -> None:
-        if gen != self._detail_gen:
-            return
-        pane = self.query_one("#detail-side", DetailPane)
-        if not pane.display:
-            return
-        case = self.selected
-        app: DisputeApp = self.app  # type: ignore[assignment]
-        known = app.evidence_states.get(case.id) if case is not None else None
-        fresh = known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30
-        pane.show(case, app.now, known[2] if fresh else None)
-        if case is not None and not fresh:
-            app.check_evidence(case)
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self._refit)
-
-    def _refit(self) -> None:
-        for stage, col in zip(STAGES, self.columns):
-            self._header(stage, col.cases)
-        self.selection_changed()
-
-    # -- navigation ------------------------------------------------------------------------------
-    def action_column(self, step: int) -> None:
-        self.user_moved = True
-        old = self.column
-        target_index = self.col + step
-        if not 0 <= target_index < len(STAGES):
-            return
-        screen_y = old.cursor * CARD_HEIGHT - round(old.scroll_y)
-        old.set_active(False)
-        self.col = target_index
-        new = self.column
-        if new.cases:
-            index = (round(new.scroll_y) + max(0, screen_y)) // CARD_HEIGHT
-            new.cursor = max(0, min(index, len(new.cases) - 1))
-        new.set_active(True)
-        new.scroll_to_cursor()
-        self.selection_changed()
-
-    def action_row(self, step: int) -> None:
-        self.user_moved = True
-        col = self.column
-        col.move_cursor(col.cursor + step)
-        self.selection_changed()
-
-    def action_page(self, step: int) -> None:
-        self.user_moved = True
-        col = self.column
-        per_page = max(1, col.scrollable_content_region.height // CARD_HEIGHT)
-        col.move_cursor(col.cursor + step * per_page)
-        self.selection_changed()
-
-    def action_first(self) -> None:
-        self.user_moved = True
-        self.column.move_cursor(0)
-        self.selection_changed()
-
-    def action_last(self) -> None:
-        self.user_moved = True
-        col = self.column
-        col.move_cursor(len(col.cases) - 1)
-        self.selection_changed()
-
-    def select_case(self, case_id: str) -> bool:
-        for i, col in enumerate(self.columns):
-            idx = col.index_of(case_id)
-            if idx is not None:
-                self.column.set_active(False)
-                self.col = i
-                col.move_cursor(idx)
-                col.set_active(True)
-                self.selection_changed()
-                return True
-        return False
-
-    def on_stage_column_clicked(self, event: StageColumn.Clicked) -> None:
-        self.column.set_active(False)
-        self.col = STAGES.index(event.column.stage)
-        event.column.move_cursor(event.index)
-        event.column.set_active(True)
-        self.selection_changed()
-
-    def action_open(self) -> None:
-        self.app.action_open_case()  # type: ignore[attr-defined]
-
-    # -- filter ----------------------------------------------------------------------------------
-    def action_filter(self) -> None:
-        bar = self.query_one("#filter-bar")
-        bar.display = True
-        self.query_one("#filter", Input).focus()
-
-    def action_clear_filter(self) -> None:
-        inp = self.query_one("#filter", Input)
-        if self.filter_text or inp.value:
-            inp.value = ""
-            self._set_filter("")
-        self.query_one("#filter-bar").display = False
-        self.set_focus(None)
-
-    def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "clear_filter":
-            return bool(self.filter_text) or self.query_one("#filter-bar").display
-        if action == "open":
-            return self.selected is not None
-        return True
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._set_filter(event.value.strip())
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            self.query_one("#filter-bar").display = False
-        self.set_focus(None)
-
-    def on_key(self, event) -> None:
-        # esc inside the filter box clears it and gives the keys back to the board.
-        if event.key == "escape" and isinstance(self.focused, Input) and self.focused.id == "filter":
-            event.stop()
-            self.action_clear_filter()
-            return
-        if self.selected is None and not isinstance(self.focused, Input):
-            # A case key is disabled (dimmed) with no case selected: say why instead of nothing.
-            for _, bindings in self._modal_binding_chain:
-                for b in bindings.key_to_bindings.get(event.key, ()):
-                    if b.action.split("(")[0] in CASE_ACTIONS:
-                        why = "no case matches the filter" if self.filter_text else "no cases here"
-                        self.app.notify(f"No case selected ({why}): {b.description or b.action} needs one",
-                                        severity="warning", markup=False, timeout=3)
-                        event.stop()
-                        return
-
-    def _set_filter(self, text: str) -> None:
-        if text == self.filter_text:
-            return
-        # The query language (stage:dispute turn:me due<3d ...); plain words keep the quick path.
-        pred = None
-        if text and not case_query.is_plain(text):
-            try:
-                pred = case_query.parse(text)
-            except case_query.QueryError as exc:
-                # Said beside the box while typing; the last good filter stays on screen.
-                self.query_one("#filter-error", Static).update(Content(str(exc)))
-                return
-        self.query_one("#filter-error", Static).update("")
-        self._filter_pred = pred
-        keep = self.selected.id if self.selected else None
-        self.filter_text = text
-        self._fill(keep)
-        self.app.update_status()  # type: ignore[attr-defined]
-
-    def tick(self) -> None:
-        for c in self.columns:
-            c.tick()
-        pane = self.query_one("#detail-side", DetailPane)
-        if pane.display:
-            pane.tick(self.app.now)  # type: ignore[attr-defined]
-
-
-# -- the app -----------------------------------------------------------------------------------
 class ExternalEdit:
     """The requester of a save edited in $EDITOR: a refused save keeps the text, and the next
     ``E`` on that case opens it again; after a conflict that save is over the colleague's."""
@@ -1157,7 +754,7 @@ class DisputeApp(App[int]):
         self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
 
     def action_stats(self) -> None:
-        self.push_screen(StatsScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
+        self.push_screen(OutcomesScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
 
     def action_statement(self) -> None:
         case = self.current_case()
@@ -1198,77 +795,12 @@ class DisputeApp(App[int]):
         screen = self.screen
         if isinstance(screen, HelpScreen):
             return
-        # Keys bound under several names show once, with all their names; only the board's own
-        # bindings (ids in our namespaces), not the scroll/focus defaults of Textual's containers.
-        keymap: dict[str, list[str]] = {}
-        bindings: dict[str, Binding] = {}
-        for namespace, bmap in screen._modal_binding_chain:
-            for key, b in bmap:
-                if not b.id or b.id.split(".")[0] not in OUR_BINDING_NAMESPACES or not b.description:
-                    continue
-                if self._check_action_state(b.action, namespace) is False:
-                    continue
-                keymap.setdefault(b.id, []).append(key)
-                bindings.setdefault(b.id, b)
-        rows: list[tuple[str, str]] = []
-        for ident, keys in keymap.items():
-            b = bindings[ident]
-            shown = " ".join(dict.fromkeys(self.get_key_display(Binding(k, b.action)) for k in keys))
-            rows.append((shown, b.description))
-        rows.append(("ctrl+p", "Command palette (what applies now)"))
         title = {BoardScreen: "Keys: board", DetailScreen: "Keys: case detail",
                  forms.FormScreen: "Keys: form"}.get(type(screen), "Keys")
-        self.push_screen(HelpScreen(rows, title))
+        self.push_screen(HelpScreen(commands.key_rows(self, screen), title))
 
-    # -- command palette -------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        case = self.current_case(screen) if isinstance(screen, (BoardScreen, DetailScreen)) else None
-        if case is not None:
-            idx = STAGES.index(case.stage)
-            if isinstance(screen, BoardScreen):
-                yield SystemCommand(f"Open {case.id}", "Show the whole case", self.action_open_case)
-            if idx + 1 < len(STAGES):
-                yield SystemCommand(f"Move {case.id} to {STAGE_TITLES[STAGES[idx + 1]]}", "Next stage (L)",
-                                    lambda: self.action_move(1))
-            if idx > 0:
-                yield SystemCommand(f"Move {case.id} back to {STAGE_TITLES[STAGES[idx - 1]]}",
-                                    "Previous stage (H)", lambda: self.action_move(-1))
-            yield SystemCommand(f"Log a message on {case.id}", "m", self.action_message)
-            yield SystemCommand(f"Attach evidence to {case.id}", "a", self.action_attach)
-            yield SystemCommand(f"Add a deadline to {case.id}", "d", self.action_deadline)
-            yield SystemCommand(f"Edit {case.id}", "e", self.action_edit)
-            yield SystemCommand(f"Record a proposal on {case.id}", "o", self.action_offer)
-            found = negotiation.open_proposal(case)
-            if found is not None and case.stage != "resolved":
-                n, p = found
-                what = f"#{n} {p.sender}: {p.kind.replace('_', ' ')} {p.amount} {case.currency}"
-                yield SystemCommand(f"Accept proposal {what}", "Agreement: the case moves to Resolved",
-                                    lambda: self.answer_offer("accepted"))
-                yield SystemCommand(f"Reject proposal {what}", "Closes it; the case stays where it is",
-                                    lambda: self.answer_offer("rejected"))
-        if isinstance(screen, (BoardScreen, DetailScreen)):
-            yield SystemCommand("New case", "n", self.action_new_case)
-            if self.session.can_undo or case is not None:
-                yield SystemCommand("Undo the last change", "u", self.action_undo)
-            if self.session.can_redo:
-                yield SystemCommand("Redo what was undone", "ctrl+r", self.action_redo)
-            yield SystemCommand("Today: what needs me, most urgent first", "t", self.action_today)
-            yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", "s", self.action_stats)
-            if case is not None:
-                yield SystemCommand(f"Statement and packet for {case.id}", "S", self.action_statement)
-            for i, view in enumerate(self.cfg.data.get("views", [])[:9], 1):
-                yield SystemCommand(f"View {i}: {clean(str(view.get('name', '')))}", clean(str(view.get("query", ""))),
-                                    lambda i=i: self.action_view(i))
-        if isinstance(screen, BoardScreen):
-            yield SystemCommand("Filter cases", "/", screen.action_filter)
-            if screen.filter_text:
-                yield SystemCommand("Clear the filter", "esc", screen.action_clear_filter)
-        for name in self.board_themes:
-            if name != self.theme:
-                yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)",
-                                    lambda name=name: self.choose_theme(name))
-        yield SystemCommand("Keys", "Every key on this screen (?)", self.action_help)
-        yield SystemCommand("Quit", "Leave the board (q)", self.action_quit)
+        return commands.palette(self, screen)
 
 
 # -- entry points --------------------------------------------------------------------------------

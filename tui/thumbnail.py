@@ -10,7 +10,7 @@ unreadable or changed file gives no picture at all: never an old one.
 ``EvidencePreview`` shows the result with textual-image, which picks the best method the
 terminal offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Unicode
 when not on a terminal at all). The terminal is asked what it supports when this module is
-first imported, which must happen before the app starts: ``tui.detail`` imports it.
+first imported, which must happen before the app starts: ``tui.widgets.detail_pane`` imports it.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from __future__ import annotations
 from board_helpers import board, selected, settle
 
 from store import STAGES
-from tui.forms import FormScreen
+from tui.screens.forms import FormScreen
 
 
 def shown_ids(app) -> list[str]:

@@ -10,8 +10,8 @@ from textual import events
 from textual.widgets import TextArea
 
 from store.clocks import clocks
-from tui.detail import DetailScreen
-from tui.forms import FormScreen
+from tui.screens.detail import DetailScreen
+from tui.screens.forms import FormScreen
 
 REPLY = ("Dear buyer,\r\nWe checked the cartons again.\r\n\r\nWe offer 30% refund or a resend.\r\n"
          "Best regards,\r\nLily (Ningbo Bright)")

@@ -10,8 +10,8 @@ from decimal import Decimal
 from board_helpers import NOW, as_colleague, board, column_ids, screen_text, selected, settle
 
 from store import STAGE_TITLES, STAGES, ops
-from tui.detail import DetailScreen
-from tui.forms import FormScreen
+from tui.screens.detail import DetailScreen
+from tui.screens.forms import FormScreen
 
 
 def first_nonempty_pair(app) -> tuple[str, str]:
@@ -444,7 +444,7 @@ async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
     from datetime import timedelta
 
     from tui.app import DisputeApp
-    from tui.board import StageColumn
+    from tui.widgets.stage_column import StageColumn
 
     now = [NOW]
     app = DisputeApp(seeded, cfg, clock=lambda: now[0])

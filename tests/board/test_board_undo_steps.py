@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 from board_helpers import selected, settle
 
-from tui.statement_screen import StatementScreen
-from tui.today import TodayScreen
+from tui.screens.statement import StatementScreen
+from tui.screens.today import TodayScreen
 
 
 async def test_undo_after_a_today_bulk_snooze_reverts_the_snooze_and_nothing_else(app, seeded):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from board_helpers import board, column_ids, screen_text, selected, settle
 from textual.widgets import Input
 
-from tui.statement_screen import StatementScreen
-from tui.stats_screen import StatsScreen
-from tui.today import TodayScreen
+from tui.screens.statement import StatementScreen
+from tui.screens.outcomes import OutcomesScreen
+from tui.screens.today import TodayScreen
 
 
 async def test_slash_takes_the_query_language(app):
@@ -77,7 +77,7 @@ async def test_today_stats_and_statement_open_from_the_board(app):
         await settle(pilot)
         await pilot.press("s")
         await settle(pilot)
-        assert isinstance(app.screen, StatsScreen)
+        assert isinstance(app.screen, OutcomesScreen)
         await pilot.press("escape")
         await settle(pilot)
         case = selected(app)

@@ -12,8 +12,8 @@ from extra_helpers import NOW, Host, settle
 
 from store import TinyStore
 from store.sample import sample_cases
-from tui.stats_screen import StatsScreen
-from tui.today import TodayScreen
+from tui.screens.outcomes import OutcomesScreen
+from tui.screens.today import TodayScreen
 
 
 @pytest.fixture
@@ -41,5 +41,5 @@ def test_today(snap_compare, snap_store, cfg):
 
 def test_stats(snap_compare, snap_store, cfg):
     snap_store.import_cases(outcome_set())
-    app = Host(lambda: StatsScreen(snap_store, cfg, lambda: NOW, "tester"))
+    app = Host(lambda: OutcomesScreen(snap_store, cfg, lambda: NOW, "tester"))
     assert snap_compare(app, terminal_size=(80, 24), run_before=_settled)

@@ -12,7 +12,7 @@ from extra_helpers import NOW, Host, assert_no_controls, screen_text, settle
 
 from store import Case, Message, TinyStore, ops
 from store import statement as st
-from tui.statement_screen import StatementScreen
+from tui.screens.statement import StatementScreen
 
 
 def make(store, cfg, case_id):

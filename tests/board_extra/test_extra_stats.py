@@ -6,7 +6,7 @@ from extra_cases import HOSTILE, outcome_set
 from extra_helpers import NOW, Host, assert_no_controls, screen_text, settle
 
 from store import TinyStore
-from tui.stats_screen import StatsScreen, bar
+from tui.screens.outcomes import OutcomesScreen, bar
 
 
 def test_bar_is_drawn_to_an_eighth_of_a_cell():
@@ -20,7 +20,7 @@ def test_bar_is_drawn_to_an_eighth_of_a_cell():
 async def test_stats_show_the_numbers_of_a_constructed_set(db_path, cfg):
     s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
     s.import_cases(outcome_set())
-    app = Host(lambda: StatsScreen(s, cfg, lambda: NOW, "tester"))
+    app = Host(lambda: OutcomesScreen(s, cfg, lambda: NOW, "tester"))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         text = screen_text(app)

@@ -10,7 +10,7 @@ from extra_helpers import NOW, Host, assert_no_controls, screen_text, settle
 from store import Case, TinyStore, ops
 from store.query import Context, parse, today
 from store.sample import sample_cases
-from tui.today import TodayScreen
+from tui.screens.today import TodayScreen
 
 
 def make(store, cfg, **kw):

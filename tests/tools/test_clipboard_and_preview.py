@@ -11,7 +11,7 @@ from PIL import Image
 from store import TinyStore, statement
 from store.config import Config, defaults
 from tui.app import DisputeApp
-from tui.detail import DetailScreen
+from tui.screens.detail import DetailScreen
 from tui.thumbnail import THUMB_PX, load_preview
 
 from .helpers import NOW, DriverTap, attach, jpeg, make_case, osc52, screen_text, settle

@@ -14,7 +14,7 @@ import pytest
 from store import TinyStore
 from store.editor import EditorError, edit_text, editor_command, message_template, parse_message
 from tui.app import DisputeApp
-from tui.statement_screen import StatementScreen
+from tui.screens.statement import StatementScreen
 
 from .helpers import NOW, editor_log, editor_script, make_case, settle
 

@@ -9,7 +9,7 @@ from textual.app import App
 
 from store import TinyStore
 from store.stats import MonthMoney, WeekCount, monthly_money, trends, weekly_counts
-from tui.stats_screen import StatsScreen
+from tui.screens.outcomes import OutcomesScreen
 from tui.trends import TrendChart, count_ticks, money_ticks
 
 from .helpers import NOW, make_case, screen_text, settle
@@ -65,7 +65,7 @@ async def test_outcomes_screen_plots_the_series(db_path, cfg):
     s.import_cases(cases())
     class Host(App):
         def on_mount(self):
-            self.push_screen(StatsScreen(s, cfg, lambda: NOW, "tester"))
+            self.push_screen(OutcomesScreen(s, cfg, lambda: NOW, "tester"))
 
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -98,7 +98,7 @@ class _StatsHost(App):
 
     def on_mount(self) -> None:
         store, cfg = self._args
-        self.push_screen(StatsScreen(store, cfg, lambda: NOW, "tester"))
+        self.push_screen(OutcomesScreen(store, cfg, lambda: NOW, "tester"))
 
 
 def test_trends_snapshot_80x24(snap_compare, db_path, cfg):

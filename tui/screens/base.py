@@ -8,7 +8,7 @@ import threading
 
 from textual.screen import Screen
 
-from .session import Session
+from ..session import Session
 
 
 class StoreLockUser:

@@ -37,10 +37,10 @@ from store import Case, Config, ConflictError, StoreError, ValidationError
 from store import statement as st
 from store.packet import Packet, write_packet
 
-from .editor import run_editor
-from .locking import StoreScreen
-from .safe import clean, crop
-from .today import CasesChanged
+from ..editor import run_editor
+from .base import StoreScreen
+from ..safe import clean, crop
+from ..messages import CasesChanged
 
 Clock = Callable[[], datetime]
 

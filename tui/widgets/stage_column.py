@@ -15,8 +15,8 @@ from textual.strip import Strip
 
 from store import Case
 
-from .safe import clean, crop, fit, money
-from .triage import CardInfo
+from ..safe import clean, crop, fit, money
+from ..triage import CardInfo
 
 CARD_LINES = 5  # id/turn, supplier, title, amount, countdown
 CARD_HEIGHT = CARD_LINES + 1  # plus a gap

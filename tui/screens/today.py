@@ -44,8 +44,9 @@ from store import dates
 from store.query import Context, QueryError, Triage, parse, today
 
 from . import forms
-from .locking import StoreScreen
-from .safe import clean, crop, fit, money
+from ..messages import CasesChanged, OpenCase
+from .base import StoreScreen
+from ..safe import clean, crop, fit, money
 
 clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
 
@@ -53,22 +54,6 @@ Clock = Callable[[], datetime]
 
 
 # -- messages for the app ------------------------------------------------------------------------
-class OpenCase(Message):
-    """Open this case (enter on a row). The app selects it on the board and shows it."""
-
-    def __init__(self, case_id: str) -> None:
-        super().__init__()
-        self.case_id = case_id
-
-
-class CasesChanged(Message):
-    """These cases were saved from a screen outside the board: reload the board."""
-
-    def __init__(self, ids: tuple[str, ...]) -> None:
-        super().__init__()
-        self.ids = ids
-
-
 # -- messages inside the screen ------------------------------------------------------------------
 class TodayLoaded(Message):
     def __init__(self, gen: int, items: list[Triage], by_id: dict[str, Case], now: datetime,
@@ -766,4 +751,4 @@ class TodayScreen(StoreScreen):
         return ", ".join(c.id for c in self.targets())
 
 
-__all__ = ["TodayScreen", "TodayList", "OpenCase", "CasesChanged", "BulkDone", "columns"]
+__all__ = ["TodayScreen", "TodayList", "BulkDone", "columns"]

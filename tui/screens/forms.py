@@ -28,7 +28,7 @@ from store import dates
 from store import money as amounts
 from store.model import choice
 
-from .safe import clean
+from ..safe import clean
 
 
 # -- parsers -----------------------------------------------------------------------------------

@@ -29,9 +29,9 @@ from textual.widgets import Footer, Static
 from store import Config, StoreError
 from store.stats import Group, Stats, Trends, stats, trends
 
-from .locking import StoreScreen
-from .safe import clean, fit, money
-from .trends import TrendChart
+from .base import StoreScreen
+from ..safe import clean, fit, money
+from ..trends import TrendChart
 
 EIGHTHS = " ▏▎▍▌▋▊▉█"
 
@@ -132,14 +132,14 @@ def _group_table(title: str, groups: list[Group], width: int, key: str) -> list:
     return parts
 
 
-class StatsScreen(StoreScreen):
+class OutcomesScreen(StoreScreen):
     """Outcomes report. Push it from the board; ``reload()`` recomputes it."""
 
     DEFAULT_CSS = """
-    StatsScreen { background: $background; }
-    StatsScreen #stats-title { height: 1; padding: 0 1; background: $surface; color: $foreground; }
-    StatsScreen #stats-scroll { height: 1fr; padding: 0 1; background: $background; }
-    StatsScreen #stats-body { width: 1fr; }
+    OutcomesScreen { background: $background; }
+    OutcomesScreen #stats-title { height: 1; padding: 0 1; background: $surface; color: $foreground; }
+    OutcomesScreen #stats-scroll { height: 1fr; padding: 0 1; background: $background; }
+    OutcomesScreen #stats-body { width: 1fr; }
     """
 
     BINDINGS = [
@@ -260,4 +260,4 @@ class StatsScreen(StoreScreen):
         (scroll.scroll_page_down if step > 0 else scroll.scroll_page_up)(animate=False)
 
 
-__all__ = ["StatsScreen", "StatsComputed", "render_stats", "bar"]
+__all__ = ["OutcomesScreen", "StatsComputed", "render_stats", "bar"]

@@ -1,0 +1,1 @@
+"""Screens: one per thing the user opens (board, case detail, Today, Outcomes, statement, forms, help)."""

@@ -1,0 +1,98 @@
+"""The case on a screen of its own, with a preview of one evidence file."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from store import Case, statement
+
+from ..safe import clean
+from ..thumbnail import EvidencePreview
+from ..triage import Triage
+from ..widgets.detail_pane import DetailPane
+
+
+class DetailScreen(Screen):
+    """The case on a screen of its own (enter on the board; the only way when narrow), with a
+    preview of one evidence file below it (``v`` the next file, ``p`` copies its path)."""
+
+    BINDINGS = [
+        Binding("Y", "copy('order')", "Copy order no.", show=False, id="detail.copy_order"),
+        Binding("c", "copy('statement')", "Copy statement", show=False, id="detail.copy_statement"),
+        Binding("p", "copy('path')", "Copy evidence path", show=False, id="detail.copy_path"),
+        Binding("v", "next_evidence", "Evidence preview (again: next file)", show=False,
+                id="detail.next_evidence"),
+        Binding("escape", "app.pop_screen", "Back", id="detail.back"),
+        Binding("j,down", "scroll('down')", "Scroll down", show=False, id="detail.scroll_down"),
+        Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.scroll_up"),
+        Binding("pagedown", "page('down')", "Page down", show=False, id="detail.page_down"),
+        Binding("pageup", "page('up')", "Page up", show=False, id="detail.page_up"),
+    ]
+
+    def __init__(self, triage: Triage, case: Case, now: datetime) -> None:
+        super().__init__()
+        self.triage = triage
+        self._initial = (case, now)
+
+    def on_mount(self) -> None:
+        case, now = self._initial
+        self.pane.show(case, now)
+
+    def compose(self) -> ComposeResult:
+        yield DetailPane(self.triage, preview=True, id="detail-full", classes="detail")
+        yield Static("", id="status-detail", classes="status")
+        yield Footer()
+
+    @property
+    def pane(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    @property
+    def preview(self) -> EvidencePreview:
+        return self.query_one(EvidencePreview)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        case = self.pane.case if self.is_mounted else None
+        if action == "next_evidence" or action == "copy" and parameters and parameters[0] == "path":
+            return None if case is None or not case.evidence else True
+        return True
+
+    def action_copy(self, what: str) -> None:
+        """Copies to the clipboard with OSC 52 (``App.copy_to_clipboard``): works over SSH where
+        the terminal allows it (tmux: ``set -g set-clipboard on``)."""
+        case = self.pane.case
+        if case is None:
+            return
+        if what == "order":
+            text, label = case.order, f"order number of {case.id}"
+        elif what == "statement":
+            text = statement.plain(statement.current(case))
+            label = f"statement of {case.id} ({text.count(chr(10)) + (not text.endswith(chr(10)))} lines)"
+        else:
+            e = self.preview.evidence
+            if e is None:
+                return
+            text, label = e.path, "evidence path"
+        self.app.copy_to_clipboard(text if what == "statement" else clean(text))
+        self.notify(f"Copied the {clean(label)} to the clipboard", markup=False, timeout=3)
+
+    def action_next_evidence(self) -> None:
+        """Scrolls to the preview; when it is already in view, shows the next file."""
+        preview, pane = self.preview, self.pane
+        in_view = preview.region.height > 0 and pane.region.overlaps(preview.region)
+        if in_view:
+            preview.step(1)
+        pane.scroll_to_widget(preview, animate=False, top=True)
+
+    def action_scroll(self, direction: str) -> None:
+        pane = self.pane
+        pane.scroll_relative(y=1 if direction == "down" else -1, animate=False)
+
+    def action_page(self, direction: str) -> None:
+        pane = self.pane
+        (pane.scroll_page_down if direction == "down" else pane.scroll_page_up)(animate=False)

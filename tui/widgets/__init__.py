@@ -1,0 +1,1 @@
+"""Widgets: pieces a screen is built from (a stage column, the detail of one case)."""
