@@ -12,7 +12,7 @@ from typing import Iterable
 
 from . import ops
 from .errors import ConflictError, ValidationError
-from .model import Case, HistoryEntry, from_iso
+from .model import Case, HistoryEntry, case_id, case_number, from_iso
 
 
 # Records the program keeps for itself, not changes a person made: `disputes notify` noting what
@@ -115,3 +115,24 @@ def conflict(raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> Confli
         fields=list(dict.fromkeys(theirs)), both=both,
     )
 
+
+
+def check_import(cases: list[Case], now) -> set[int]:
+    """Every case of an import valid, each id once: the numbers they take. All or nothing, so
+    this runs before anything is written."""
+    seen: set[int] = set()
+    for c in cases:
+        c.validate(now=now)
+        n = case_number(c.id)
+        if n in seen:
+            raise ValidationError(f"{c.id} appears twice in the import")
+        seen.add(n)
+    return seen
+
+
+def refuse_taken(wanted: set[int], taken) -> None:
+    """Refuse an import whose ids are already in the database (``taken`` holds case numbers)."""
+    clash = sorted(n for n in wanted if n in taken)
+    if clash:
+        raise ValidationError(f"{case_id(clash[0])} is already in the database"
+                              + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "") + "; nothing imported")

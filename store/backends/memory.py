@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 from .. import clock as _clock
 from ..base import CaseStore, ChangeInfo, FirstLook
 from ..errors import NotFound, ValidationError
-from ..history import conflict, diff, reverter
+from ..history import check_import, conflict, diff, refuse_taken, reverter
 from ..model import Case, HistoryEntry, case_id, case_number
 from ..users import login_name
 
@@ -118,21 +118,10 @@ class MemoryStore(CaseStore):
 
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)
-        seen: set[int] = set()
-        checked_at = self.clock()
-        for c in incoming:
-            c.validate(now=checked_at)
-            n = case_number(c.id)
-            if n in seen:
-                raise ValidationError(f"{c.id} appears twice in the import")
-            seen.add(n)
+        seen = check_import(incoming, self.clock())
         now = self.clock()
         with self._lock:
-            clash = sorted(n for n in seen if n in self._docs)
-            if clash:
-                raise ValidationError(f"{case_id(clash[0])} is already in the database"
-                                      + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "")
-                                      + "; nothing imported")
+            refuse_taken(seen, self._docs)
             for c in incoming:
                 n = case_number(c.id)
                 c.id = case_id(n)
