@@ -3,6 +3,12 @@
 
     .venv/bin/python bench/store_bench.py                    # --sizes 1000,10000
     .venv/bin/python bench/store_bench.py --sizes 2000 --saves 500 --json out.json
+    .venv/bin/python bench/store_bench.py --save-only --sizes 1000,10000,30000 --reps 3
+
+First, for each size, the save table: median and p99 of ``--saves`` fsync'd saves, with a
+second TinyStore open in another process (polling ``refresh()`` as a board does), each run
+beside the floor measured right before it in the same folder (append 4 KB + fsync), medians
+over ``--reps`` runs (issue 11's targets: median <= 3 ms, p99 <= 20 ms at every size).
 
 For each size it builds a database of ``store.sample.sample_cases`` (10 messages and 5 evidence
 records each, as a case a few weeks old carries), then measures in a fresh process:
