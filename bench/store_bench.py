@@ -3,6 +3,12 @@
 
     .venv/bin/python bench/store_bench.py                    # --sizes 1000,10000
     .venv/bin/python bench/store_bench.py --sizes 2000 --saves 500 --json out.json
+    .venv/bin/python bench/store_bench.py --save-only --sizes 1000,10000,30000 --reps 3
+
+First, for each size, the save table: median and p99 of ``--saves`` fsync'd saves, with a
+second TinyStore open in another process (polling ``refresh()`` as a board does), each run
+beside the floor measured right before it in the same folder (append 4 KB + fsync), medians
+over ``--reps`` runs (issue 11's targets: median <= 3 ms, p99 <= 20 ms at every size).
 
 For each size it builds a database of ``store.sample.sample_cases`` (10 messages and 5 evidence
 records each, as a case a few weeks old carries), then measures in a fresh process:
@@ -226,6 +232,81 @@ def child_timings(path: str, reps: int, saves: int, seed: int, until_compaction:
     return out
 
 
+HOLDER = """
+import sys, time
+sys.path.insert(0, sys.argv[2])
+from store import TinyStore
+from store.config import defaults
+s = TinyStore(sys.argv[1], cfg=defaults(), user="colleague")
+print("open", flush=True)
+import select
+while not select.select([sys.stdin], [], [], 0.5)[0]:
+    s.refresh()  # an open board polls for a colleague's save
+s.close()
+"""
+
+
+def floor_series(folder: str, count: int) -> list[float]:
+    """The floor: append 4 KB and fsync, to a file in the database's folder."""
+    where = os.path.join(folder, f"floor-{os.getpid()}")
+    fd = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+    block = b"x" * 4095 + b"\n"
+    out = []
+    try:
+        for _ in range(count):
+            t = time.perf_counter()
+            os.write(fd, block)
+            os.fsync(fd)
+            out.append(ms(time.perf_counter() - t))
+    finally:
+        os.close(fd)
+        os.unlink(where)
+    return out
+
+
+def child_saves(path: str, runs: int, saves: int, seed: int) -> dict:
+    """Save median and p99 with another process holding the database open, each run beside the
+    floor measured right before it; medians over the runs."""
+    rng = random.Random(seed)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, path, str(ROOT)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open", "the second store did not open"
+        s = TinyStore(path, cfg=defaults(), user="bench", clock=lambda: NOW)
+        ids = [f"D-{k:04d}" for k in range(1, s.count() + 1)]
+
+        def save(text: str) -> float:
+            cid = rng.choice(ids)
+            return timed(lambda: s.update(cid, lambda c: ops.log(c, "me", text, NOW, s.user)))
+
+        save("warm-up: the day's backup")
+        per_run = []
+        for r in range(runs):
+            floor = floor_series(os.path.dirname(path), saves)
+            series = [save(f"save {r}-{i}") for i in range(saves)]
+            per_run.append({"floor_median": statistics.median(floor), "floor_p99": p99(floor),
+                            "save_median": statistics.median(series), "save_p99": p99(series)})
+        s.close()
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)
+    return {k: statistics.median(r[k] for r in per_run) for k in per_run[0]} | {"runs": runs, "saves": saves}
+
+
+def save_table(results: dict[int, dict]) -> str:
+    lines = ["| cases | save median | floor median | ratio | save p99 | floor p99 | ratio |", "|---" * 7 + "|"]
+    for n in sorted(results):
+        r = results[n]
+        lines.append(f"| {n:,} | {r['save_median']:.2f} ms | {r['floor_median']:.2f} ms | "
+                     f"{r['save_median'] / r['floor_median']:.1f}x | {r['save_p99']:.2f} ms | "
+                     f"{r['floor_p99']:.2f} ms | {r['save_p99'] / r['floor_p99']:.1f}x |")
+    any_r = next(iter(results.values()))
+    lines.append(f"\nMedians of {any_r['runs']} runs of {any_r['saves']} fsync'd saves on random cases, another "
+                 f"process holding the database open; floor: append 4 KB + fsync in the same folder, "
+                 f"measured right before each run. Targets: median <= 3 ms, p99 <= 20 ms.\n")
+    return "\n".join(lines)
+
+
 def run_child(mode: str, path: Path, args) -> dict:
     cmd = [sys.executable, __file__, "--child", mode, "--db", str(path), "--reps", str(args.reps),
            "--saves", str(args.saves), "--seed", str(args.seed), "--until-compaction", str(args.until_compaction)]
@@ -301,12 +382,17 @@ def main(argv: list[str] | None = None) -> int:
                          "N saves in all (0: don't); default 6000")
     ap.add_argument("--json", metavar="FILE", help="also write the raw results as JSON")
     ap.add_argument("--keep", metavar="DIR", help="build the databases in DIR and keep them")
-    ap.add_argument("--child", choices=("memory", "timings"), help=argparse.SUPPRESS)
+    ap.add_argument("--save-only", action="store_true",
+                    help="only the save series: median and p99 beside the fsync floor, another store open")
+    ap.add_argument("--child", choices=("memory", "timings", "saves"), help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child == "memory":
         print(json.dumps(child_memory(args.db)))
+        return 0
+    if args.child == "saves":
+        print(json.dumps(child_saves(args.db, args.reps, args.saves, args.seed)))
         return 0
     if args.child == "timings":
         print(json.dumps(child_timings(args.db, args.reps, args.saves, args.seed, args.until_compaction)))
@@ -326,6 +412,10 @@ def main(argv: list[str] | None = None) -> int:
             r = build(path, n)
             r["snapshot_mb"] = os.path.getsize(path) / 1e6
             print(f"store bench: {n:,} cases: measuring...", file=sys.stderr, flush=True)
+            r.update(run_child("saves", path, args))
+            if args.save_only:
+                results[n] = r
+                continue
             r.update(run_child("memory", path, args))
             r.update(run_child("timings", path, args))
             results[n] = r
@@ -333,8 +423,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\n## Store ({', '.join(f'{n:,}' for n in sizes)} cases)\n")
-    print(table(results, args.saves, args.reps))
+    print(f"\n## Save, beside the floor ({', '.join(f'{n:,}' for n in sizes)} cases)\n")
+    print(save_table(results))
+    if not args.save_only:
+        print(f"\n## Store ({', '.join(f'{n:,}' for n in sizes)} cases)\n")
+        print(table(results, args.saves, args.reps))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
     return 0

@@ -160,10 +160,20 @@ class TinyStore(CaseStore):
         return ChangeInfo(from_iso(m.get("changed_at")), m.get("changed_by", ""), m.get("changed_case", ""))
 
     # -- writing --------------------------------------------------------------------------
+    def _write_doc(self, table, n: int, doc: dict) -> None:
+        """One document into the storage (inside a transaction): no table rebuild, one journal op.
+
+        TinyDB keeps a next-id guess and a query cache per Table: both are forgotten here, so
+        TinyDB's own reads and inserts stay right after a write that bypassed them."""
+        self.storage.put(table.name, n, doc)
+        table._next_id = None
+        table.clear_cache()
+
+    def _set_meta(self, **fields) -> None:
+        self._write_doc(self.meta_table, META_ID, {**self._meta(), **fields})
+
     def _stamp(self, cid: str, now: datetime) -> None:
-        self.storage.mark("meta", META_ID)
-        self.meta_table.update({"changed_at": iso(now), "changed_by": self.user, "changed_case": cid},
-                               doc_ids=[META_ID])
+        self._set_meta(changed_at=iso(now), changed_by=self.user, changed_case=cid)
 
     def _after_write(self, now: datetime) -> None:
         """The save is durable: a daily backup that fails is one warning, recorded, retried next save."""
@@ -197,10 +207,10 @@ class TinyStore(CaseStore):
             case.validate(now=now)
             case.rev = 1
             case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
-            self.storage.mark("cases", n)
-            self.table.insert(Document(case.to_dict(), doc_id=n))
-            self.storage.mark("meta", META_ID)
-            self.meta_table.update({"last_id": n}, doc_ids=[META_ID])
+            if str(n) in raw:  # as TinyDB's insert would: never over an existing document
+                raise StoreError(f"internal: {case.id} is already stored")
+            self._write_doc(self.table, n, case.to_dict())
+            self._set_meta(last_id=n)
             self._stamp(case.id, now)
         self._after_write(now)
         return case
@@ -227,15 +237,12 @@ class TinyStore(CaseStore):
                 raise ValidationError(f"nothing changed in {case.id}")
             case.rev = raw.get("rev", 0) + 1
             case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref[0] if ref else None))
-            self._put(n, case)
+            # as TinyDB's Table.update did: the new fields over the stored ones (a field this
+            # version does not know is kept), but one document written, not the table rebuilt
+            self._write_doc(self.table, n, {**raw, **case.to_dict()})
             self._stamp(case.id, now)
         self._after_write(now)
         return case
-
-    def _put(self, n: int, case: Case) -> None:
-        self.storage.mark("cases", n)
-        doc = case.to_dict()
-        self.table.update(doc, doc_ids=[n])
 
     def _conflict(self, raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
         return history.conflict(raw, expected_rev, fields)
