@@ -260,34 +260,16 @@ class TinyStore(CaseStore):
 
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)
-        seen: set[int] = set()
-        checked_at = self.clock()
-        for c in incoming:
-            c.validate(now=checked_at)
-            n = case_number(c.id)
-            if n in seen:
-                raise ValidationError(f"{c.id} appears twice in the import")
-            seen.add(n)
+        seen = history.check_import(incoming, self.clock())
         if not incoming:
             return 0
         self.storage.sync()
-        raw = self.table._read_table()
-        clash = sorted(n for n in seen if str(n) in raw)
-        if clash:  # refused before the pre-import backup: a refusal leaves nothing behind
-            raise ValidationError(
-                f"{case_id(clash[0])} is already in the database"
-                + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "") + "; nothing imported"
-            )
+        # refused before the pre-import backup: a refusal leaves nothing behind
+        history.refuse_taken(seen, {int(k) for k in self.table._read_table()})
         self.storage.backup("pre-import", keep=int(self.cfg.database.get("backups_keep", 7)))
         now = self.clock()
         with self.storage.transaction():
-            raw = self.table._read_table()
-            clash = sorted(n for n in seen if str(n) in raw)
-            if clash:
-                raise ValidationError(
-                    f"{case_id(clash[0])} is already in the database"
-                    + (f" (and {len(clash) - 1} more)" if len(clash) > 1 else "") + "; nothing imported"
-                )
+            history.refuse_taken(seen, {int(k) for k in self.table._read_table()})  # again, under the lock
             docs = []
             for c in incoming:
                 n = case_number(c.id)
