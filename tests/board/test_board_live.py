@@ -17,11 +17,10 @@ from tui.app import DisputeApp
 
 WRITER = r"""
 import sys
-from datetime import datetime, timezone
-from store import TinyStore, ops
+from store import TinyStore, clock, ops
 from store.config import defaults
 s = TinyStore(sys.argv[1], cfg=defaults(), user="bob")
-now = datetime.now(timezone.utc)
+now = clock.now()  # $DISPUTES_NOW, as every test process
 s.update(sys.argv[2], lambda c: ops.log(c, "supplier", "Written by another process", now, "bob"))
 s.update(sys.argv[3], lambda c: ops.move(c, "dispute", now))
 s.close()

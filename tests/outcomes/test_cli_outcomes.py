@@ -20,6 +20,7 @@ from decimal import Decimal
 from store import TinyStore, ops
 from store.config import defaults
 from store.model import Case
+from tests.support import NOW
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,8 +60,8 @@ def db(tmp_path) -> Path:
     ev.mkdir()
     (ev / "crack.jpg").write_bytes(b"\xff\xd8" + os.urandom(4000))
     (ev / "unpacking.mp4").write_bytes(os.urandom(9000))
-    now = datetime.now(timezone.utc)
-    store = TinyStore(path, cfg=defaults(), user="tester")
+    now = NOW
+    store = TinyStore(path, cfg=defaults(), user="tester", clock=lambda: NOW)
     try:
         store.create(Case(id="D-0001", order="ORD-7781", supplier="Ningbo Brightway", reason="damaged",
                           amount=Decimal("1250.10"), claimed=Decimal("375.03"), want="partial_refund",
