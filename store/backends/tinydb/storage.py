@@ -1,5 +1,9 @@
 """A TinyDB storage that a team can share on one box.
 
+(Over 500 lines on purpose: the file format, its identity, the locks, the fold, backups and the
+sweeping of debris are one crash-safety argument, and each part relies on the others' invariants;
+split, the invariants would be spread over files that cannot be read alone.)
+
 TinyDB's own JSONStorage rewrites the whole file in place with no lock and re-parses it on
 every query. This one keeps the database as a snapshot and a journal, as SQLite keeps a main
 file and a WAL:
