@@ -400,11 +400,16 @@ class JournalStorage(Storage):
     def _temp(self, folder: Path, name: str, dir_fd: int | None = None) -> tuple[str, int]:
         """A new temp file under an unguessable name, created exclusively and flock'ed (so a
         sweeper knows it is alive)."""
-        tmp = f"{name}.tmp-{secrets.token_hex(8)}"
-        fd = self._open_new(Path(tmp) if dir_fd is not None else folder / tmp, os.O_WRONLY, dir_fd=dir_fd,
-                            shown=folder / tmp)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return tmp, fd
+        while True:
+            tmp = f"{name}.tmp-{secrets.token_hex(8)}"
+            fd = self._open_new(Path(tmp) if dir_fd is not None else folder / tmp, os.O_WRONLY, dir_fd=dir_fd,
+                                shown=folder / tmp)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if os.fstat(fd).st_nlink:
+                return tmp, fd
+            # A sweeper took it for a killed writer's between our create and our lock, and
+            # unlinked it while holding the lock: start again under a new name.
+            os.close(fd)
 
     def _create(self) -> None:
         with self.locked():
@@ -423,9 +428,9 @@ class JournalStorage(Storage):
         try:
             try:
                 _write_all(fd, blob, self.fsync)
+                os.replace(self.path.parent / tmp, self.path)  # renamed while its lock is held: no sweeper takes it
             finally:
                 os.close(fd)
-            os.replace(self.path.parent / tmp, self.path)
         except BaseException:
             try:
                 os.unlink(self.path.parent / tmp)
@@ -455,12 +460,16 @@ class JournalStorage(Storage):
                     continue
                 fd = os.open(where, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dir_fd)
                 try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    continue  # a live writer's
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    except OSError:
+                        continue  # a live writer's
+                    # Unlinked while we hold its lock: a writer that created it a moment ago and
+                    # locks it after us sees it has no name left (see _temp) and makes another.
+                    if os.fstat(fd).st_ino == st.st_ino:
+                        os.unlink(where, dir_fd=dir_fd)
                 finally:
                     os.close(fd)
-                os.unlink(where, dir_fd=dir_fd)
             except OSError:
                 pass
 
@@ -835,9 +844,9 @@ class JournalStorage(Storage):
                 if self.fsync:
                     os.fsync(fd)
                 sig = _fsig(fd)
+                os.replace(self.path.parent / tmp, self.journal_path)  # while its lock is held
             finally:
                 os.close(fd)
-            os.replace(self.path.parent / tmp, self.journal_path)
             if self.fsync:
                 _fsync_dir(self.path.parent)
             self._jr_sig = sig
@@ -890,9 +899,9 @@ class JournalStorage(Storage):
                 tmp, fd = self._temp(folder, name + ext, dir_fd=dfd)
                 try:
                     _write_all(fd, blob, self.fsync)
+                    os.replace(tmp, name + ext, src_dir_fd=dfd, dst_dir_fd=dfd)  # while its lock is held
                 finally:
                     os.close(fd)
-                os.replace(tmp, name + ext, src_dir_fd=dfd, dst_dir_fd=dfd)
             if self.fsync:
                 os.fsync(dfd)
         finally:
@@ -956,9 +965,9 @@ class JournalStorage(Storage):
             try:
                 try:
                     _write_all(fd, blob, self.fsync)
+                    os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)  # while its lock is held
                 finally:
                     os.close(fd)
-                os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)
             except BaseException:
                 try:
                     os.unlink(tmp, dir_fd=dfd)
@@ -1022,9 +1031,9 @@ class JournalStorage(Storage):
             tmp, fd = self._temp(self.path.parent, target.name)
             try:
                 _write_all(fd, text.encode("utf-8") + b"\n", False)
+                os.replace(self.path.parent / tmp, target)  # while its lock is held
             finally:
                 os.close(fd)
-            os.replace(self.path.parent / tmp, target)
         except (OSError, StoreError):
             pass  # already warned on stderr; the folder may be the problem
 
