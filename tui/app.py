@@ -1,5 +1,9 @@
 """Dispute Board: the Textual kanban.
 
+(Over 500 lines, and it should not be: the case actions, the save and undo workers, the status
+line and the load pipeline still live here. They belong to the board screen and a shared
+``case_actions`` module; that move is what is left of issue 10.)
+
 Layout: the board screen (``screens.board``: one ``widgets.stage_column.StageColumn`` per
 stage, a detail pane beside them when the terminal is wide, a status line and the footer).
 

@@ -1,5 +1,8 @@
 """The Today view: every case that needs action now, most urgent first, one line each.
 
+(Over 500 lines: the screen and its ``TodayList`` widget; the widget belongs in ``tui/widgets/``,
+left for the rest of issue 10.)
+
 The order and the reasons come from ``store.query.today`` (snoozed cases stay out until they
 wake). The list is drawn with the Line API, only the rows on screen, so 10,000 cases cost what
 10 do; the triage itself (about 0.7 s for 10,000 cases) and every query filter run in thread
