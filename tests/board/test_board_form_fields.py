@@ -158,9 +158,11 @@ async def test_forms_fit_80x24_with_save_on_screen(app, seeded):
             for name in ("paid", "delivery_estimate", "description") if key != "m" else ("text",):
                 w = field(form, name)
                 w.focus()
-                await pilot.pause()
-                await pilot.pause()
                 scroller = form.query_one("#form-fields")
+                for _ in range(30):  # scrolling into view lands a frame or two later; more when loaded
+                    await pilot.pause()
+                    if scroller.region.contains_region(w.region):
+                        break
                 assert scroller.region.contains_region(w.region), (key, name, scroller.region, w.region)
             await pilot.press("escape")
             await pilot.pause()
