@@ -228,18 +228,20 @@ class Triage:
                 "amount": str(self.case.claim), "currency": self.case.currency}
 
 
-def triage(case: Case, cfg: Config, now: datetime) -> Triage:
+def triage(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None) -> Triage:
     """Score a case for the daily order, with the reasons it needs attention.
 
     Overdue hard deadlines first, then hard deadlines within 48 hours, then cases waiting on
     me, unresponsive suppliers, overdue soft expectations; amount and days in stage break ties.
+    ``case_clocks``: ``clocks(case, cfg)`` if the caller has it already (the board caches it).
     """
+    all_clocks = clocks(case, cfg) if case_clocks is None else case_clocks
     w = cfg.data.get("triage", {})
     soon_hard = timedelta(hours=cfg.urgency["soon_hard_hours"])
     score = 0.0
     why: list[str] = []
     weights: list[float] = []  # per reason, in the order of ``why``
-    open_clocks = [k for k in clocks(case, cfg) if not k.met]
+    open_clocks = [k for k in all_clocks if not k.met]
     late_hard = [k for k in open_clocks if k.hard and k.due <= now]
     soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= now + soon_hard]
     late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
@@ -255,7 +257,7 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
         score += w.get("my_turn", 200)
         weights.append(float(w.get("my_turn", 200)))
         why.append("waiting on me")
-    if unresponsive(case, cfg, now):
+    if unresponsive(case, cfg, now, all_clocks):
         score += w.get("unresponsive", 100)
         weights.append(float(w.get("unresponsive", 100)))
         why.append("supplier unresponsive: escalate")
@@ -279,7 +281,7 @@ def triage(case: Case, cfg: Config, now: datetime) -> Triage:
             first = next((k for k in open_clocks if k.party == "supplier"), None)
         elif late_soft:
             first = late_soft[0]
-    shown = urgency(case, cfg, now).clock if why else None
+    shown = urgency(case, cfg, now, all_clocks).clock if why else None
     return Triage(case, score, tuple(why), first, weights[0] if weights else 0.0, shown.due if shown else None)
 
 
@@ -287,12 +289,15 @@ def is_snoozed(case: Case, now: datetime) -> bool:
     return case.snoozed_until is not None and case.snoozed_until > now
 
 
-def today(cases: list[Case], cfg: Config, now: datetime) -> list[Triage]:
+def today(cases: list[Case], cfg: Config, now: datetime,
+          triage_of: Callable[[Case], Triage] | None = None) -> list[Triage]:
     """Cases needing action now, most urgent first; snoozed ones stay out until they wake.
 
     By the first reason's weight (hard deadline passed, hard deadline soon, waiting on me, ...,
     weights from the config); within a reason the nearer due time first (the countdown the case
-    shows; overdue ones before); then the score (amount, days in stage); then the id."""
-    out = [t for t in (triage(c, cfg, now) for c in cases if not is_snoozed(c, now)) if t.why]
+    shows; overdue ones before); then the score (amount, days in stage); then the id.
+    ``triage_of``: ``triage(case, cfg, now)`` from the caller's cache (the board's)."""
+    of = triage_of or (lambda c: triage(c, cfg, now))
+    out = [t for t in (of(c) for c in cases if not is_snoozed(c, now)) if t.why]
     out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out

@@ -424,7 +424,8 @@ class DisputeApp(App[int]):
             case = screen.pane.case
             return self._find(case.id) if case is not None else None
         if isinstance(screen, BoardScreen):
-            return screen.selected
+            case = screen.selected  # the board's may be light: the case keys get the whole case
+            return self.loader.whole(case) if case is not None else None
         return None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:

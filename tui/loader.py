@@ -8,16 +8,28 @@ changes.
 
 Threads: ``_load_worker`` and ``recount`` run in thread workers; everything else runs on the
 UI thread. The worker only reads the store (under the lock) and posts its result.
+
+The board reads ``store.board_cases()``: the cases may be *light* (no message text, history,
+description or statement). ``find`` gives the whole case (``store.get``, one document, under
+the lock) to whatever shows or changes it: the detail pane and screen, forms, editors.
+
+A colleague's save (the poll sees the file changed, ``store.refresh()`` names the ids) is
+applied incrementally: only those cases are read (``store.get``) and re-ranked, and their cards
+are moved or inserted by bisect into the urgency-sorted columns (``BoardScreen.update_cases``);
+the other cards, the selection and the scroll stay. A load that cannot say what changed (the
+first, our own saves, a refresh that returns None or many ids) reads every case again.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
+from collections import OrderedDict
 from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
-from store import STAGES, Case, StoreError
+from store import STAGES, Case, NotFound, StoreError
 
 from .messages import CasesLoaded, SaveFailed
 from .screens.detail import DetailScreen
@@ -30,6 +42,8 @@ if TYPE_CHECKING:
 class BoardLoader:
     QUICK_THRESHOLD = 2000  # below this many cases decoding everything is quick anyway
     QUICK_CARDS = 60  # cards per stage in the first look
+    INCREMENTAL_MAX = 200  # more changed ids than this in one refresh: read everything again
+    WHOLE_CACHE = 16  # whole cases kept for the detail and the case keys (by id, rev-checked)
 
     def __init__(self, app: "DisputeApp") -> None:
         self.app = app
@@ -44,6 +58,15 @@ class BoardLoader:
         self.last_load_seconds = 0.0
         self.first_paint_at: float | None = None
         self.full_loaded_at: float | None = None
+        self.sorted_at: float | None = None  # every case on the board, sorted by urgency
+        self.sort_now: datetime = app.now  # the instant the columns' order was computed at
+        self.by_id: dict[str, Case] = {}  # every case on the board (possibly light)
+        self._stash: dict[int, tuple[datetime, dict[str, Case]]] = {}  # a full load's extras, by gen
+        self._whole: OrderedDict[str, Case] = OrderedDict()
+        self.full_loads = 0  # full loads applied (the tests and the bench read these two)
+        self.delta_loads = 0  # incremental refreshes applied
+        self.delta_gen = 0  # the newest incremental refresh applied
+        self.last_delta_cpu = 0.0  # process CPU seconds of the last incremental refresh (both threads)
 
     # -- time -------------------------------------------------------------------------------------
     def tick(self) -> None:
@@ -83,7 +106,9 @@ class BoardLoader:
     def _load_worker(self, gen: int, select: str | None, refresh: bool, first: bool = False) -> None:
         app = self.app
         started = time.perf_counter()
+        cpu = time.process_time()
         changed: set[str] | None = set()
+        fresh: dict[str, Case | None] | None = None
         if first and self._quick_look(gen, started):
             # Let the first frame be drawn before decoding everything: both need the GIL.
             self.painted.wait(timeout=2.0)
@@ -91,11 +116,22 @@ class BoardLoader:
             with app.store_lock:
                 if refresh:
                     changed = app.store.refresh()
-                cases = app.store.cases()
+                if refresh and self.applied_gen and changed is not None and len(changed) <= self.INCREMENTAL_MAX:
+                    fresh = {}
+                    for cid in sorted(changed):
+                        try:
+                            fresh[cid] = app.store.get(cid)
+                        except NotFound:
+                            fresh[cid] = None  # deleted
+                else:
+                    cases = app.store.board_cases()
                 self.change_info = app.store.last_change()
         except StoreError as exc:
             app.post_message(SaveFailed(f"Could not read the database: {exc}", False, None))
             self.loading = False
+            return
+        if fresh is not None:  # outside the lock: the UI thread may take it (``find``)
+            app.call_from_thread(self._apply_delta, gen, fresh, cpu)
             return
         now = app.clock()
         by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
@@ -105,6 +141,7 @@ class BoardLoader:
         for s in STAGES:
             by_stage[s].sort(key=lambda c: key(c, now))
         counts = self._count(cases, now)
+        self._stash[gen] = (now, {c.id: c for c in cases})
         app.post_message(CasesLoaded(gen, by_stage, counts, select, changed, time.perf_counter() - started))
 
     def _quick_look(self, gen: int, started: float) -> bool:
@@ -149,22 +186,27 @@ class BoardLoader:
         if msg.gen < self.applied_gen:
             return
         self.applied_gen = msg.gen
+        stash = self._stash.pop(msg.gen, None)
+        for g in [g for g in self._stash if g < msg.gen]:
+            del self._stash[g]
+        if stash is not None:
+            self.sort_now, self.by_id = stash
+        else:
+            self.by_id = {c.id: c for cs in msg.by_stage.values() for c in cs}
         if msg.counts is not None:
             self.counts = msg.counts
         self.last_load_seconds = msg.elapsed
         self.full_loaded_at = time.perf_counter()
+        self.full_loads += 1
         app.board.apply(msg.by_stage, msg.select)
-        today = [s for s in app.screen_stack[1:] if isinstance(s, TodayScreen)]
-        if today:  # Today never reads the disk itself: it gets the cases the board just loaded
-            every = [c for cs in app.board.by_stage.values() for c in cs]
-            for screen in today:
-                screen.reload(every)
-        for screen in app.screen_stack[1:]:
-            if isinstance(screen, DetailScreen) and screen.pane.case is not None:
-                fresh = self.find(screen.pane.case.id)
-                if fresh is not None:
-                    screen.pane.show(fresh, app.now)
+        if self.sorted_at is None:
+            self.sorted_at = time.perf_counter()
+        self._others_follow(None)
         app.update_status()
+        if self.delta_gen > msg.gen:
+            # A colleague's change applied meanwhile may be older than this read, or not: read again.
+            self.delta_gen = 0
+            self.load(select=None)
         if self.first_paint_at is None:
             app.call_after_refresh(self._first_paint)
 
@@ -172,12 +214,93 @@ class BoardLoader:
         self.first_paint_at = time.perf_counter()
         self.painted.set()
 
+    def _others_follow(self, ids: set[str] | None) -> None:
+        """Today and an open detail screen follow new data (``ids``: only these changed)."""
+        app = self.app
+        today = [s for s in app.screen_stack[1:] if isinstance(s, TodayScreen)]
+        if today:  # Today never reads the disk itself: it gets the cases the board just loaded
+            every = self.all_cases()
+            for screen in today:
+                screen.reload(every)
+        for screen in app.screen_stack[1:]:
+            if isinstance(screen, DetailScreen) and screen.pane.case is not None:
+                if ids is not None and screen.pane.case.id not in ids:
+                    continue
+                fresh = self.find(screen.pane.case.id)
+                if fresh is not None:
+                    screen.pane.show(fresh, app.now)
+
+    def _apply_delta(self, gen: int, fresh: dict[str, Case | None], cpu: float) -> None:
+        """A colleague's save (UI thread): re-rank only the cases in ``fresh`` (None: deleted)
+        and move their cards; a case older than the one on the board is ignored."""
+        app = self.app
+        if gen >= self.gen:
+            self.loading = False
+        triage, now = app.triage, self.sort_now
+        changes: dict[str, tuple[Case | None, Case | None]] = {}
+        for cid, new in fresh.items():
+            old = self.by_id.get(cid)
+            if new is not None and old is not None and new.rev < old.rev:
+                continue
+            if new is None and old is None:
+                continue
+            if new is not None and old is not None and new.rev == old.rev and new.stage == old.stage:
+                continue
+            changes[cid] = (old, new)
+            if new is None:
+                del self.by_id[cid]
+            else:
+                self.by_id[cid] = new
+            self._whole.pop(cid, None)
+        if changes:
+            if self.counts is not None:
+                overdue, mine = self.counts
+                for old, new in changes.values():
+                    if old is not None:
+                        o, m = self._count([old], app.now)
+                        overdue, mine = overdue - o, mine - m
+                    if new is not None:
+                        o, m = self._count([new], app.now)
+                        overdue, mine = overdue + o, mine + m
+                self.counts = (max(0, overdue), max(0, mine))
+            app.board.update_cases(changes, lambda c: triage.sort_key(c, now))
+            self._others_follow(set(changes))
+            app.update_status()
+        self.delta_loads += 1
+        self.delta_gen = max(self.delta_gen, gen)
+        self.last_delta_cpu = time.process_time() - cpu
+
+    def all_cases(self) -> list[Case]:
+        """Every case on the board, most urgent first per stage (possibly light)."""
+        return [c for cs in self.app.board.by_stage.values() for c in cs]
+
     def find(self, case_id: str) -> Case | None:
-        for cases in self.app.board.by_stage.values():
-            for c in cases:
-                if c.id == case_id:
-                    return c
-        return None
+        """The whole case ``case_id`` as the board knows it (its revision): the board's own
+        object when it is whole, else ``store.get`` (one document, under the store lock)."""
+        case = self.by_id.get(case_id)
+        if case is None:
+            case = next((c for cs in self.app.board.by_stage.values() for c in cs if c.id == case_id), None)
+            if case is None:
+                return None
+        return self.whole(case)
+
+    def whole(self, case: Case) -> Case:
+        """``case`` itself when it is whole; else the stored case of that id (cached by rev)."""
+        if not getattr(case, "light", False):
+            return case
+        hit = self._whole.get(case.id)
+        if hit is not None and hit.rev == case.rev:
+            self._whole.move_to_end(case.id)
+            return hit
+        try:
+            with self.app.store_lock:
+                full = self.app.store.get(case.id)
+        except (NotFound, StoreError):
+            return case
+        self._whole[case.id] = full
+        while len(self._whole) > self.WHOLE_CACHE:
+            self._whole.popitem(last=False)
+        return full
 
     def recount(self) -> None:
         app = self.app

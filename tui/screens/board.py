@@ -3,9 +3,10 @@ the terminal is wide (a screen of its own otherwise), the filter, a status line 
 
 from __future__ import annotations
 
+import bisect
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from store import query as case_query
 from ..safe import clean, compact_money
 from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
-from ..widgets.stage_column import CARD_HEIGHT, StageColumn
+from ..widgets.stage_column import CARD_HEIGHT, StageColumn, remove_sorted
 
 if TYPE_CHECKING:
     from ..app import DisputeApp
@@ -115,9 +116,46 @@ class BoardScreen(Screen):
         self.loaded = True
         self._fill(keep, follow=select is not None)
 
+    def update_cases(self, changes: dict[str, tuple[Case | None, Case | None]],
+                     key: Callable[[Case], tuple]) -> None:
+        """Some cases changed (``id: (old, new)``, None for absent): move only their cards, by
+        bisect on ``key`` (the order the columns are sorted in). The other cards, each column's
+        scroll and the selection (by id) stay; only the touched columns' headers are redrawn."""
+        keep = self.selected.id if self.selected else None
+        touched: set[str] = set()
+        cols = {s: c for s, c in zip(STAGES, self.columns)}
+        for old, new in changes.values():
+            if old is not None:
+                remove_sorted(self.by_stage.get(old.stage, []), old, key)
+                col = cols.get(old.stage)
+                if col is not None and col.remove_case(old, key):
+                    touched.add(old.stage)
+            if new is not None:
+                bisect.insort(self.by_stage.setdefault(new.stage, []), new, key=key)
+                col = cols.get(new.stage)
+                if col is not None and self._matches([new]):
+                    col.insert_case(new, key)
+                    touched.add(new.stage)
+        for stage in touched:
+            self._header(stage, cols[stage].cases)
+        selected = self.selected
+        if keep is not None and (selected is None or selected.id != keep):
+            for i, col in enumerate(self.columns):
+                idx = col.index_of(keep)
+                if idx is not None:
+                    if i != self.col:
+                        self.column.set_active(False)
+                        self.col = i
+                        col.set_active(True)
+                    col.move_cursor(idx)
+                    break
+            self.selection_changed()
+        elif keep is not None and keep in changes:
+            self.selection_changed()  # the detail beside the board shows the new revision
+
     def _matches(self, cases: list[Case]) -> list[Case]:
         if not self.filter_text:
-            return cases
+            return list(cases)
         if self._filter_pred is None:  # plain words: the quick search key
             needle = self.filter_text.casefold()
             key = self.triage.search_key

