@@ -6,6 +6,8 @@ Pilot, the fixed clock, ticks posted by the test."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from board_helpers import NOW, as_colleague, board, column_ids, one_tick, screen_text, selected, settle
 from light_support import LightTinyStore
@@ -14,6 +16,7 @@ from store import STAGES, ops
 from store.query import today
 from store.sample import sample_cases
 from tui.app import DisputeApp
+from tui.safe import compact_money
 from tui.screens.detail import DetailScreen
 from tui.screens.today import TodayScreen
 
@@ -61,6 +64,10 @@ async def test_a_colleagues_move_moves_only_that_card_and_keeps_the_selection(ap
             if s not in (src, "seller"):
                 assert after[s] == before[s]
         assert refills(app) == counts, "no column was refilled"
+        for s in (src, "seller"):  # the headers' count and sum claimed follow, without a re-add
+            header = str(board(app).query_one(f"#h-{s}").render())
+            claimed = compact_money(sum((app.store.get(i).claim for i in after[s]), Decimal(0)))
+            assert f"{len(after[s])} · {claimed}" in header
         assert app.loader.full_loads == full and app.loader.delta_loads >= 1
         assert selected(app).id == chosen
         assert board(app).col == 0

@@ -60,6 +60,7 @@ class BoardScreen(Screen):
         self.user_moved = False
         self._binding_state: str | None = "unset"
         self._detail_gen = 0
+        self._sums: dict[str, tuple[Decimal, dict[str, int]]] = {}  # per column: claimed, cards per currency
 
     def compose(self) -> ComposeResult:
         app: DisputeApp = self.app  # type: ignore[assignment]
@@ -122,22 +123,22 @@ class BoardScreen(Screen):
         bisect on ``key`` (the order the columns are sorted in). The other cards, each column's
         scroll and the selection (by id) stay; only the touched columns' headers are redrawn."""
         keep = self.selected.id if self.selected else None
-        touched: set[str] = set()
+        touched: dict[str, tuple[list[Case], list[Case]]] = {}
         cols = {s: c for s, c in zip(STAGES, self.columns)}
         for old, new in changes.values():
             if old is not None:
                 remove_sorted(self.by_stage.get(old.stage, []), old, key)
                 col = cols.get(old.stage)
                 if col is not None and col.remove_case(old, key):
-                    touched.add(old.stage)
+                    touched.setdefault(old.stage, ([], []))[0].append(old)
             if new is not None:
                 bisect.insort(self.by_stage.setdefault(new.stage, []), new, key=key)
                 col = cols.get(new.stage)
                 if col is not None and self._matches([new]):
                     col.insert_case(new, key)
-                    touched.add(new.stage)
-        for stage in touched:
-            self._header(stage, cols[stage].cases)
+                    touched.setdefault(new.stage, ([], []))[1].append(new)
+        for stage, delta in touched.items():
+            self._header(stage, cols[stage].cases, delta)
         selected = self.selected
         if keep is not None and (selected is None or selected.id != keep):
             for i, col in enumerate(self.columns):
@@ -188,16 +189,32 @@ class BoardScreen(Screen):
             self.call_after_refresh(lambda: col.scroll_to_cursor(center=follow))
         self.selection_changed()
 
-    def _header(self, stage: str, cases: list[Case]) -> None:
-        total = Decimal(0)
-        currencies: set[str] = set()
+    def _header(self, stage: str, cases: list[Case], delta: tuple[list[Case], list[Case]] | None = None) -> None:
+        """The column's title, count and sum claimed. ``delta``: (removed, added) cards since
+        the last full header of this column: the sums move by those alone (a colleague's save
+        at 10,000 cases must not re-add every claim)."""
         if self.totals is not None and not self.filter_text:
             count, total, currencies = self.totals.get(stage, (0, Decimal(0), set()))
         else:
+            sums = self._sums.get(stage)
+            if delta is None or sums is None:
+                total = Decimal(0)
+                curs: dict[str, int] = {}
+                for c in cases:
+                    total += c.claim
+                    curs[c.currency] = curs.get(c.currency, 0) + 1
+            else:
+                total, curs = sums[0], dict(sums[1])
+                for c in delta[0]:
+                    total -= c.claim
+                    curs[c.currency] = curs.get(c.currency, 0) - 1
+                for c in delta[1]:
+                    total += c.claim
+                    curs[c.currency] = curs.get(c.currency, 0) + 1
+                curs = {k: v for k, v in curs.items() if v > 0}
+            self._sums[stage] = (total, curs)
             count = len(cases)
-            for c in cases:
-                total += c.claim
-                currencies.add(c.currency)
+            currencies = set(curs)
         cur = next(iter(currencies)) if len(currencies) == 1 else ("mixed" if currencies else "")
         shown = f"{count}"
         if self.filter_text:
@@ -210,8 +227,10 @@ class BoardScreen(Screen):
             line2 = candidate
             if len(candidate) <= room:
                 break
+        # Two lines, its width the column's (app.tcss): new text never needs a layout pass, which
+        # would redraw the whole screen on every colleague's save.
         header.update(
-            Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted")))
+            Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted")), layout=False)
 
     def selection_changed(self) -> None:
         app: DisputeApp = self.app  # type: ignore[assignment]

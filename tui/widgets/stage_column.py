@@ -97,10 +97,13 @@ class StageColumn(ScrollView, can_focus=False):
             self.cursor += step
         self.cursor = max(0, min(self.cursor, len(self.cases) - 1))
         top = round(self.scroll_y) // CARD_HEIGHT
+        bottom = (round(self.scroll_y) + self.size.height) // CARD_HEIGHT  # the last card on screen
         self._size_virtual()
         if index < top:  # above the cards on screen: scroll with them
             self.scroll_to(y=max(0, round(self.scroll_y) + step * CARD_HEIGHT), animate=False, immediate=True)
-        self.refresh()
+        elif index <= bottom or not self.size.height:
+            self.refresh()
+        # below the cards on screen: nothing drawn changes
 
     def _size_virtual(self) -> None:
         # Pad to whole cards: the furthest scroll then still starts on a card's first line.
