@@ -117,10 +117,9 @@ def add_deadline(case: Case, kind: str, due: datetime, hard: bool = True, note: 
 
 def evidence_state(e: Evidence) -> str:
     """``ok``, ``missing`` or ``changed``: is the file on disk still the one recorded?"""
-    p = Path(e.path)
     try:
-        st = p.stat()
-    except OSError:
+        st = os.stat(e.path)  # not Path(...).stat(): the board's background pass stats every file
+    except (OSError, ValueError):
         return "missing"
     if st.st_size != e.size:
         return "changed"

@@ -50,6 +50,7 @@ from . import forms
 from ..messages import CasesChanged, OpenCase
 from .base import StoreScreen
 from ..safe import clean, crop, fit, money
+from ..triage import Batch
 
 clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
 
@@ -365,7 +366,7 @@ class TodayScreen(StoreScreen):
             if loader is not None and loader.applied_gen:
                 cases = loader.all_cases()
         self._gen += 1
-        self._load(self._gen, cases)
+        self._load(self._gen, Batch(cases) if cases is not None else None)
 
     def tick(self, now: datetime) -> None:
         """The minute turned: redraw the countdowns on screen (cheap: only the visible rows are
@@ -432,7 +433,7 @@ class TodayScreen(StoreScreen):
         if not text:
             self._show(self.all_items)
         else:
-            self._filter(self._fgen, text, pred, self.all_items, self.now)
+            self._filter(self._fgen, text, pred, Batch(self.all_items), self.now)
 
     @work(thread=True, group="today-filter", exclusive=True)
     def _filter(self, gen: int, text: str, pred, items: list[Triage], now: datetime) -> None:
