@@ -58,7 +58,7 @@ class BoardScreen(Screen):
         self.loaded = False
         self.totals: dict[str, tuple[int, Decimal, set[str]]] | None = None
         self.user_moved = False
-        self._binding_state: str | None = "unset"
+        self._binding_state: object = "unset"
         self._detail_gen = 0
         self._sums: dict[str, tuple[Decimal, dict[str, int]]] = {}  # per column: claimed, cards per currency
 
@@ -244,7 +244,10 @@ class BoardScreen(Screen):
         # The footer rebuilds itself on every bindings refresh: only ask when what is enabled
         # can have changed (no case selected / first or last stage).
         case = self.selected
-        state = None if case is None else case.stage
+        # Only move(-1)/move(1) depend on the stage (dimmed at the first and the last): h/l
+        # between the middle columns must not rebuild the footer (~100 ms at 80x24).
+        at = STAGES.index(case.stage) if case is not None and case.stage in STAGES else -1
+        state = None if case is None else (at == 0, at == len(STAGES) - 1)
         if state != self._binding_state:
             self._binding_state = state
             app.refresh_bindings()
