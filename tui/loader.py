@@ -127,9 +127,11 @@ class BoardLoader:
             with app.store_lock:
                 if refresh:
                     changed = app.store.refresh()
-                if refresh and self.applied_gen and changed is not None and len(changed) <= self.INCREMENTAL_MAX:
+                # Only what another process wrote comes back from refresh(): with nothing named
+                # (our own write, a conflict) read everything, as before.
+                if refresh and self.applied_gen and changed and len(changed) <= self.INCREMENTAL_MAX:
                     fresh = {}
-                    for cid in sorted(changed):
+                    for cid in sorted(changed | ({select} if select else set())):
                         try:
                             fresh[cid] = app.store.get(cid)
                         except NotFound:
