@@ -55,36 +55,36 @@ def palette(app: "DisputeApp", screen: Screen) -> Iterable[SystemCommand]:
     if case is not None:
         idx = STAGES.index(case.stage)
         if isinstance(screen, BoardScreen):
-            yield SystemCommand(f"Open {case.id}", "Show the whole case", app.action_open_case)
+            yield SystemCommand(f"Open {case.id}", "Show the whole case", screen.action_open_case)
         if idx + 1 < len(STAGES):
             yield SystemCommand(f"Move {case.id} to {STAGE_TITLES[STAGES[idx + 1]]}", "Next stage (L)",
-                                lambda: app.action_move(1))
+                                lambda: screen.action_move(1))
         if idx > 0:
             yield SystemCommand(f"Move {case.id} back to {STAGE_TITLES[STAGES[idx - 1]]}",
-                                "Previous stage (H)", lambda: app.action_move(-1))
-        yield SystemCommand(f"Log a message on {case.id}", "m", app.action_message)
-        yield SystemCommand(f"Attach evidence to {case.id}", "a", app.action_attach)
-        yield SystemCommand(f"Add a deadline to {case.id}", "d", app.action_deadline)
-        yield SystemCommand(f"Edit {case.id}", "e", app.action_edit)
-        yield SystemCommand(f"Record a proposal on {case.id}", "o", app.action_offer)
+                                "Previous stage (H)", lambda: screen.action_move(-1))
+        yield SystemCommand(f"Log a message on {case.id}", "m", screen.action_message)
+        yield SystemCommand(f"Attach evidence to {case.id}", "a", screen.action_attach)
+        yield SystemCommand(f"Add a deadline to {case.id}", "d", screen.action_deadline)
+        yield SystemCommand(f"Edit {case.id}", "e", screen.action_edit)
+        yield SystemCommand(f"Record a proposal on {case.id}", "o", screen.action_offer)
         found = negotiation.open_proposal(case)
         if found is not None and case.stage != "resolved":
             n, p = found
             what = f"#{n} {p.sender}: {p.kind.replace('_', ' ')} {p.amount} {case.currency}"
             yield SystemCommand(f"Accept proposal {what}", "Agreement: the case moves to Resolved",
-                                lambda: app.answer_offer("accepted"))
+                                lambda: screen.answer_offer("accepted"))
             yield SystemCommand(f"Reject proposal {what}", "Closes it; the case stays where it is",
-                                lambda: app.answer_offer("rejected"))
+                                lambda: screen.answer_offer("rejected"))
     if isinstance(screen, (BoardScreen, DetailScreen)):
-        yield SystemCommand("New case", "n", app.action_new_case)
+        yield SystemCommand("New case", "n", screen.action_new_case)
         if app.session.can_undo or case is not None:
-            yield SystemCommand("Undo the last change", "u", app.action_undo)
+            yield SystemCommand("Undo the last change", "u", screen.action_undo)
         if app.session.can_redo:
-            yield SystemCommand("Redo what was undone", "ctrl+r", app.action_redo)
+            yield SystemCommand("Redo what was undone", "ctrl+r", screen.action_redo)
         yield SystemCommand("Today: what needs me, most urgent first", "t", app.action_today)
         yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", "s", app.action_stats)
         if case is not None:
-            yield SystemCommand(f"Statement and packet for {case.id}", "S", app.action_statement)
+            yield SystemCommand(f"Statement and packet for {case.id}", "S", screen.action_statement)
         for i, view in enumerate(app.cfg.data.get("views", [])[:9], 1):
             yield SystemCommand(f"View {i}: {clean(str(view.get('name', '')))}", clean(str(view.get("query", ""))),
                                 lambda i=i: app.action_view(i))

@@ -14,7 +14,7 @@ async def settle(pilot, times: int = 2) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
     for _ in range(30):
-        if not app.triage.pending and not app._marking and not app._loading:
+        if not app.triage.pending and not app.evidence.marking and not app._loading:
             break
         await app.workers.wait_for_complete()
         await pilot.pause()
