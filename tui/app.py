@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -66,6 +66,7 @@ class DisputeApp(App[int]):
     TITLE = "Dispute Board"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses elsewhere work too
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {commands.BoardCommands}  # what applies now, with the live keys
 
     # The keys of the board and the detail are ``case_actions.CASE_BINDINGS``; ``?`` works everywhere.
     BINDINGS = [HELP_BINDING]
@@ -409,8 +410,6 @@ class DisputeApp(App[int]):
                  forms.FormScreen: "Keys: form"}.get(type(screen), "Keys")
         self.push_screen(HelpScreen(commands.key_rows(self, screen), title))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        return commands.palette(self, screen)
 
 
 # -- entry points --------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from decimal import Decimal
 from board_helpers import NOW, as_colleague, board, column_ids, screen_text, selected, settle
 
 from store import STAGE_TITLES, STAGES, ops
+from tui import commands
 from tui.screens.detail import DetailScreen
 from tui.screens.forms import FormScreen
 
@@ -319,7 +320,7 @@ async def test_command_palette_offers_what_applies_now(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = selected(app)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in commands.palette(app, app.screen)]
         assert f"Move {case.id} to Dispute opened" in titles
         assert not any("back to" in t for t in titles)  # Seller contact has no previous stage
         assert "Theme: dispute-light" in titles and "Theme: dispute-dark" not in titles

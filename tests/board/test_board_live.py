@@ -13,6 +13,7 @@ from board_helpers import NOW, board, column_ids, one_tick, screen_text, selecte
 
 from store import paths
 from store.config import Config
+from tui import commands
 from tui.app import DisputeApp
 
 WRITER = r"""
@@ -84,7 +85,7 @@ async def test_theme_choice_is_remembered_and_user_themes_load(seeded, cfg):
     app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))[1]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in commands.palette(app, app.screen)]
         assert "Theme: my-theme" in titles and "Theme: dispute-contrast" in titles
         assert any("broken.toml" in m for m in said)
         app.choose_theme("dispute-contrast")
