@@ -7,6 +7,14 @@ from tests.support import NOW  # noqa: F401 - the one instant every test uses
 from store import STAGES
 
 
+def keymapped_app(store, cfg, keys: dict[str, str]):
+    """The board on ``store`` with ``[keys]`` in its config set to ``keys``, at ``NOW``."""
+    from store.config import Config
+    from tui.app import DisputeApp
+
+    return DisputeApp(store, Config({**cfg.data, "keys": keys}, None), clock=lambda: NOW)
+
+
 async def settle(pilot, times: int = 2) -> None:
     """Let workers finish and their messages land: loads, saves, evidence marks."""
     app = pilot.app

@@ -9,7 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from board_helpers import NOW, board, column_ids, one_tick, screen_text, selected, settle
+from board_helpers import NOW, board, column_ids, keymapped_app, one_tick, screen_text, selected, settle
 
 from store import paths
 from store.config import Config
@@ -107,9 +107,7 @@ async def test_no_color_is_honoured(seeded, cfg, monkeypatch):
 
 
 async def test_user_keymap_from_the_config(seeded, cfg):
-    data = dict(cfg.data)
-    data["keys"] = {"case.message": "f5", "board.down": "ctrl+n"}
-    app = DisputeApp(seeded, Config(data, None), clock=lambda: NOW)
+    app = keymapped_app(seeded, cfg, {"case.message": "f5", "board.down": "ctrl+n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         first = selected(app).id

@@ -3,19 +3,16 @@ command's key as the live keymap has it: a ``[keys]`` remap shows in the palette
 
 from __future__ import annotations
 
-from board_helpers import NOW, screen_text, selected, settle
+from board_helpers import NOW, keymapped_app, screen_text, selected, settle
 
 from textual.app import App
 
-from store.config import Config
 from tui import commands
 from tui.app import DisputeApp
 
 
 async def test_the_palette_hints_follow_the_keymap(seeded, cfg):
-    data = dict(cfg.data)
-    data["keys"] = {"case.message": "f5", "case.next_stage": "ctrl+n"}
-    app = DisputeApp(seeded, Config(data, None), clock=lambda: NOW)
+    app = keymapped_app(seeded, cfg, {"case.message": "f5", "case.next_stage": "ctrl+n"})
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         case = selected(app)
