@@ -15,6 +15,17 @@ def keymapped_app(store, cfg, keys: dict[str, str]):
     return DisputeApp(store, Config({**cfg.data, "keys": keys}, None), clock=lambda: NOW)
 
 
+async def open_form(pilot, key: str):
+    """Press ``key`` and return the form it opened (failing if it opened none)."""
+    from tui.screens.forms import FormScreen
+
+    await pilot.press(key)
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen)
+    return form
+
+
 async def settle(pilot, times: int = 2) -> None:
     """Let workers finish and their messages land: loads, saves, evidence marks."""
     app = pilot.app

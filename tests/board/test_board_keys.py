@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from board_helpers import NOW, as_colleague, board, column_ids, screen_text, selected, settle
+from board_helpers import NOW, as_colleague, board, column_ids, open_form, screen_text, selected, settle
 
 from store import STAGE_TITLES, STAGES, ops
 from tui import commands
@@ -108,9 +108,7 @@ async def test_moving_into_resolved_asks_for_the_outcome(app, seeded):
         while selected(app) is None or selected(app).stage != "mediation":
             await pilot.press("l")
         case = selected(app)
-        await pilot.press("L")
-        await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, "L")
         await pilot.press(*"part")
         app.screen.query_one("#f-outcome").value = "partially_refunded"
         await pilot.press("enter")  # next field: the amount
@@ -145,10 +143,7 @@ async def test_outcome_form_refuses_a_missing_amount(app, seeded):
 async def test_new_case(app, seeded):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         await pilot.press("ctrl+s")
         await pilot.pause()
         text = screen_text(app)
