@@ -6,7 +6,8 @@ when ``$BENCH_MARK_FD`` names an inherited pipe, writes one line per milestone t
                          it has that attribute
     sorted <t> <n> <s>   the first frame after ``full_loaded_at`` was set: every case decoded and
                          sorted by urgency in its column; n = cases held in ``board.by_stage``,
-                         s = the app's ``last_load_seconds``
+                         s = the app's ``last_load_seconds``; an app without ``full_loaded_at``:
+                         the first frame after its ``counts`` are known
 
 t is ``time.monotonic()`` (CLOCK_MONOTONIC: the same clock in every process of the box), so the
 parent subtracts the instant it started the process. The attributes are read with getattr, so
@@ -18,6 +19,9 @@ from __future__ import annotations
 
 import os
 import time
+
+
+_NONE = object()
 
 
 class Marks:
@@ -48,7 +52,10 @@ class Marks:
             at = painted - time.perf_counter() + now
             self._bench_mark("cards", max((f for f in self._bench_frames if f <= at), default=at))
         self._bench_frames = (*self._bench_frames[-7:], now)
-        if getattr(self, "full_loaded_at", None) is not None:
+        loaded = getattr(self, "full_loaded_at", _NONE)
+        if loaded is _NONE:  # no such attribute any more: every case looked at = counts known
+            loaded = getattr(self, "counts", None)
+        if loaded is not None:
             held = -1
             try:
                 held = sum(len(cs) for cs in self.board.by_stage.values())  # type: ignore[attr-defined]
