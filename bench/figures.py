@@ -469,6 +469,22 @@ def _f(v) -> str:
     return "-" if v is None else (f"{v:.1f}" if abs(v) < 100 else f"{v:.0f}")
 
 
+def ordered(rows: list[dict], sizes: list[int]) -> list[dict]:
+    """Group by group (GROUPS' order), then figure (first-measured order), then size, growth last:
+    each figure's sizes on adjacent lines. The measuring order interleaves them (idle and the
+    colleague's saves are measured on the first board launched)."""
+    seen: dict[str, int] = {}
+    for r in rows:
+        seen.setdefault(r["figure"], len(seen))
+
+    def key(r):
+        g = r["group"]
+        return (g == "growth", GROUPS.index(g) if g in GROUPS else len(GROUPS), seen[r["figure"]],
+                sizes.index(r["cases"]) if r["cases"] in sizes else 0)
+
+    return sorted(rows, key=key)
+
+
 def table(rows: list[dict]) -> str:
     out = ["| figure | cases | measured | floor (same run) | ratio | target | pass | notes |",
            "|---|---|---|---|---|---|---|---|"]
@@ -521,6 +537,7 @@ def main(argv=None) -> int:
         bench.growth(sizes)
     finally:
         bench.cleanup()
+    bench.rows = ordered(bench.rows, sizes)
     took = time.perf_counter() - started
     print(f"\n## Issue 11 figures ({', '.join(f'{n:,}' for n in sizes)} cases), each beside its floor\n")
     print(table(bench.rows))
