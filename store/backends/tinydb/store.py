@@ -18,7 +18,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
-from ... import history, light
+from ... import history
 from ...base import CaseStore, ChangeInfo, FirstLook, key_of
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -164,6 +164,8 @@ class TinyStore(CaseStore):
     def board_cases(self) -> list[Case]:
         """Every case, light (``store.light``): decoded from its bytes without its heavy fields,
         checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
+        from ... import light  # msgspec: imported by the commands that read light cases only
+
         out = []
         for k in sorted(self._keys(), key=int):
             n = int(k)
@@ -350,6 +352,8 @@ class TinyStore(CaseStore):
 
     def order_keys(self) -> list[tuple[str, str, str, str]]:
         """From the stored bytes (in memory already): four fields each, no Case decoding."""
+        from ... import light
+
         keys = sorted(self._keys(), key=int)
         return [key_of({**light.fields(self.storage.raw("cases", k) or b"{}", self._path, k), "id": case_id(int(k))})
                 for k in keys]
