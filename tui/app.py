@@ -48,6 +48,7 @@ from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_th
 from .screens.today import TodayScreen
 from .widgets.detail_pane import DetailPane
 from .widgets.stage_column import StageColumn
+from .loader import BoardLoader
 from .session import Outcome, Session
 from .triage import EVIDENCE_RECHECK_SECONDS, Triage
 
@@ -115,19 +116,9 @@ class DisputeApp(App[int]):
         # its reads; a worker holding it may call the session.
         self.store_lock = threading.RLock()
         self.session = Session(store, self.clock, lock=self.store_lock)  # the one writer
-        self._painted = threading.Event()  # the first frame with cards is on screen
         self.triage = Triage(cfg)
         self.now = self.clock()
-        self._minute = self.now.replace(second=0, microsecond=0)
-        self._gen = 0
-        self._applied_gen = 0
-        self._loading = False
-        self._last_poll = 0.0
-        self.change_info = None  # store.ChangeInfo: who changed the database last, and when
-        self.counts: tuple[int, int] | None = None  # None until every case has been looked at
-        self.last_load_seconds = 0.0
-        self.first_paint_at: float | None = None
-        self.full_loaded_at: float | None = None
+        self.loader = BoardLoader(self)  # the load pipeline and the one clock's work
         self.started_at = time.perf_counter()
         self.board_themes: list[str] = []
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
@@ -202,152 +193,42 @@ class DisputeApp(App[int]):
             self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning",
                                   markup=False)
 
-    # -- time -------------------------------------------------------------------------------------
+    # -- the load pipeline and the clock: tui/loader.py ------------------------------------------
     def _tick(self) -> None:
-        self.now = self.clock()
-        minute = self.now.replace(second=0, microsecond=0)
-        if minute != self._minute:
-            self._minute = minute
-            self.board.tick()
-            for screen in self.screen_stack[1:]:
-                if isinstance(screen, DetailScreen):
-                    screen.pane.tick(self.now)
-                elif isinstance(screen, TodayScreen):
-                    screen.tick(self.now)
-            self.call_after_refresh(self.recount)  # after the frame: the recount is a thread
-        if self._applied_gen and not self._rechecking and (self._evidence_due is None or self.now >= self._evidence_due):
-            self._evidence_due = self.now + self.evidence_every
-            self._rechecking = True
-            self._recheck_evidence([c for cs in self.board.by_stage.values() for c in cs])
-        mono = time.monotonic()
-        if mono - self._last_poll >= self.refresh_seconds - 0.05 and not self._loading:
-            self._last_poll = mono
-            try:
-                changed = self.store.changed_on_disk()
-            except OSError:
-                changed = True
-            if changed:
-                self.load(select=None, refresh=True)
+        self.loader.tick()
 
-    # -- loading -------------------------------------------------------------------------------
     def load(self, select: str | None = None, refresh: bool = False, first: bool = False) -> None:
-        self._gen += 1
-        self._loading = True
-        self._load_worker(self._gen, select, refresh, first)
-
-    @work(thread=True, group="load")
-    def _load_worker(self, gen: int, select: str | None, refresh: bool, first: bool = False) -> None:
-        started = time.perf_counter()
-        changed: set[str] | None = set()
-        if first and self._quick_look(gen, started):
-            # Let the first frame be drawn before decoding everything: both need the GIL.
-            self._painted.wait(timeout=2.0)
-        try:
-            with self.store_lock:
-                if refresh:
-                    changed = self.store.refresh()
-                cases = self.store.cases()
-                self.change_info = self.store.last_change()
-        except StoreError as exc:
-            self.post_message(SaveFailed(f"Could not read the database: {exc}", False, None))
-            self._loading = False
-            return
-        now = self.clock()
-        by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
-        for c in cases:
-            by_stage.setdefault(c.stage, []).append(c)
-        key = self.triage.sort_key
-        for s in STAGES:
-            by_stage[s].sort(key=lambda c: key(c, now))
-        counts = self._count(cases, now)
-        self.post_message(CasesLoaded(gen, by_stage, counts, select, changed, time.perf_counter() - started))
-
-    QUICK_THRESHOLD = 2000  # below this many cases decoding everything is quick anyway
-    QUICK_CARDS = 60  # cards per stage in the first look
-
-    def _quick_look(self, gen: int, started: float) -> bool:
-        """First paint for a large database: decoding 10,000 cases takes ~1.4 s, so show the
-        true column totals and the first cards of each stage now, and the rest when decoded.
-        The store says what it can show cheaply (``CaseStore.first_look``)."""
-        try:
-            with self.store_lock:
-                look = self.store.first_look(self.QUICK_CARDS, self.QUICK_THRESHOLD)
-        except (StoreError, ValueError, ArithmeticError):
-            return False
-        if look is None:
-            return False
-        self.post_message(CasesLoaded(gen, look.first, None, None, set(), time.perf_counter() - started,
-                                      partial=True, totals=look.totals))
-        return True
-
-    def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
-        overdue = mine = 0
-        for c in cases:
-            if c.stage == "resolved":
-                continue
-            if self.triage.urgency(c, now).level == "overdue":
-                overdue += 1
-            if self.triage.turn(c) == "me":
-                mine += 1
-        return overdue, mine
+        self.loader.load(select, refresh, first)
 
     def on_cases_loaded(self, msg: CasesLoaded) -> None:
-        if msg.partial:
-            if self._applied_gen or self.first_paint_at is not None:
-                return  # the full load beat it
-            self.board.apply(msg.by_stage, None, totals=msg.totals)
-            self.update_status()
-            self.call_after_refresh(self._first_paint)
-            return
-        if msg.gen >= self._gen:
-            self._loading = False
-        if msg.gen < self._applied_gen:
-            return
-        self._applied_gen = msg.gen
-        if msg.counts is not None:
-            self.counts = msg.counts
-        self.last_load_seconds = msg.elapsed
-        self.full_loaded_at = time.perf_counter()
-        self.board.apply(msg.by_stage, msg.select)
-        today = self._today_screens()
-        if today:  # Today never reads the disk itself: it gets the cases the board just loaded
-            every = [c for cs in self.board.by_stage.values() for c in cs]
-            for screen in today:
-                screen.reload(every)
-        for screen in self.screen_stack[1:]:
-            if isinstance(screen, DetailScreen) and screen.pane.case is not None:
-                fresh = self._find(screen.pane.case.id)
-                if fresh is not None:
-                    screen.pane.show(fresh, self.now)
-        self.update_status()
-        if self.first_paint_at is None:
-            self.call_after_refresh(self._first_paint)
-
-    def _first_paint(self) -> None:
-        self.first_paint_at = time.perf_counter()
-        self._painted.set()
+        self.loader.on_cases_loaded(msg)
 
     def _find(self, case_id: str) -> Case | None:
-        for cases in self.board.by_stage.values():
-            for c in cases:
-                if c.id == case_id:
-                    return c
-        return None
+        return self.loader.find(case_id)
 
-    @work(thread=True, group="count", exclusive=True)
     def recount(self) -> None:
-        cases = [c for cs in self.board.by_stage.values() for c in cs]
-        counts = self._count(cases, self.clock())
-        self.call_from_thread(self._set_counts, counts)
+        self.loader.recount()
 
-    def _set_counts(self, counts: tuple[int, int]) -> None:
-        self.counts = counts
-        self.update_status()
+    def card_info(self, case: Case):
+        return self.loader.card_info(case)
+
+    # What the tests and the bench read of the loader's state.
+    _loading = property(lambda self: self.loader.loading)
+    counts = property(lambda self: self.loader.counts)
+    change_info = property(lambda self: self.loader.change_info)
+    first_paint_at = property(lambda self: self.loader.first_paint_at)
+    full_loaded_at = property(lambda self: self.loader.full_loaded_at)
+    last_load_seconds = property(lambda self: self.loader.last_load_seconds)
+
+    @property
+    def _last_poll(self) -> float:
+        return self.loader.last_poll
+
+    @_last_poll.setter
+    def _last_poll(self, value: float) -> None:
+        self.loader.last_poll = value
 
     # -- cards & status -------------------------------------------------------------------------
-    def card_info(self, case: Case):
-        return self.triage.card(case, self.now)
-
     def update_status(self) -> None:
         overdue, mine = self.counts if self.counts is not None else (None, None)
         info = self.change_info  # read by the load worker, never here on the UI thread
