@@ -227,20 +227,31 @@ def _key_ok(key: bytes) -> bool:
 
 
 def dump_snapshot(data: dict, ident: dict | None) -> bytes:
+    """The snapshot document of ``dump_parts`` in one piece."""
+    return b"".join(dump_parts(data, ident))
+
+
+def dump_parts(data: dict, ident: dict | None) -> Iterator[bytes]:
     """A snapshot document, one document per line (still one ordinary TinyDB JSON document).
 
     ``data`` is {table: {id: doc}}, each doc its raw JSON bytes (copied as they are: a fold or a
     backup never re-serialises a case) or a dict. With an identity, it says ``layout: lines``,
     which is what lets ``split_snapshot`` read the file without parsing it.
     """
-    parts = []
+    sep = b"{"
     if ident is not None:
-        parts.append(_HEAD[1:] + orjson.dumps({**ident, "layout": LAYOUT}) + b"}")
+        yield sep + _HEAD[1:] + orjson.dumps({**ident, "layout": LAYOUT}) + b"}"
+        sep = b",\n"
     for table, docs in data.items():
-        lines = [orjson.dumps(str(k)) + b":" + (v if isinstance(v, bytes) else orjson.dumps(v))
-                 for k, v in docs.items()]
-        parts.append(orjson.dumps(table) + b":{" + (b"\n" + b",\n".join(lines) + b"\n" if lines else b"") + b"}")
-    return b"{" + b",\n".join(parts) + b"}\n"
+        yield sep + orjson.dumps(table) + b":{"
+        sep = b",\n"
+        between = b"\n"
+        for k, v in docs.items():
+            yield between + orjson.dumps(str(k)) + b":"
+            yield v if isinstance(v, bytes) else orjson.dumps(v)
+            between = b",\n"
+        yield b"\n}" if docs else b"}"
+    yield (b"{" if sep == b"{" else b"") + b"}\n"
 
 
 def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]], dict] | None:
@@ -558,11 +569,17 @@ class JournalStorage(Storage):
     def _write_snapshot(self, data: dict) -> None:
         """Atomically replace the snapshot: temp file, fsync, rename, fsync folder."""
         self._clear_stale_temps(self.path.parent, self.path.name)
-        blob = dump_snapshot(data, self._ident)
         tmp, fd = self._temp(self.path.parent, self.path.name)
         try:
             try:
-                _write_all(fd, blob, self.fsync)
+                # written in 4 MiB pieces straight from the stored bytes: no second copy of the file
+                buf = bytearray()
+                for part in dump_parts(data, self._ident):
+                    buf += part
+                    if len(buf) >= 1 << 22:
+                        _write_all(fd, bytes(buf), False)
+                        buf.clear()
+                _write_all(fd, bytes(buf), self.fsync)
                 os.replace(self.path.parent / tmp, self.path)  # renamed while its lock is held: no sweeper takes it
             finally:
                 os.close(fd)
