@@ -53,6 +53,26 @@ class _Keys(msgspec.Struct):
 _keys_decoder = msgspec.json.Decoder(_Keys)
 
 
+class _Totals(msgspec.Struct):
+    stage: Any = _UNSET
+    amount: Any = _UNSET
+    claimed: Any = _UNSET
+    currency: Any = _UNSET
+
+
+_totals_decoder = msgspec.json.Decoder(_Totals)
+
+
+def totals(raw: bytes, where: Path | str = "", key: str = "?") -> dict:
+    """``stage``, ``amount``, ``claimed`` and ``currency`` of a stored case (the first look's
+    column totals), nothing else decoded."""
+    try:
+        return _to_builtins(_totals_decoder.decode(raw))
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        d = light_dict(raw, where, key)
+        return {k: d[k] for k in ("stage", "amount", "claimed", "currency") if k in d}
+
+
 def _damaged(where: Path | str, key: str, why: str) -> DamagedDatabase:
     return DamagedDatabase(f"{where}: damaged database (case {key}: {why}); file left untouched")
 
@@ -97,4 +117,4 @@ def fields(raw: bytes, where: Path | str = "", key: str = "?") -> dict:
         return {k: d[k] for k in ("platform", "order", "platform_ref") if k in d}
 
 
-__all__ = ["HEAVY", "light_dict", "light_case", "fields"]
+__all__ = ["HEAVY", "light_dict", "light_case", "fields", "totals"]

@@ -362,8 +362,13 @@ class TinyStore(CaseStore):
         keys = self._keys()  # in memory already: no file access
         if len(keys) < threshold:
             return None
-        return FirstLook.of((self.storage.doc("cases", k, keep=False) or {} for k in sorted(keys, key=int)),
-                            per_stage)
+        from ... import light
+
+        def part(k: str):
+            raw = self.storage.raw("cases", k) or b"{}"
+            return light.totals(raw, self._path, k), lambda: self.storage.doc("cases", k, keep=False) or {}
+
+        return FirstLook.of_parts((part(k) for k in sorted(keys, key=int)), per_stage)
 
 
 def open_store(db: str | os.PathLike | None = None, **kw) -> TinyStore:
