@@ -138,14 +138,14 @@ class CaseStore(ABC):
         duplicate check needs, read without decoding whole cases (backends override it cheaply)."""
         return [(c.id, c.platform, c.order, c.platform_ref) for c in self.cases()]
 
-    def board_cases(self) -> list[Case]:
+    def board_cases(self, stage: str | None = None) -> list[Case]:
         """Every case, in id order, as the board's columns and Today need them: possibly *light*
         (``getattr(case, "light", False)``: messages without their text, no history, description
         or statement), so a large store paints without decoding whole cases. A light case is
         never written back and never shown whole: open or change a case through ``get`` (and the
         session's ``update``, which applies its change to the stored case). Shared objects: do
-        not change them. Default: the full cases."""
-        return self.cases()
+        not change them. ``stage``: that stage's only. Default: the full cases."""
+        return self.cases(stage)
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         """For a store of at least ``threshold`` cases, what the board paints first; None when

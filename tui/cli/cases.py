@@ -227,7 +227,7 @@ def _listed(store, stage: str | None, whole: bool) -> list[Case]:
         return []
     if whole:
         return store.cases(stage)
-    return [c for c in store.board_cases() if stage is None or c.stage == stage]
+    return store.board_cases(stage)
 
 
 def cmd_list(args, cfg):

@@ -96,6 +96,17 @@ def _write_all(fd: int, blob: bytes, fsync: bool) -> None:
         os.fsync(fd)
 
 
+def _write_parts(fd: int, parts: Iterator[bytes], fsync: bool) -> None:
+    """Write a snapshot in 4 MiB pieces straight from the stored bytes: no second whole copy."""
+    buf = bytearray()
+    for part in parts:
+        buf += part
+        if len(buf) >= 1 << 22:
+            _write_all(fd, bytes(buf), False)
+            buf.clear()
+    _write_all(fd, bytes(buf), fsync)
+
+
 def _fsig(fd: int) -> Sig:
     st = os.fstat(fd)
     return (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -572,14 +583,7 @@ class JournalStorage(Storage):
         tmp, fd = self._temp(self.path.parent, self.path.name)
         try:
             try:
-                # written in 4 MiB pieces straight from the stored bytes: no second copy of the file
-                buf = bytearray()
-                for part in dump_parts(data, self._ident):
-                    buf += part
-                    if len(buf) >= 1 << 22:
-                        _write_all(fd, bytes(buf), False)
-                        buf.clear()
-                _write_all(fd, bytes(buf), self.fsync)
+                _write_parts(fd, dump_parts(data, self._ident), self.fsync)
                 os.replace(self.path.parent / tmp, self.path)  # renamed while its lock is held: no sweeper takes it
             finally:
                 os.close(fd)
@@ -1139,14 +1143,17 @@ class JournalStorage(Storage):
         """The whole database as one consistent snapshot document (under the shared lock),
         with an identity of its own: copied over the file, it is never extended by this journal."""
         with self.locked(exclusive=False) if self._lock_kind is None else _null():
-            self.sync()
-            data = self._data
-            ident = None
-            if self._ident is not None:
-                ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": secrets.token_hex(8)}
-                if seq is not None:
-                    ident = {"seq": seq, **ident}
-            return dump_snapshot(data or {}, ident)
+            return b"".join(self._snapshot_parts(seq))
+
+    def _snapshot_parts(self, seq: int | None) -> Iterator[bytes]:
+        """``snapshot_bytes`` in pieces (the caller holds a lock while it writes them)."""
+        self.sync()
+        ident = None
+        if self._ident is not None:
+            ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": secrets.token_hex(8)}
+            if seq is not None:
+                ident = {"seq": seq, **ident}
+        return dump_parts(self._data or {}, ident)
 
     def _backups_dir_fd(self) -> int:
         folder = paths.backups_dir(self.path)
@@ -1183,12 +1190,14 @@ class JournalStorage(Storage):
             self._clear_stale_temps(folder, "", dir_fd=dfd, min_age=STALE_TEMP_SECONDS)
             existing = self._backups(dfd)
             seq = max((s for s, _m, _n in existing), default=0) + 1
-            blob = self.snapshot_bytes(seq if self._ident is not None else None)
             name = f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-{label}.json"
             tmp, fd = self._temp(folder, name, dir_fd=dfd)
             try:
                 try:
-                    _write_all(fd, blob, self.fsync)
+                    # the stored bytes copied in pieces under the shared lock: one consistent state
+                    with self.locked(exclusive=False) if self._lock_kind is None else _null():
+                        _write_parts(fd, self._snapshot_parts(seq if self._ident is not None else None),
+                                     self.fsync)
                     os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)  # while its lock is held
                 finally:
                     os.close(fd)

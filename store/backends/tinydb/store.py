@@ -161,7 +161,7 @@ class TinyStore(CaseStore):
                 out.append(got[1])
         return out
 
-    def board_cases(self) -> list[Case]:
+    def board_cases(self, stage: str | None = None) -> list[Case]:
         """Every case, light (``store.light``): decoded from its bytes without its heavy fields,
         checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
         from ... import light  # msgspec: imported by the commands that read light cases only
@@ -174,8 +174,11 @@ class TinyStore(CaseStore):
             if got is None or got[0] is not raw:
                 if raw is None:
                     continue
+                if stage is not None and light.totals(raw, self._path, k).get("stage") != stage:
+                    continue  # another stage's: not decoded (as cases(stage) skips it)
                 got = self._light[n] = (raw, light.light_case(raw, self._path, k))
-            out.append(got[1])
+            if stage is None or got[1].stage == stage:
+                out.append(got[1])
         return out
 
     def _decode(self, doc: dict) -> Case:

@@ -52,3 +52,10 @@ def test_a_light_case_can_never_be_written(backend):  # noqa: F811
     with pytest.raises(StoreError, match="light case"):
         backend.create(c2)
     assert len(backend.cases()) == 3 and backend.get(c.id).history == before.history
+
+
+def test_board_cases_of_one_stage(backend):  # noqa: F811
+    backend.import_cases(sample_cases(25, NOW, messages=1, evidence=0))
+    every = backend.board_cases()
+    for stage in STAGES:
+        assert [c.id for c in backend.board_cases(stage)] == [c.id for c in every if c.stage == stage]
