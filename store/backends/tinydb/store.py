@@ -18,7 +18,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
-from ... import history
+from ... import history, light  # light (msgspec): imported now too, before any setuid
 from ...base import CaseStore, ChangeInfo, FirstLook, key_of
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -164,8 +164,6 @@ class TinyStore(CaseStore):
     def board_cases(self, stage: str | None = None) -> list[Case]:
         """Every case, light (``store.light``): decoded from its bytes without its heavy fields,
         checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
-        from ... import light  # msgspec: imported by the commands that read light cases only
-
         out = []
         for k in sorted(self._keys(), key=int):
             n = int(k)
@@ -355,8 +353,6 @@ class TinyStore(CaseStore):
 
     def order_keys(self) -> list[tuple[str, str, str, str]]:
         """From the stored bytes (in memory already): four fields each, no Case decoding."""
-        from ... import light
-
         keys = sorted(self._keys(), key=int)
         return [key_of({**light.fields(self.storage.raw("cases", k) or b"{}", self._path, k), "id": case_id(int(k))})
                 for k in keys]
@@ -365,8 +361,6 @@ class TinyStore(CaseStore):
         keys = self._keys()  # in memory already: no file access
         if len(keys) < threshold:
             return None
-        from ... import light
-
         def part(k: str):
             raw = self.storage.raw("cases", k) or b"{}"
             return light.totals(raw, self._path, k), lambda: self.storage.doc("cases", k, keep=False) or {}
