@@ -1,4 +1,6 @@
 """Board benchmark: first paint, key-to-frame and the ticking clock at N cases (default 10,000).
+In-process and headless: the finer view. bench/figures.py measures the same things from outside,
+a real process on a real pty, for issue 11's table.
 
 Builds its database with ``store.sample.sample_cases`` + ``import_cases`` in a temporary folder,
 drives the real app headless with Pilot, and measures from inside the app: a key is timed from
@@ -118,6 +120,25 @@ async def run(n: int, keys: int, size: tuple[int, int]) -> list[tuple[str, str, 
             await keyset("move selection up (k)", ["k"] * keys)
             await keyset("next/previous column (l/h)", ["l", "h"] * (keys // 2))
             await keyset("last/first card (G/g)", ["G", "g"] * (keys // 4))
+
+            async def openset(label: str, key: str, times: int = 8) -> None:
+                """A key that opens a screen, timed to its first frame; escape goes back, untimed."""
+                got = []
+                for _ in range(times):
+                    app.samples.clear()
+                    await pilot.press(key)
+                    await pilot.pause(0.1)
+                    if app.samples:
+                        got.append(app.samples[0] * 1000)
+                    await pilot.press("escape")
+                    await pilot.pause(0.1)
+                    app.key_at = None
+                got.sort()
+                rows.append((label, f"{statistics.median(got):.1f} ms" if got else "no frames",
+                             f"p90 {got[max(0, int(len(got) * 0.9) - 1)]:.1f} ms, n={len(got)}" if got else ""))
+
+            await openset("open the case (enter), first frame", "enter")
+            await openset("open Today (t), first frame", "t")
 
             # The clock: one tick when the minute turns redraws the visible lines only.
             calls = [0]

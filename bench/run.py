@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""`make bench`: the store benchmark, then the board's (bench/board_bench.py) if it exists, then
+"""`make bench`: issue 11's table (bench/figures.py: every figure at 1,000 and 10,000 cases, each
+beside its floor measured in the same run, as one markdown table). The older, finer benches run
+with --only: the store's (bench/store_bench.py), the in-process board's (bench/board_bench.py),
 `disputes import` of 1,000 CSV rows (bench/import_bench.py).
 
-    .venv/bin/python bench/run.py                          # store at 1,000 and 10,000 cases
-    .venv/bin/python bench/run.py --sizes 1000,10000       # store sizes
-    .venv/bin/python bench/run.py --cases 5000             # board size (passed to board_bench.py)
-    make bench ARGS="--sizes 1000 --saves 500"
+    make bench                                             # the table, 1,000 and 10,000 cases
+    make bench ARGS="--sizes 1000,10000,30000 --json out.json"
+    make bench ARGS="--sizes 1000 --only cli,save"         # some groups of the table
+    make bench ARGS="--only store --sizes 1000 --saves 500"
+    make bench ARGS="--only all"                           # the table, then the three older benches
 
-Options the store bench knows go to it (--sizes, --reps, --saves, --seed, --real-import, --until-compaction,
---json, --keep); --cases N goes to the board bench; --only store|board|import runs one of them.
-Anything else is passed to both.
+With no --only, or --only naming groups of the table (startup, keys, idle, colleague, memory,
+cli, save), every argument goes to bench/figures.py. With --only store|board|import|all, options
+the store bench knows go to it (--sizes, --reps, --saves, --seed, --real-import,
+--until-compaction, --json, --keep); --cases N goes to the board bench.
 """
 
 from __future__ import annotations
@@ -24,7 +28,26 @@ HERE = Path(__file__).resolve().parent
 STORE_OPTS = ("--sizes", "--reps", "--saves", "--seed", "--real-import", "--until-compaction", "--json", "--keep")
 
 
+OLD = ("store", "board", "import", "all")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    only = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--only"), None)
+    only = only or next((a.split("=", 1)[1] for a in argv if a.startswith("--only=")), None)
+    if only not in OLD:  # the table, or some of its groups
+        return subprocess.call([sys.executable, str(HERE / "figures.py"), *argv])
+    status = 0
+    if only == "all":
+        t = time.perf_counter()
+        status |= subprocess.call([sys.executable, str(HERE / "figures.py")])
+        print(f"(figures took {time.perf_counter() - t:.0f} s)\n", flush=True)
+        i = argv.index("--only") if "--only" in argv else -1
+        argv = argv[:i] + argv[i + 2:] if i >= 0 else [a for a in argv if not a.startswith("--only=")]
+    return status | old(argv)
+
+
+def old(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description="Run the store and board benchmarks.", add_help=True)
     ap.add_argument("--only", choices=("store", "board", "import"))
     ap.add_argument("--cases", help="case count for the board bench")

@@ -1,9 +1,9 @@
 """What the help screen and the command palette offer: the keys of the screen in front, and the
 commands that apply to it and to the case selected.
 
-Functions of the app, not methods: the app calls ``key_rows`` for ``?`` and ``palette`` from
-``get_system_commands``; both read the live bindings and the case, and act through the app's
-actions."""
+``key_rows`` is what ``?`` shows; ``BoardCommands`` is the palette's provider (``App.COMMANDS``),
+offering ``palette``: only what applies now, each with its key as the live keymap has it
+(``[keys]`` in the config), acting through the screen's and the app's actions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterable
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from store import STAGE_TITLES, STAGES, negotiation
@@ -49,52 +50,86 @@ def key_rows(app: "DisputeApp", screen: Screen) -> list[tuple[str, str]]:
     return rows
 
 
+def live_keys(app: "DisputeApp", screen: Screen) -> dict[str, str]:
+    """Binding id -> the keys that run it on ``screen`` now, as shown (the keymap applied)."""
+    keys: dict[str, list[str]] = {}
+    for _, bmap in screen._modal_binding_chain:
+        for key, b in bmap:
+            if b.id:
+                keys.setdefault(b.id, []).append(app.get_key_display(Binding(key, b.action)))
+    return {ident: "/".join(dict.fromkeys(shown)) for ident, shown in keys.items()}
+
+
 def palette(app: "DisputeApp", screen: Screen) -> Iterable[SystemCommand]:
     """The palette's commands on ``screen``: the selected case's first, then the board's, themes, quit."""
+    keys = live_keys(app, screen)
+
+    def key(ident: str, text: str = "") -> str:
+        """``text`` with the key of binding ``ident`` (just the key without ``text``)."""
+        shown = keys.get(ident, "")
+        return f"{text} ({shown})" if text and shown else (text or shown)
     case = app.current_case(screen) if isinstance(screen, (BoardScreen, DetailScreen)) else None
     if case is not None:
         idx = STAGES.index(case.stage)
         if isinstance(screen, BoardScreen):
-            yield SystemCommand(f"Open {case.id}", "Show the whole case", app.action_open_case)
+            yield SystemCommand(f"Open {case.id}", "Show the whole case", screen.action_open_case)
         if idx + 1 < len(STAGES):
-            yield SystemCommand(f"Move {case.id} to {STAGE_TITLES[STAGES[idx + 1]]}", "Next stage (L)",
-                                lambda: app.action_move(1))
+            yield SystemCommand(f"Move {case.id} to {STAGE_TITLES[STAGES[idx + 1]]}", key("case.next_stage", "Next stage"),
+                                lambda: screen.action_move(1))
         if idx > 0:
             yield SystemCommand(f"Move {case.id} back to {STAGE_TITLES[STAGES[idx - 1]]}",
-                                "Previous stage (H)", lambda: app.action_move(-1))
-        yield SystemCommand(f"Log a message on {case.id}", "m", app.action_message)
-        yield SystemCommand(f"Attach evidence to {case.id}", "a", app.action_attach)
-        yield SystemCommand(f"Add a deadline to {case.id}", "d", app.action_deadline)
-        yield SystemCommand(f"Edit {case.id}", "e", app.action_edit)
-        yield SystemCommand(f"Record a proposal on {case.id}", "o", app.action_offer)
+                                key("case.prev_stage", "Previous stage"), lambda: screen.action_move(-1))
+        yield SystemCommand(f"Log a message on {case.id}", key("case.message"), screen.action_message)
+        yield SystemCommand(f"Attach evidence to {case.id}", key("case.attach"), screen.action_attach)
+        yield SystemCommand(f"Add a deadline to {case.id}", key("case.deadline"), screen.action_deadline)
+        yield SystemCommand(f"Edit {case.id}", key("case.edit"), screen.action_edit)
+        yield SystemCommand(f"Record a proposal on {case.id}", key("case.offer"), screen.action_offer)
         found = negotiation.open_proposal(case)
         if found is not None and case.stage != "resolved":
             n, p = found
             what = f"#{n} {p.sender}: {p.kind.replace('_', ' ')} {p.amount} {case.currency}"
             yield SystemCommand(f"Accept proposal {what}", "Agreement: the case moves to Resolved",
-                                lambda: app.answer_offer("accepted"))
+                                lambda: screen.answer_offer("accepted"))
             yield SystemCommand(f"Reject proposal {what}", "Closes it; the case stays where it is",
-                                lambda: app.answer_offer("rejected"))
+                                lambda: screen.answer_offer("rejected"))
     if isinstance(screen, (BoardScreen, DetailScreen)):
-        yield SystemCommand("New case", "n", app.action_new_case)
+        yield SystemCommand("New case", key("case.new"), screen.action_new_case)
         if app.session.can_undo or case is not None:
-            yield SystemCommand("Undo the last change", "u", app.action_undo)
+            yield SystemCommand("Undo the last change", key("case.undo"), screen.action_undo)
         if app.session.can_redo:
-            yield SystemCommand("Redo what was undone", "ctrl+r", app.action_redo)
-        yield SystemCommand("Today: what needs me, most urgent first", "t", app.action_today)
-        yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", "s", app.action_stats)
+            yield SystemCommand("Redo what was undone", key("case.redo"), screen.action_redo)
+        yield SystemCommand("Today: what needs me, most urgent first", key("app.today"), app.action_today)
+        yield SystemCommand("Outcomes: claimed vs recovered, per supplier and reason", key("app.stats"), app.action_stats)
         if case is not None:
-            yield SystemCommand(f"Statement and packet for {case.id}", "S", app.action_statement)
+            yield SystemCommand(f"Statement and packet for {case.id}", key("case.statement"), screen.action_statement)
         for i, view in enumerate(app.cfg.data.get("views", [])[:9], 1):
             yield SystemCommand(f"View {i}: {clean(str(view.get('name', '')))}", clean(str(view.get("query", ""))),
                                 lambda i=i: app.action_view(i))
     if isinstance(screen, BoardScreen):
-        yield SystemCommand("Filter cases", "/", screen.action_filter)
+        yield SystemCommand("Filter cases", key("board.filter"), screen.action_filter)
         if screen.filter_text:
-            yield SystemCommand("Clear the filter", "esc", screen.action_clear_filter)
+            yield SystemCommand("Clear the filter", key("board.clear_filter"), screen.action_clear_filter)
     for name in app.board_themes:
         if name != app.theme:
             yield SystemCommand(f"Theme: {name}", "Switch theme (remembered)",
                                 lambda name=name: app.choose_theme(name))
-    yield SystemCommand("Keys", "Every key on this screen (?)", app.action_help)
-    yield SystemCommand("Quit", "Leave the board (q)", app.action_quit)
+    yield SystemCommand("Keys", key("app.help", "Every key on this screen"), app.action_help)
+    yield SystemCommand("Quit", key("app.quit", "Leave the board"), app.action_quit)
+
+
+class BoardCommands(Provider):
+    """The command palette (ctrl+p): ``palette`` for the screen it was opened on."""
+
+    def _commands(self) -> list[SystemCommand]:
+        return list(palette(self.app, self.screen))  # type: ignore[arg-type]
+
+    async def discover(self) -> Hits:
+        for command in self._commands():
+            yield DiscoveryHit(command.title, command.callback, help=command.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for command in self._commands():
+            score = matcher.match(command.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(command.title), command.callback, help=command.help)

@@ -7,6 +7,25 @@ from tests.support import NOW  # noqa: F401 - the one instant every test uses
 from store import STAGES
 
 
+def keymapped_app(store, cfg, keys: dict[str, str]):
+    """The board on ``store`` with ``[keys]`` in its config set to ``keys``, at ``NOW``."""
+    from store.config import Config
+    from tui.app import DisputeApp
+
+    return DisputeApp(store, Config({**cfg.data, "keys": keys}, None), clock=lambda: NOW)
+
+
+async def open_form(pilot, key: str):
+    """Press ``key`` and return the form it opened (failing if it opened none)."""
+    from tui.screens.forms import FormScreen
+
+    await pilot.press(key)
+    await pilot.pause()
+    form = pilot.app.screen
+    assert isinstance(form, FormScreen)
+    return form
+
+
 async def settle(pilot, times: int = 2) -> None:
     """Let workers finish and their messages land: loads, saves, evidence marks."""
     app = pilot.app
@@ -14,7 +33,7 @@ async def settle(pilot, times: int = 2) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
     for _ in range(30):
-        if not app.triage.pending and not app._marking and not app._loading:
+        if not app.triage.pending and not app.evidence.marking and not app._loading:
             break
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from board_helpers import screen_text, selected, settle
+from board_helpers import open_form, screen_text, selected, settle
 from textual import events
 from textual.widgets import TextArea
 
@@ -41,10 +41,7 @@ async def paste(pilot, widget, text: str) -> None:
 async def test_new_case_takes_paid_shipped_and_delivery_estimate(app, seeded, cfg):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         for name in ("paid", "shipped", "delivery_estimate"):
             assert field(form, name) is not None
         for name, value in {"supplier": "Paypal Paid Co", "order": "PP-1", "amount": "300.00", "reason": "damaged",

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from board_helpers import NOW, as_colleague, board, column_ids, screen_text, selected, settle
+from board_helpers import NOW, as_colleague, board, column_ids, open_form, screen_text, selected, settle
 
 from store import STAGE_TITLES, STAGES, ops
+from tui import commands
 from tui.screens.detail import DetailScreen
 from tui.screens.forms import FormScreen
 
@@ -107,9 +108,7 @@ async def test_moving_into_resolved_asks_for_the_outcome(app, seeded):
         while selected(app) is None or selected(app).stage != "mediation":
             await pilot.press("l")
         case = selected(app)
-        await pilot.press("L")
-        await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
+        await open_form(pilot, "L")
         await pilot.press(*"part")
         app.screen.query_one("#f-outcome").value = "partially_refunded"
         await pilot.press("enter")  # next field: the amount
@@ -144,10 +143,7 @@ async def test_outcome_form_refuses_a_missing_amount(app, seeded):
 async def test_new_case(app, seeded):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await open_form(pilot, "n")
         await pilot.press("ctrl+s")
         await pilot.pause()
         text = screen_text(app)
@@ -319,7 +315,7 @@ async def test_command_palette_offers_what_applies_now(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         case = selected(app)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in commands.palette(app, app.screen)]
         assert f"Move {case.id} to Dispute opened" in titles
         assert not any("back to" in t for t in titles)  # Seller contact has no previous stage
         assert "Theme: dispute-light" in titles and "Theme: dispute-dark" not in titles

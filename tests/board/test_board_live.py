@@ -9,10 +9,11 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from board_helpers import NOW, board, column_ids, one_tick, screen_text, selected, settle
+from board_helpers import NOW, board, column_ids, keymapped_app, one_tick, screen_text, selected, settle
 
 from store import paths
 from store.config import Config
+from tui import commands
 from tui.app import DisputeApp
 
 WRITER = r"""
@@ -84,7 +85,7 @@ async def test_theme_choice_is_remembered_and_user_themes_load(seeded, cfg):
     app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))[1]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        titles = [c.title for c in app.get_system_commands(app.screen)]
+        titles = [c.title for c in commands.palette(app, app.screen)]
         assert "Theme: my-theme" in titles and "Theme: dispute-contrast" in titles
         assert any("broken.toml" in m for m in said)
         app.choose_theme("dispute-contrast")
@@ -106,9 +107,7 @@ async def test_no_color_is_honoured(seeded, cfg, monkeypatch):
 
 
 async def test_user_keymap_from_the_config(seeded, cfg):
-    data = dict(cfg.data)
-    data["keys"] = {"case.message": "f5", "board.down": "ctrl+n"}
-    app = DisputeApp(seeded, Config(data, None), clock=lambda: NOW)
+    app = keymapped_app(seeded, cfg, {"case.message": "f5", "board.down": "ctrl+n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         first = selected(app).id

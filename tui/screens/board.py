@@ -18,10 +18,12 @@ from textual.widgets import Footer, Input, Static
 from store import STAGE_TITLES, STAGES, Case
 from store import query as case_query
 
+from ..case_actions import CASE_BINDINGS, CaseActions
 from ..safe import clean, compact_money
 from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
 from ..widgets.stage_column import CARD_HEIGHT, StageColumn
+from ..widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from ..app import DisputeApp
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 CASE_ACTIONS = {"open", "move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer",
                 "edit_description", "message_in_editor", "copy_id"}
 
-class BoardScreen(Screen):
+class BoardScreen(CaseActions, Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
 
     BINDINGS = [
@@ -45,6 +47,7 @@ class BoardScreen(Screen):
         Binding("G,end", "last", "Last card", show=False, id="board.last"),
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
+        *CASE_BINDINGS,
     ]
 
     def __init__(self, triage: Triage) -> None:
@@ -74,7 +77,7 @@ class BoardScreen(Screen):
             yield Input(id="filter", placeholder="words, or stage:dispute turn:me due<3d amount>500 …",
                         compact=True)
             yield Static("", id="filter-error")
-        yield Static("", id="status", classes="status")
+        yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -275,8 +278,11 @@ class BoardScreen(Screen):
         event.column.set_active(True)
         self.selection_changed()
 
+    def current_case(self) -> Case | None:
+        return self.selected
+
     def action_open(self) -> None:
-        self.app.action_open_case()  # type: ignore[attr-defined]
+        self.action_open_case()
 
     # -- filter ----------------------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -297,7 +303,7 @@ class BoardScreen(Screen):
             return bool(self.filter_text) or self.query_one("#filter-bar").display
         if action == "open":
             return self.selected is not None
-        return True
+        return self.case_check(action, parameters)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:

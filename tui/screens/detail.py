@@ -7,17 +7,19 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from store import Case, statement
 
+from ..case_actions import CASE_BINDINGS, CaseActions
 from ..safe import clean
 from ..thumbnail import EvidencePreview
 from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
+from ..widgets.status_line import StatusLine
 
 
-class DetailScreen(Screen):
+class DetailScreen(CaseActions, Screen):
     """The case on a screen of its own (enter on the board; the only way when narrow), with a
     preview of one evidence file below it (``v`` the next file, ``p`` copies its path)."""
 
@@ -32,6 +34,7 @@ class DetailScreen(Screen):
         Binding("k,up", "scroll('up')", "Scroll up", show=False, id="detail.scroll_up"),
         Binding("pagedown", "page('down')", "Page down", show=False, id="detail.page_down"),
         Binding("pageup", "page('up')", "Page up", show=False, id="detail.page_up"),
+        *CASE_BINDINGS,
     ]
 
     def __init__(self, triage: Triage, case: Case, now: datetime) -> None:
@@ -45,7 +48,7 @@ class DetailScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield DetailPane(self.triage, preview=True, id="detail-full", classes="detail")
-        yield Static("", id="status-detail", classes="status")
+        yield StatusLine(id="status-detail")
         yield Footer()
 
     @property
@@ -56,11 +59,16 @@ class DetailScreen(Screen):
     def preview(self) -> EvidencePreview:
         return self.query_one(EvidencePreview)
 
+    def current_case(self) -> Case | None:
+        """The case shown, as the board has it now (None once it is gone from the board)."""
+        case = self.pane.case if self.is_mounted else None
+        return self.app._find(case.id) if case is not None else None  # type: ignore[attr-defined]
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         case = self.pane.case if self.is_mounted else None
         if action == "next_evidence" or action == "copy" and parameters and parameters[0] == "path":
             return None if case is None or not case.evidence else True
-        return True
+        return self.case_check(action, parameters)
 
     def action_copy(self, what: str) -> None:
         """Copies to the clipboard with OSC 52 (``App.copy_to_clipboard``): works over SSH where
