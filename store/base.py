@@ -47,9 +47,15 @@ class FirstLook:
     @classmethod
     def of(cls, docs: Iterable[dict], per_stage: int) -> FirstLook:
         """From stored case documents (``Case.to_dict()`` form), in id order."""
+        return cls.of_parts(((d, lambda d=d: d) for d in docs), per_stage)
+
+    @classmethod
+    def of_parts(cls, parts: Iterable[tuple[dict, Callable[[], dict]]], per_stage: int) -> FirstLook:
+        """From (the document's stage/amount/claimed/currency, a loader of the whole document)
+        pairs in id order: only the cases painted first are loaded whole."""
         totals: dict[str, tuple[int, Decimal, set[str]]] = {}
         first: dict[str, list[Case]] = {s: [] for s in STAGES}
-        for doc in docs:
+        for doc, whole in parts:
             stage = doc.get("stage", "seller")
             n, total, curs = totals.get(stage, (0, Decimal(0), set()))
             try:
@@ -58,7 +64,7 @@ class FirstLook:
                 claim = Decimal(0)
             totals[stage] = (n + 1, total + claim, curs | {str(doc.get("currency", ""))})
             if len(first.setdefault(stage, [])) < per_stage:
-                first[stage].append(Case.from_dict(doc))
+                first[stage].append(Case.from_dict(whole()))
         return cls(totals, first)
 
 
@@ -132,14 +138,14 @@ class CaseStore(ABC):
         duplicate check needs, read without decoding whole cases (backends override it cheaply)."""
         return [(c.id, c.platform, c.order, c.platform_ref) for c in self.cases()]
 
-    def board_cases(self) -> list[Case]:
+    def board_cases(self, stage: str | None = None) -> list[Case]:
         """Every case, in id order, as the board's columns and Today need them: possibly *light*
         (``getattr(case, "light", False)``: messages without their text, no history, description
         or statement), so a large store paints without decoding whole cases. A light case is
         never written back and never shown whole: open or change a case through ``get`` (and the
         session's ``update``, which applies its change to the stored case). Shared objects: do
-        not change them. Default: the full cases."""
-        return self.cases()
+        not change them. ``stage``: that stage's only. Default: the full cases."""
+        return self.cases(stage)
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         """For a store of at least ``threshold`` cases, what the board paints first; None when

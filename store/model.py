@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from .errors import ValidationError
+from .errors import StoreError, ValidationError
 
 STAGES = ("seller", "dispute", "evidence", "mediation", "resolved")
 STAGE_TITLES = {
@@ -247,6 +247,9 @@ class Case:
     notified: list[dict] = field(default_factory=list)
     created_by: str = ""
     rev: int = 0
+    # Not a field (never stored): True on a case read for the board without its heavy fields
+    # (``store.light``). ``to_dict`` refuses one, so it can never be written back.
+    light = False
 
     @property
     def number(self) -> int:
@@ -265,6 +268,9 @@ class Case:
 
     # -- serialisation -------------------------------------------------------------------------
     def to_dict(self) -> dict:
+        if self.light:
+            raise StoreError(f"internal: {self.id} was read without its history and message texts (a light "
+                             f"case, for drawing only); it cannot be written or exported: read it with get()")
         d: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)

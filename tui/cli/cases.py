@@ -220,13 +220,23 @@ def _view_query(cfg: Config, name: str) -> str:
     raise Refusal(f"no saved view {name!r} (views: {names})")
 
 
+def _listed(store, stage: str | None, whole: bool) -> list[Case]:
+    """The cases a listing shows: light ones (``board_cases``, no history or message texts, which
+    neither the table nor a query reads) unless the whole case is printed (``--json``)."""
+    if store is None:
+        return []
+    if whole:
+        return store.cases(stage)
+    return store.board_cases(stage)
+
+
 def cmd_list(args, cfg):
     stage = choice(args.stage, STAGES, "stage") if args.stage else None
     now = now_for(args)
     text = " ".join(q for q in (_view_query(cfg, args.view) if args.view else "", args.query or "") if q)
     pred = query.parse(text) if text else None
     store = open_db(args, cfg, create=False)
-    cases = store.cases(stage) if store else []
+    cases = _listed(store, stage, whole=args.json)
     if pred is not None:
         ctx = query.Context(now, cfg, store.user if store else login_name())
         cases = [c for c in cases if pred(c, ctx)]

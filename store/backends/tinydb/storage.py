@@ -96,6 +96,17 @@ def _write_all(fd: int, blob: bytes, fsync: bool) -> None:
         os.fsync(fd)
 
 
+def _write_parts(fd: int, parts: Iterator[bytes], fsync: bool) -> None:
+    """Write a snapshot in 4 MiB pieces straight from the stored bytes: no second whole copy."""
+    buf = bytearray()
+    for part in parts:
+        buf += part
+        if len(buf) >= 1 << 22:
+            _write_all(fd, bytes(buf), False)
+            buf.clear()
+    _write_all(fd, bytes(buf), fsync)
+
+
 def _fsig(fd: int) -> Sig:
     st = os.fstat(fd)
     return (st.st_ino, st.st_size, st.st_mtime_ns)
@@ -218,10 +229,152 @@ def parse_snapshot(blob: bytes, name: str) -> tuple[dict, dict | None]:
     return data, ident
 
 
+LAYOUT = "lines"  # the identity's ``layout``: one document per line (see ``split_snapshot``)
+_HEAD = b'{"' + IDENT.encode() + b'":{"1":'
+
+
+def _key_ok(key: bytes) -> bool:
+    return b'"' not in key and b"\\" not in key and b"\n" not in key
+
+
 def dump_snapshot(data: dict, ident: dict | None) -> bytes:
-    if ident is None:
-        return orjson.dumps(data)
-    return orjson.dumps({IDENT: {"1": ident}, **data})
+    """The snapshot document of ``dump_parts`` in one piece."""
+    return b"".join(dump_parts(data, ident))
+
+
+def dump_parts(data: dict, ident: dict | None) -> Iterator[bytes]:
+    """A snapshot document, one document per line (still one ordinary TinyDB JSON document).
+
+    ``data`` is {table: {id: doc}}, each doc its raw JSON bytes (copied as they are: a fold or a
+    backup never re-serialises a case) or a dict. With an identity, it says ``layout: lines``,
+    which is what lets ``split_snapshot`` read the file without parsing it.
+    """
+    sep = b"{"
+    if ident is not None:
+        yield sep + _HEAD[1:] + orjson.dumps({**ident, "layout": LAYOUT}) + b"}"
+        sep = b",\n"
+    for table, docs in data.items():
+        yield sep + orjson.dumps(table) + b":{"
+        sep = b",\n"
+        between = b"\n"
+        for k, v in docs.items():
+            yield between + orjson.dumps(str(k)) + b":"
+            yield v if isinstance(v, bytes) else orjson.dumps(v)
+            between = b",\n"
+        yield b"\n}" if docs else b"}"
+    yield (b"{" if sep == b"{" else b"") + b"}\n"
+
+
+def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]], dict] | None:
+    """A snapshot in the line layout -> ({table: {id: raw JSON bytes}}, identity), without
+    parsing any document: only the identity line is parsed, and every line's framing is checked
+    (its key, its braces, its comma, the table's close, the document's end). None when the file
+    is not in that layout (hand-made, plain TinyDB, older, reformatted): read it whole instead.
+
+    A document's own bytes are parsed only when it is asked for (``JournalStorage.doc``); one
+    that is not valid JSON is then a DamagedDatabase naming it."""
+    if not blob.startswith(_HEAD):
+        return None
+    end = blob.find(b"\n")
+    if end < 0:
+        return None
+    head = blob[:end]
+    if head.endswith(b"}},"):
+        body, more = head[len(_HEAD):-2], True
+    elif head.endswith(b"}}}"):
+        body, more = head[len(_HEAD):-2], False
+    else:
+        return None
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict) or doc.get("layout") != LAYOUT:
+        return None
+    try:
+        _d, ident = parse_snapshot(b'{"_storage":{"1":' + body + b"}}", name)
+    except DamagedDatabase:
+        return None
+    tables: dict[str, dict[str, bytes]] = {}
+    pos = end + 1
+    n = len(blob)
+    while more:
+        end = blob.find(b"\n", pos)
+        if end < 0:
+            return None
+        line = blob[pos:end]
+        pos = end + 1
+        colon = line.find(b'":{')
+        if not line.startswith(b'"') or colon < 1 or not _key_ok(line[1:colon]):
+            return None
+        table = line[1:colon].decode("utf-8", "replace")
+        docs: dict[str, bytes] = {}
+        tables[table] = docs
+        rest = line[colon + 3:]
+        if rest in (b"},", b"}}"):  # an empty table
+            more = rest == b"},"
+            continue
+        if rest:
+            return None
+        while True:
+            end = blob.find(b"\n", pos)
+            if end < 0:
+                return None
+            if blob.startswith(b'"', pos):
+                colon = blob.find(b'":', pos, end)
+                if colon < 0 or blob[end - 1] not in b"},":
+                    return None
+                last = blob[end - 1] == 0x7D  # "}": no comma, the table's last document
+                stop = end if last else end - 1
+                if blob[colon + 2] != 0x7B or blob[stop - 1] != 0x7D:
+                    return None
+                key = blob[pos + 1:colon]
+                if not _key_ok(key):
+                    return None
+                docs[key.decode("utf-8", "replace")] = blob[colon + 2:stop]
+                pos = end + 1
+                if last:
+                    close = blob[pos:pos + 3]
+                    if close == b"},\n":
+                        more = True
+                    elif close == b"}}\n":
+                        more = False
+                    else:
+                        return None
+                    pos += 3
+                    break
+            else:
+                return None
+    if pos != n:
+        return None
+    return tables, ident
+
+
+def decode_doc(raw: bytes, table: str, key: str, name: str) -> dict:
+    """One stored document's bytes -> its dict; damage is one line naming it, nothing changed."""
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise DamagedDatabase(f"{name}: damaged database (document {key} of table {table} is not valid JSON: "
+                              f"{exc}); file left untouched") from None
+    if not isinstance(doc, dict):
+        raise DamagedDatabase(f"{name}: damaged database (document {key} of table {table} is not an object); "
+                              f"file left untouched")
+    return doc
+
+
+def raw_tables(data: dict) -> dict[str, dict[str, bytes]]:
+    """Decoded TinyDB data -> the raw map the storage keeps (each document as its JSON bytes)."""
+    return {t: {str(k): orjson.dumps(d) for k, d in docs.items()} for t, docs in data.items()}
+
+
+def encode_raw_line(ops: list[tuple[str, str, bytes | None]], at: list | None) -> bytes:
+    """A journal line from documents already serialised: the same bytes ``encode_line`` would
+    write for their dicts, without serialising them again."""
+    body = (b'{"at":' + orjson.dumps(at) + b',"ops":['
+            + b",".join(b"[" + orjson.dumps(t) + b"," + orjson.dumps(k) + b"," + (raw if raw is not None else b"null")
+                        + b"]" for t, k, raw in ops) + b"]}")
+    return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
 def _at(ident: dict | None) -> list | None:
@@ -317,7 +470,11 @@ class JournalStorage(Storage):
         self.compact_min_bytes = compact_min_bytes
         self.warn = warn or warn_stderr
 
-        self._data: dict | None = None
+        # {table: {id: the document's JSON bytes}}: documents stay bytes until asked for; a fold,
+        # a compaction and a backup copy these bytes. ``_dec`` holds the ones decoded so far.
+        self._data: dict[str, dict[str, bytes]] | None = None
+        self._dec: dict[str, dict[str, dict]] = {}
+        self._dec_all = False  # every document is in _dec (TinyDB's read() asked for them all)
         self._ident: dict | None = None
         self._snap_sig: Sig | None = None
         self._jr_offset = 0
@@ -423,11 +580,10 @@ class JournalStorage(Storage):
     def _write_snapshot(self, data: dict) -> None:
         """Atomically replace the snapshot: temp file, fsync, rename, fsync folder."""
         self._clear_stale_temps(self.path.parent, self.path.name)
-        blob = dump_snapshot(data, self._ident)
         tmp, fd = self._temp(self.path.parent, self.path.name)
         try:
             try:
-                _write_all(fd, blob, self.fsync)
+                _write_parts(fd, dump_parts(data, self._ident), self.fsync)
                 os.replace(self.path.parent / tmp, self.path)  # renamed while its lock is held: no sweeper takes it
             finally:
                 os.close(fd)
@@ -593,8 +749,17 @@ class JournalStorage(Storage):
             raise DamagedDatabase(f"{self.path}: cannot read database: permission denied") from None
         except OSError as exc:
             raise DamagedDatabase(f"{self.path}: cannot read database: {exc.strerror}") from None
-        data, ident = parse_snapshot(blob, str(self.path))
+        split = split_snapshot(blob, str(self.path))
+        if split is not None:
+            data, ident = split
+            dec: dict[str, dict[str, dict]] = {}
+        else:  # not in the line layout (hand-made, plain TinyDB, older): parsed whole, checked whole
+            dec, ident = parse_snapshot(blob, str(self.path))
+            data = raw_tables(dec)
+        del blob
         self._data = data
+        self._dec = dec
+        self._dec_all = split is None
         self._ident = ident
         self._snap_sig = snap
         self._jr_offset = 0
@@ -604,6 +769,7 @@ class JournalStorage(Storage):
             self._read_journal_tail()
         except BaseException:
             self._data = None
+            self._dec, self._dec_all = {}, False
             self._snap_sig = None
             raise
         self.last_changed = None
@@ -653,29 +819,91 @@ class JournalStorage(Storage):
                 raise DamagedDatabase(f"{self.journal_path}: damaged journal (a line names another database "
                                       f"state than {self.path}); file left untouched")
             for table, key, doc in ops:
-                t = self._data.setdefault(table, {})
-                if doc is None:
-                    t.pop(key, None)
-                else:
-                    t[key] = doc
+                self._set(table, key, doc)
                 changed.add((table, key))
         self._jr_offset += used
         self.last_changed = changed
         return bool(changed)
 
-    # -- TinyDB's storage interface -----------------------------------------------------
-    def read(self) -> dict | None:
+    def _set(self, table: str, key: str, doc: dict | None) -> None:
+        """One document into the raw map (and the decoded cache), or out of both."""
+        assert self._data is not None
+        if doc is None:
+            self._data.get(table, {}).pop(key, None)
+            self._dec.get(table, {}).pop(key, None)
+        else:
+            self._data.setdefault(table, {})[key] = orjson.dumps(doc)
+            self._dec.setdefault(table, {})[key] = doc
+
+    # -- reading documents (what the store uses: nothing decoded that is not asked for) ----
+    def _ready(self) -> dict[str, dict[str, bytes]]:
         if self._data is None:
             self.sync()
+        assert self._data is not None
         return self._data
 
+    def keys(self, table: str) -> list[str]:
+        """The ids of a table's documents (nothing decoded)."""
+        return list(self._ready().get(table, {}))
+
+    def raw(self, table: str, key: int | str) -> bytes | None:
+        """A document's stored JSON bytes, or None."""
+        return self._ready().get(table, {}).get(str(key))
+
+    def doc(self, table: str, key: int | str, *, keep: bool = True) -> dict | None:
+        """One document, decoded now (and kept, unless ``keep=False``), or None. Shared: do not
+        change it. A document whose bytes are damaged is a DamagedDatabase naming it."""
+        key = str(key)
+        got = self._dec.get(table, {}).get(key)
+        if got is not None:
+            return got
+        raw = self._ready().get(table, {}).get(key)
+        if raw is None:
+            return None
+        got = decode_doc(raw, table, key, str(self.path))
+        if keep:
+            self._dec.setdefault(table, {})[key] = got
+        return got
+
+    # -- TinyDB's storage interface -----------------------------------------------------
+    def read(self) -> dict | None:
+        """Every table decoded, for TinyDB's own Table API (the meta table, tools, tests): the
+        store reads cases through ``keys``/``doc``/``raw``, which decode only what is asked."""
+        data = self._ready()
+        if not self._dec_all:
+            for table, docs in data.items():
+                dec = self._dec.setdefault(table, {})
+                for key, raw in docs.items():
+                    if key not in dec:
+                        dec[key] = decode_doc(raw, table, key, str(self.path))
+            for table in list(self._dec):
+                if table not in data:
+                    del self._dec[table]
+            self._dec_all = True
+        return self._dec
+
     def write(self, data: dict) -> None:
+        """TinyDB's write of every table (after its Table API changed some): the documents it
+        was told about (``mark``) are re-serialised, or, told nothing, all of them."""
         if not self._in_tx:
             raise StoreError("internal: write outside a transaction")
-        self._data = data
+        assert self._data is not None
         self._touched = True
         if not self._dirty:
             self._full_write = True  # a change we were not told about: snapshot it all
+        if self._full_write:
+            self._data = raw_tables(data)
+        else:
+            for table, key in self._dirty:
+                doc = data.get(table, {}).get(key)
+                if doc is None:
+                    self._data.get(table, {}).pop(key, None)
+                else:
+                    self._data.setdefault(table, {})[key] = orjson.dumps(doc)
+            for table in data:
+                self._data.setdefault(table, {})
+        self._dec = data
+        self._dec_all = True
 
     def mark(self, table: str, doc_id: int | str) -> None:
         """Say which document the next TinyDB write changes, so only it is journalled."""
@@ -695,10 +923,7 @@ class JournalStorage(Storage):
         key = str(doc_id)
         self._touched = True  # a failure from here on forgets the cached data (re-read on next use)
         self._dirty.add((table, key))
-        if doc is None:
-            self._data.get(table, {}).pop(key, None)
-        else:
-            self._data.setdefault(table, {})[key] = doc
+        self._set(table, key, doc)
 
     def close(self) -> None:
         """Let go of the database; the last process to let go folds the journal in."""
@@ -760,7 +985,7 @@ class JournalStorage(Storage):
     def transaction(self) -> Iterator[dict]:
         """Exclusive lock + fresh data; on success one journal line holds every change."""
         if self._in_tx:
-            yield self._data  # nested: the outer transaction commits
+            yield _Tables(self)  # nested: the outer transaction commits
             return
         with self.locked(exclusive=True):
             self.sync()
@@ -768,7 +993,7 @@ class JournalStorage(Storage):
             self._dirty.clear()
             self._full_write = self._touched = False
             try:
-                yield self._data
+                yield _Tables(self)
             except BaseException:
                 if self._touched:  # refused before anything was written: the cache is intact
                     self._discard()
@@ -791,6 +1016,8 @@ class JournalStorage(Storage):
     def _discard(self) -> None:
         # TinyDB mutates our cached documents in place: forget them, re-read on next use.
         self._data = None
+        self._dec = {}
+        self._dec_all = False
         self._snap_sig = None
         self._dirty.clear()
         self._full_write = False
@@ -801,8 +1028,8 @@ class JournalStorage(Storage):
             # A full write, or the first write to a file with no identity: bind it now.
             self._replace_snapshot(self._data)
         elif self._dirty:
-            ops = [[t, k, self._data.get(t, {}).get(k)] for t, k in sorted(self._dirty)]
-            self._append(encode_line(ops, _at(self._ident)))
+            ops = [(t, k, self._data.get(t, {}).get(k)) for t, k in sorted(self._dirty)]
+            self._append(encode_raw_line(ops, _at(self._ident)))
         self._dirty.clear()
         self._full_write = False
 
@@ -881,8 +1108,9 @@ class JournalStorage(Storage):
             except DamagedDatabase:
                 before = self._keep_damaged(now or clock.now())
                 self._data = {}
-            self._replace_snapshot(data)
-            self._data = data
+            raw = raw_tables(data)
+            self._replace_snapshot(raw)
+            self._data, self._dec, self._dec_all = raw, data, True
             self.last_changed = None
         return before
 
@@ -915,14 +1143,17 @@ class JournalStorage(Storage):
         """The whole database as one consistent snapshot document (under the shared lock),
         with an identity of its own: copied over the file, it is never extended by this journal."""
         with self.locked(exclusive=False) if self._lock_kind is None else _null():
-            self.sync()
-            data = self._data
-            ident = None
-            if self._ident is not None:
-                ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": secrets.token_hex(8)}
-                if seq is not None:
-                    ident = {"seq": seq, **ident}
-            return dump_snapshot(data or {}, ident)
+            return b"".join(self._snapshot_parts(seq))
+
+    def _snapshot_parts(self, seq: int | None) -> Iterator[bytes]:
+        """``snapshot_bytes`` in pieces (the caller holds a lock while it writes them)."""
+        self.sync()
+        ident = None
+        if self._ident is not None:
+            ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": secrets.token_hex(8)}
+            if seq is not None:
+                ident = {"seq": seq, **ident}
+        return dump_parts(self._data or {}, ident)
 
     def _backups_dir_fd(self) -> int:
         folder = paths.backups_dir(self.path)
@@ -959,12 +1190,14 @@ class JournalStorage(Storage):
             self._clear_stale_temps(folder, "", dir_fd=dfd, min_age=STALE_TEMP_SECONDS)
             existing = self._backups(dfd)
             seq = max((s for s, _m, _n in existing), default=0) + 1
-            blob = self.snapshot_bytes(seq if self._ident is not None else None)
             name = f"{self.path.stem}-{now:%Y%m%dT%H%M%SZ}-{label}.json"
             tmp, fd = self._temp(folder, name, dir_fd=dfd)
             try:
                 try:
-                    _write_all(fd, blob, self.fsync)
+                    # the stored bytes copied in pieces under the shared lock: one consistent state
+                    with self.locked(exclusive=False) if self._lock_kind is None else _null():
+                        _write_parts(fd, self._snapshot_parts(seq if self._ident is not None else None),
+                                     self.fsync)
                     os.replace(tmp, name, src_dir_fd=dfd, dst_dir_fd=dfd)  # while its lock is held
                 finally:
                     os.close(fd)
@@ -1045,6 +1278,54 @@ class JournalStorage(Storage):
             return False
         tag = f"{self.path.stem}-{day}"
         return any(n.startswith(tag) and n.endswith(f"-{label}.json") for n in names)
+
+
+class _Tables:
+    """What a transaction hands its block: ``tables[name][id]`` decodes that one document."""
+
+    def __init__(self, storage: JournalStorage) -> None:
+        self._s = storage
+
+    def __getitem__(self, table: str) -> "_Docs":
+        if table not in self._s._ready():
+            raise KeyError(table)
+        return _Docs(self._s, table)
+
+    def get(self, table: str, default=None):
+        try:
+            return self[table]
+        except KeyError:
+            return default
+
+    def __contains__(self, table: object) -> bool:
+        return table in self._s._ready()
+
+    def __iter__(self):
+        return iter(list(self._s._ready()))
+
+
+class _Docs:
+    def __init__(self, storage: JournalStorage, table: str) -> None:
+        self._s, self._t = storage, table
+
+    def __getitem__(self, key: str) -> dict:
+        got = self._s.doc(self._t, key)
+        if got is None:
+            raise KeyError(key)
+        return got
+
+    def get(self, key: str, default=None):
+        got = self._s.doc(self._t, key)
+        return default if got is None else got
+
+    def __contains__(self, key: object) -> bool:
+        return str(key) in self._s._ready().get(self._t, {})
+
+    def __iter__(self):
+        return iter(self._s.keys(self._t))
+
+    def __len__(self) -> int:
+        return len(self._s._ready().get(self._t, {}))
 
 
 _SEQ = re.compile(rb'\{"_storage":\{"1":\{"seq":(\d+),')

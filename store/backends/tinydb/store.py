@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from tinydb import TinyDB
-from tinydb.table import Document
+from tinydb.table import Document, Table
 
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
-from ... import history
+from ... import history, light  # light (msgspec): imported now too, before any setuid
 from ...base import CaseStore, ChangeInfo, FirstLook, key_of
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -56,9 +56,11 @@ class TinyStore(CaseStore):
         self.storage = JournalStorage(self._path, mode=0o660 if group else 0o600, fsync=fsync)
         self.db = TinyDB(storage=lambda: self.storage)
         # cache_size=0: another process may change the table under us; the storage is the cache.
-        self.table = self.db.table("cases", cache_size=0)
         self.meta_table = self.db.table("meta", cache_size=0)
-        self._decoded: dict[int, Case] = {}
+        # case number -> (the stored bytes it was decoded from, the Case): current while the
+        # storage still holds those very bytes (it replaces them when the case changes)
+        self._decoded: dict[int, tuple[bytes | None, Case]] = {}
+        self._light: dict[int, tuple[bytes | None, Case]] = {}
         try:
             self.storage.sync()
             self._check_schema()
@@ -66,14 +68,24 @@ class TinyStore(CaseStore):
             self.storage.discard()
             raise
 
+    @property
+    def table(self) -> Table:
+        """The cases as a TinyDB Table, for tools and tests (a new one each time, so no guess it
+        keeps can go stale). It decodes every case: the store itself reads cases through the
+        storage (``doc``/``raw``/``keys``), which decodes only the ones asked for."""
+        return Table(self.storage, "cases", cache_size=0)
+
+    def _keys(self) -> list[str]:
+        return self.storage.keys("cases")
+
     # -- schema ---------------------------------------------------------------------------
     def _meta(self) -> dict:
-        doc = self.meta_table.get(doc_id=META_ID)
+        doc = self.storage.doc("meta", META_ID)
         return dict(doc) if doc else {}
 
     def _check_schema(self) -> None:
         meta = self._meta()
-        has_cases = bool(self.table._read_table())
+        has_cases = bool(self._keys())
         version = meta.get("schema", 0 if has_cases else None)
         if version is None:  # a new, empty database
             with self.storage.transaction():
@@ -88,7 +100,8 @@ class TinyStore(CaseStore):
             )
         if version < SCHEMA_VERSION:
             self.storage.backup(f"pre-migration-v{version}", keep=int(self.cfg.database.get("backups_keep", 7)))
-            with self.storage.transaction() as data:
+            with self.storage.transaction():
+                data = self.storage.read()  # a migration rewrites every case: all of them decoded
                 cases = data.get("cases", {})
                 for v in range(version, SCHEMA_VERSION):
                     try:
@@ -112,17 +125,19 @@ class TinyStore(CaseStore):
         changed = self.storage.last_changed
         if changed is None:
             self._decoded.clear()
+            self._light.clear()
             return None
         ids = {int(k) for t, k in changed if t == "cases"}
         for n in ids:
             self._decoded.pop(n, None)
+            self._light.pop(n, None)
         return {case_id(n) for n in ids}
 
     def changed_on_disk(self) -> bool:
         return self.storage.changed_on_disk()
 
     def _raw(self, n: int) -> dict | None:
-        return self.table._read_table().get(str(n))
+        return self.storage.doc("cases", n)
 
     def get(self, cid: str) -> Case:
         n = case_number(cid)
@@ -132,17 +147,36 @@ class TinyStore(CaseStore):
         return self._decode(raw)
 
     def cases(self, stage: str | None = None) -> list[Case]:
-        raw = self.table._read_table()
         out = []
-        for k in sorted(raw, key=int):
-            doc = raw[k]
-            if stage is not None and doc.get("stage") != stage:
-                continue
+        for k in sorted(self._keys(), key=int):
             n = int(k)
-            c = self._decoded.get(n)
-            if c is None or c.rev != doc.get("rev"):
-                c = self._decoded[n] = self._decode(doc)
-            out.append(c)
+            raw = self.storage.raw("cases", k)
+            got = self._decoded.get(n)
+            if got is None or got[0] is not raw:  # decoded from these very bytes, or again
+                doc = self.storage.doc("cases", k, keep=False)  # the Case is kept, not its dict too
+                if doc is None:
+                    continue
+                got = self._decoded[n] = (raw, self._decode(doc))
+            if stage is None or got[1].stage == stage:
+                out.append(got[1])
+        return out
+
+    def board_cases(self, stage: str | None = None) -> list[Case]:
+        """Every case, light (``store.light``): decoded from its bytes without its heavy fields,
+        checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
+        out = []
+        for k in sorted(self._keys(), key=int):
+            n = int(k)
+            raw = self.storage.raw("cases", k)
+            got = self._light.get(n)
+            if got is None or got[0] is not raw:
+                if raw is None:
+                    continue
+                if stage is not None and light.totals(raw, self._path, k).get("stage") != stage:
+                    continue  # another stage's: not decoded (as cases(stage) skips it)
+                got = self._light[n] = (raw, light.light_case(raw, self._path, k))
+            if stage is None or got[1].stage == stage:
+                out.append(got[1])
         return out
 
     def _decode(self, doc: dict) -> Case:
@@ -153,24 +187,24 @@ class TinyStore(CaseStore):
             raise DamagedDatabase(f"{self._path}: a stored case is wrong inside: {exc}; file left untouched") from None
 
     def count(self) -> int:
-        return len(self.table._read_table())
+        return len(self._keys())
 
     def last_change(self) -> ChangeInfo:
         m = self._meta()
         return ChangeInfo(from_iso(m.get("changed_at")), m.get("changed_by", ""), m.get("changed_case", ""))
 
     # -- writing --------------------------------------------------------------------------
-    def _write_doc(self, table, n: int, doc: dict) -> None:
+    def _write_doc(self, table: str, n: int, doc: dict) -> None:
         """One document into the storage (inside a transaction): no table rebuild, one journal op.
-
-        TinyDB keeps a next-id guess and a query cache per Table: both are forgotten here, so
-        TinyDB's own reads and inserts stay right after a write that bypassed them."""
-        self.storage.put(table.name, n, doc)
-        table._next_id = None
-        table.clear_cache()
+        The meta Table is built with cache_size=0 and is never inserted into after the first
+        document, so a write that bypasses it leaves nothing of it stale."""
+        self.storage.put(table, n, doc)
+        if table == "cases":
+            self._decoded.pop(n, None)
+            self._light.pop(n, None)
 
     def _set_meta(self, **fields) -> None:
-        self._write_doc(self.meta_table, META_ID, {**self._meta(), **fields})
+        self._write_doc("meta", META_ID, {**self._meta(), **fields})
 
     def _stamp(self, cid: str, now: datetime) -> None:
         self._set_meta(changed_at=iso(now), changed_by=self.user, changed_case=cid)
@@ -201,7 +235,7 @@ class TinyStore(CaseStore):
         case.created_by = self.user
         with self.storage.transaction():
             meta = self._meta()
-            raw = self.table._read_table()
+            raw = set(self._keys())
             n = max(meta.get("last_id", 0), max((int(k) for k in raw), default=0)) + 1
             case.id = case_id(n)
             case.validate(now=now)
@@ -209,7 +243,7 @@ class TinyStore(CaseStore):
             case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
             if str(n) in raw:  # as TinyDB's insert would: never over an existing document
                 raise StoreError(f"internal: {case.id} is already stored")
-            self._write_doc(self.table, n, case.to_dict())
+            self._write_doc("cases", n, case.to_dict())
             self._set_meta(last_id=n)
             self._stamp(case.id, now)
         self._after_write(now)
@@ -239,7 +273,7 @@ class TinyStore(CaseStore):
             case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref[0] if ref else None))
             # as TinyDB's Table.update did: the new fields over the stored ones (a field this
             # version does not know is kept), but one document written, not the table rebuilt
-            self._write_doc(self.table, n, {**raw, **case.to_dict()})
+            self._write_doc("cases", n, {**raw, **case.to_dict()})
             self._stamp(case.id, now)
         self._after_write(now)
         return case
@@ -265,23 +299,22 @@ class TinyStore(CaseStore):
             return 0
         self.storage.sync()
         # refused before the pre-import backup: a refusal leaves nothing behind
-        history.refuse_taken(seen, {int(k) for k in self.table._read_table()})
+        history.refuse_taken(seen, {int(k) for k in self._keys()})
         self.storage.backup("pre-import", keep=int(self.cfg.database.get("backups_keep", 7)))
         now = self.clock()
         with self.storage.transaction():
-            history.refuse_taken(seen, {int(k) for k in self.table._read_table()})  # again, under the lock
+            history.refuse_taken(seen, {int(k) for k in self._keys()})  # again, under the lock
             docs = []
             for c in incoming:
                 n = case_number(c.id)
                 c.id = case_id(n)
                 c.rev = max(c.rev, 1)
                 c.history.append(HistoryEntry(now, self.user, "import", ""))
-                self.storage.mark("cases", n)
-                docs.append(Document(c.to_dict(), doc_id=n))
-            self.table.insert_multiple(docs)  # one table rebuild, not one per case
+                docs.append((n, c.to_dict()))  # a light case refuses here, before anything is written
+            for n, doc in docs:
+                self._write_doc("cases", n, doc)  # one document each: no table rebuilt
             meta = self._meta()
-            self.storage.mark("meta", META_ID)
-            self.meta_table.update({"last_id": max([meta.get("last_id", 0), *seen])}, doc_ids=[META_ID])
+            self._set_meta(last_id=max([meta.get("last_id", 0), *seen]))
             self._stamp(f"{len(incoming)} cases", now)
         self._after_write(now)
         return len(incoming)
@@ -290,7 +323,7 @@ class TinyStore(CaseStore):
         self.storage.close()
 
     def last_id(self) -> int:
-        raw = self.table._read_table()
+        raw = self._keys()
         return max(self._meta().get("last_id", 0), max((int(k) for k in raw), default=0))
 
     @contextmanager
@@ -319,15 +352,20 @@ class TinyStore(CaseStore):
             os.close(fd)  # releases the flock
 
     def order_keys(self) -> list[tuple[str, str, str, str]]:
-        """From the raw table (in memory already): no Case decoding, no file access."""
-        raw = self.table._read_table()
-        return [key_of({**raw[k], "id": case_id(int(k))}) for k in sorted(raw, key=int)]
+        """From the stored bytes (in memory already): four fields each, no Case decoding."""
+        keys = sorted(self._keys(), key=int)
+        return [key_of({**light.fields(self.storage.raw("cases", k) or b"{}", self._path, k), "id": case_id(int(k))})
+                for k in keys]
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
-        raw = self.table._read_table()  # in memory already: no file access
-        if len(raw) < threshold:
+        keys = self._keys()  # in memory already: no file access
+        if len(keys) < threshold:
             return None
-        return FirstLook.of((raw[k] for k in sorted(raw, key=int)), per_stage)
+        def part(k: str):
+            raw = self.storage.raw("cases", k) or b"{}"
+            return light.totals(raw, self._path, k), lambda: self.storage.doc("cases", k, keep=False) or {}
+
+        return FirstLook.of_parts((part(k) for k in sorted(keys, key=int)), per_stage)
 
 
 def open_store(db: str | os.PathLike | None = None, **kw) -> TinyStore:
