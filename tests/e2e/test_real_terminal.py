@@ -16,9 +16,8 @@ import pytest
 from store import TinyStore
 from store.config import defaults
 from store.sample import sample_cases
-from tests.conftest import NOW
+from tests.support import NOW, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 

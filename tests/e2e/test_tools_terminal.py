@@ -16,9 +16,10 @@ import pytest
 
 from store import TinyStore
 from store.config import defaults
-from tests.tools.helpers import NOW, make_case
+from tests.support.tools import NOW, make_case
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 

@@ -18,6 +18,8 @@ from store.clocks import (add_working_days, clocks, countdown, next_deadline, un
 from store.config import Config, defaults
 from store.model import Case, Deadline, Message
 
+from tests.support import NOW
+
 UTC = timezone.utc
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -171,7 +173,6 @@ def test_amazon_48_and_72_hours(cfg):
 
 # -- which deadline shows, and how urgent -------------------------------------------------------
 
-NOW = Z("2026-11-26 09:00")
 
 
 def evidence_case(*deadlines: tuple[timedelta, bool], met: bool = False) -> Case:

@@ -13,7 +13,8 @@ from store.errors import ValidationError
 from store.model import Case, Deadline, Message, money as model_money
 from store.sample import sample_cases
 
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)  # $DISPUTES_NOW in tests/conftest.py
+from tests.support import NOW
+
 UTC = timezone.utc
 SHANGHAI = tz.gettz("Asia/Shanghai")
 

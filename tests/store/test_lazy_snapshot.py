@@ -16,9 +16,8 @@ from tinydb.storages import JSONStorage
 
 from store import DamagedDatabase, TinyStore, ops
 from store.sample import sample_cases
-from tests.support import NOW
+from tests.support import NOW, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def digest(p: Path) -> str:

@@ -23,9 +23,8 @@ from store.backends.tinydb.storage import decode_journal
 from store.model import case_number
 from store.sample import sample_cases
 
-from tests.support import NOW
+from tests.support import NOW, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ from store.config import defaults
 from store.model import Case
 from store.sample import sample_cases
 
-ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+from tests.support import NOW, ROOT
+
 
 
 def cli(db: Path, *args: str, now: datetime = NOW, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -18,8 +18,8 @@ from store import TinyStore, ops
 from store.config import defaults
 from store.sample import sample_cases
 
-ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+from tests.support import NOW, ROOT
+
 ROUNDS = 12
 
 PRELUDE = """

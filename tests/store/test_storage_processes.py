@@ -32,8 +32,8 @@ from store.model import Case, case_id
 from store.sample import sample_cases
 from store.backends.tinydb.storage import decode_journal, encode_line
 
-ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+from tests.support import NOW, ROOT
+
 
 PRELUDE = """
 import json, os, sys, time

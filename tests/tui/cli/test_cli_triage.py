@@ -1,0 +1,105 @@
+"""Issue 4's command line: deadline, digest, snooze, assign, tag, list --query/--view."""
+
+from __future__ import annotations
+
+import json
+import pwd
+import os
+
+import pytest
+
+from tests.support.cli import ok, run, state
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "t.json"
+    ok(path, "add", "--order", "A-1", "--supplier", "Ningbo Brightway", "--reason", "damaged", "--amount", "900")
+    ok(path, "add", "--order", "B-2", "--supplier", "Shenzhen Topfly", "--reason", "quality", "--amount", "40")
+    ok(path, "move", "D-0002", "dispute")
+    return path
+
+
+def test_deadline_keeps_its_offset_and_is_hard_unless_soft(db):
+    ok(db, "deadline", "D-0001", "--kind", "evidence_due", "--due", "2026-12-01T18:00+08:00")
+    ok(db, "deadline", "D-0001", "--kind", "call_back", "--due", "2026-12-03T09:00-08:00", "--soft")
+    c = json.loads(ok(db, "show", "D-0001", "--json"))
+    mine = {d["kind"]: d for d in c["deadlines"] if d["source"] == "case"}
+    assert mine["evidence_due"] == {**mine["evidence_due"], "due": "2026-12-01T18:00:00+08:00", "hard": True}
+    assert mine["call_back"]["due"] == "2026-12-03T09:00:00-08:00" and mine["call_back"]["hard"] is False
+
+
+def test_digest_orders_by_urgency_and_says_why(db):
+    ok(db, "deadline", "D-0002", "--kind", "evidence_due", "--due", "2026-12-01T18:00+08:00")
+    rows = json.loads(ok(db, "--at", "2026-12-02T00:00Z", "digest", "--json"))
+    assert [r["id"] for r in rows][:1] == ["D-0002"]
+    assert any("hard deadline passed" in w for w in rows[0]["why"])
+    assert any("escalate" in w for w in rows[0]["why"])  # supplier silent since the dispute opened
+    text = ok(db, "--at", "2026-12-02T00:00Z", "digest")
+    assert text.splitlines()[0].startswith("2 cases need action")
+
+
+def test_snooze_hides_from_the_digest_until_it_wakes(db):
+    ok(db, "snooze", "D-0001", "--until", "2099-01-01")
+    ids = [r["id"] for r in json.loads(ok(db, "digest", "--json"))]
+    assert "D-0001" not in ids
+    ids = [r["id"] for r in json.loads(ok(db, "--at", "2099-01-02T00:00Z", "digest", "--json"))]
+    assert "D-0001" in ids
+    ok(db, "snooze", "D-0001", "--wake")
+    assert "D-0001" in [r["id"] for r in json.loads(ok(db, "digest", "--json"))]
+
+
+def test_assign_to_a_box_user_and_mine(db):
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    ok(db, "assign", "D-0002", me)
+    assert [c["id"] for c in json.loads(ok(db, "list", "--query", "owner:me", "--json"))] == ["D-0002"]
+    assert [c["id"] for c in json.loads(ok(db, "list", "--view", "Mine", "--json"))] == ["D-0002"]
+    assert [r["id"] for r in json.loads(ok(db, "digest", "--mine", "--json"))] in (["D-0002"], [])
+
+
+def test_tags_and_queries(db):
+    ok(db, "tag", "D-0001", "urgent", "VIP")
+    rows = json.loads(ok(db, "list", "-q", "tag:vip supplier:ningbo amount>500", "--json"))
+    assert [c["id"] for c in rows] == ["D-0001"]
+    ok(db, "tag", "D-0001", "vip", "--remove")
+    assert json.loads(ok(db, "show", "D-0001", "--json"))["tags"] == ["urgent"]
+
+
+@pytest.mark.parametrize("args", [
+    ("deadline", "D-0001", "--kind", "evidence_due", "--due", "someday"),
+    ("deadline", "D-0077", "--kind", "evidence_due", "--due", "2026-12-01"),
+    ("snooze", "D-0001", "--until", "2001-01-01"),
+    ("snooze", "D-0001", "--wake"),
+    ("assign", "D-0001", "no-such-user-here"),
+    ("tag", "D-0001", "bad tag!"),
+    ("list", "--query", "stag:dispute"),
+    ("list", "--view", "Nonexistent view"),
+], ids=lambda a: " ".join(a))
+def test_refusals_are_one_line_and_change_nothing(db, args):
+    before = state(db)
+    r = run(db, *args)
+    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert state(db) == before
+
+
+def test_undo_several_steps_then_redo(db):
+    ok(db, "log", "D-0001", "--from", "me", "first")
+    ok(db, "move", "D-0001", "dispute")
+    ok(db, "tag", "D-0001", "urgent")
+    assert "undid tag" in ok(db, "undo", "D-0001")
+    assert "undid move" in ok(db, "undo", "D-0001")
+    c = json.loads(ok(db, "show", "D-0001", "--json"))
+    assert c["stage"] == "seller" and c["tags"] == [] and [m["text"] for m in c["messages"]] == ["first"]
+    assert "redid move" in ok(db, "redo", "D-0001")
+    c = json.loads(ok(db, "show", "D-0001", "--json"))
+    assert c["stage"] == "dispute" and c["tags"] == []
+    assert "undid move" in ok(db, "undo", "D-0001")
+    assert "undid message" in ok(db, "undo", "D-0001")
+    assert json.loads(ok(db, "show", "D-0001", "--json"))["messages"] == []
+    before = state(db)
+    r = run(db, "undo", "D-0001")  # back at creation: nothing left
+    assert r.returncode == 1 and "nothing to undo" in r.stderr and state(db) == before
+    ok(db, "redo", "D-0001")  # the message again
+    ok(db, "log", "D-0001", "--from", "me", "new branch")  # a new change ends the redo chain
+    r = run(db, "redo", "D-0001")
+    assert r.returncode == 1 and "nothing to redo" in r.stderr

@@ -1,0 +1,140 @@
+"""Issue 11, the board side: a colleague's save moves only that card; the board paints from
+light cases and fetches the whole case for the detail; Today reuses the board's cases.
+
+Real TinyStore files, a second TinyStore on the same file as the colleague, the real app under
+Pilot, the fixed clock, ticks posted by the test."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from tests.support.board import NOW, as_colleague, board, column_ids, one_tick, screen_text, selected, settle
+from tests.support.light import LightTinyStore
+
+from store import STAGES, ops
+from store.query import today
+from store.sample import sample_cases
+from tui.app import DisputeApp
+from tui.safe import compact_money
+from tui.screens.detail import DetailScreen
+from tui.screens.today import TodayScreen
+
+
+@pytest.fixture
+def light(db_path, cfg):
+    s = LightTinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.import_cases(sample_cases(40, NOW, messages=4, evidence=2))
+    yield s
+    s.close()
+
+
+def refills(app) -> dict[str, int]:
+    return {s: board(app).query_one(f"#col-{s}").refills for s in STAGES}
+
+
+def expected_order(app, stage: str) -> list[str]:
+    """The order a full load would give the stage's cases (the loader's sort instant)."""
+    key = app.triage.sort_key
+    now = app.loader.sort_now
+    cases = [app.store.get(c.id) for c in board(app).by_stage[stage]]
+    return [c.id for c in sorted(cases, key=lambda c: key(c, now))]
+
+
+async def test_a_colleagues_move_moves_only_that_card_and_keeps_the_selection(app, seeded, db_path, cfg):
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        chosen = selected(app).id
+        before = {s: column_ids(app, s) for s in STAGES}
+        moved = before["mediation"][0] if before["mediation"] else before["dispute"][-1]
+        src = "mediation" if before["mediation"] and moved == before["mediation"][0] else "dispute"
+        assert moved != chosen
+        counts, full = refills(app), app.loader.full_loads
+
+        as_colleague(db_path, cfg, moved, lambda c: ops.move(c, "seller", NOW))
+        await one_tick(app, pilot, poll=True)
+
+        after = {s: column_ids(app, s) for s in STAGES}
+        assert moved not in after[src] and moved in after["seller"]
+        assert after[src] == [i for i in before[src] if i != moved]
+        assert [i for i in after["seller"] if i != moved] == before["seller"]
+        assert after["seller"] == expected_order(app, "seller")  # where a full sort puts it
+        for s in STAGES:
+            if s not in (src, "seller"):
+                assert after[s] == before[s]
+        assert refills(app) == counts, "no column was refilled"
+        for s in (src, "seller"):  # the headers' count and sum claimed follow, without a re-add
+            header = str(board(app).query_one(f"#h-{s}").render())
+            claimed = compact_money(sum((app.store.get(i).claim for i in after[s]), Decimal(0)))
+            assert f"{len(after[s])} · {claimed}" in header
+        assert app.loader.full_loads == full and app.loader.delta_loads >= 1
+        assert selected(app).id == chosen
+        assert board(app).col == 0
+
+
+async def test_a_colleagues_note_redraws_the_open_detail_and_keeps_scroll(app, seeded, db_path, cfg):
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        col = board(app).column
+        for _ in range(len(col.cases) - 1):
+            await pilot.press("j")
+        await settle(pilot)
+        scroll = col.scroll_y
+        chosen = selected(app).id
+        counts = refills(app)
+        as_colleague(db_path, cfg, chosen, lambda c: ops.log(c, "supplier", "Colleague wrote this line", NOW, "alice"))
+        await one_tick(app, pilot, poll=True)
+        assert selected(app).id == chosen
+        assert selected(app).rev == app.store.get(chosen).rev
+        assert refills(app) == counts
+        assert col.scroll_y == scroll
+        assert "Colleague wrote this line" in screen_text(app)
+
+
+async def test_board_paints_light_cases_and_the_detail_shows_the_whole_case(light, cfg):
+    app = DisputeApp(light, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        assert getattr(case, "light", False), "the board holds what board_cases() gave"
+        whole = light.get(case.id)
+        text = whole.messages[-1].text
+        assert text and all(not m.text for m in case.messages)
+        await settle(pilot)
+        assert text in screen_text(app), "the pane beside the board shows the message text"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert not getattr(app.screen.pane.case, "light", False)
+        assert text in screen_text(app)
+
+
+async def test_a_case_key_on_a_light_card_saves_the_whole_stored_case(light, cfg):
+    app = DisputeApp(light, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        case = selected(app)
+        before = light.get(case.id)
+        assert getattr(case, "light", False) and before.messages and before.history
+        await pilot.press("L")  # next stage
+        await settle(pilot)
+        after = light.get(case.id)
+        assert after.stage == STAGES[STAGES.index(before.stage) + 1]
+        assert [m.text for m in after.messages] == [m.text for m in before.messages]
+        assert after.description == before.description
+        assert len(after.history) == len(before.history) + 1
+
+
+async def test_today_opens_from_the_boards_cases_with_the_right_rows(light, cfg):
+    app = DisputeApp(light, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        reads = light.full_reads
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen)
+        want = [t.case.id for t in today(light.cases(), cfg, NOW)]
+        assert want and [t.case.id for t in screen.shown] == want
+        assert light.full_reads == reads + 1, "Today read no case itself (the +1 is this test's)"
