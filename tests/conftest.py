@@ -12,9 +12,9 @@ import pytest
 
 from store import TinyStore
 from store.config import defaults
-from store.sample import sample_cases
 
 from tests.support import NOW
+from tests.support.cases import seeded_store
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +56,7 @@ def store(db_path, cfg):
 @pytest.fixture
 def seeded(db_path, cfg):
     """A store holding 40 realistic cases spread over the five stages."""
-    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
-    s.import_cases(sample_cases(40, NOW, messages=4, evidence=2))
+    s = seeded_store(db_path, cfg)
     yield s
     s.close()
 

@@ -8,14 +8,13 @@ rotation under a wrong clock, planted symlinks and folders, a read-only folder.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import stat
 import subprocess
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -91,6 +90,16 @@ def seeded_with_journal(db: Path, n: int = 50) -> TinyStore:
     return board
 
 
+def backed_up_then_changed(db: Path, dest: Path, note: str) -> TinyStore:
+    """10 cases (some only in the journal) backed up to ``dest`` with ``disputes backup``, then a
+    message logged on D-0003 and a case created, both saying ``note``: the open board."""
+    board = seeded_with_journal(db, 10)
+    assert cli(db, "backup", str(dest)).returncode == 0
+    board.update("D-0003", lambda c: ops.log(c, "me", note, NOW, "board"))
+    board.create(new_case(note))
+    return board
+
+
 # -- 1. an empty snapshot is not an empty database ------------------------------------------------
 
 @pytest.mark.parametrize("content", [b"", b"  \n\t "])
@@ -148,11 +157,8 @@ def test_journal_from_another_database_is_never_applied(tmp_path):
 
 
 def test_a_backup_copied_over_the_file_does_not_get_the_journal_replayed(db_path, tmp_path):
-    board = seeded_with_journal(db_path, 10)
     copy = tmp_path / "copy.json"
-    assert cli(db_path, "backup", str(copy)).returncode == 0
-    board.update("D-0003", lambda c: ops.log(c, "me", "after the backup", NOW, "board"))
-    board.create(new_case("after the backup"))
+    board = backed_up_then_changed(db_path, copy, "after the backup")
     shutil.copy(copy, db_path)  # "restore" by hand, the journal still beside it
     before = folder_state(db_path.parent)
     r = cli(db_path, "list")
@@ -466,18 +472,15 @@ def test_backup_is_whole_with_a_board_open_private_and_never_overwrites(db_path,
 
 
 def test_restore_replaces_the_database_and_an_open_board_notices(db_path, tmp_path):
-    board = seeded_with_journal(db_path, 10)
     saved = tmp_path / "saved.json"
-    assert cli(db_path, "backup", str(saved)).returncode == 0
-    board.update("D-0002", lambda c: ops.log(c, "me", "to be rolled back", NOW, "board"))
-    board.create(new_case("to be rolled back"))
+    board = backed_up_then_changed(db_path, saved, "to be rolled back")
     assert board.count() == 11
     r = cli(db_path, "restore", str(saved))
     assert r.returncode == 0, r.stderr
     assert board.changed_on_disk()
     assert board.refresh() is None
     assert board.count() == 10
-    assert "to be rolled back" not in [m.text for m in board.get("D-0002").messages]
+    assert "to be rolled back" not in [m.text for m in board.get("D-0003").messages]
     pre = list(db_path.with_name(db_path.name + ".backups").glob("*-pre-restore.json"))
     assert len(pre) == 1 and len(orjson.loads(pre[0].read_bytes())["cases"]) == 11
     # the board can keep working on the restored database, and the journal binds to it

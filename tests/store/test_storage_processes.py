@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-import zlib
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path

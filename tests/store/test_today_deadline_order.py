@@ -7,9 +7,8 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from store import TinyStore, ops
 from store.model import Case

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from tests.support import NOW  # noqa: F401 - the one instant every test uses
 
 from store import STAGES
@@ -26,18 +28,54 @@ async def open_form(pilot, key: str):
     return form
 
 
+@asynccontextmanager
+async def running(app, size: tuple[int, int] = (80, 24)):
+    """The app running headless at ``size`` with its first load landed; yields the pilot."""
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield pilot
+
+
+async def submit(pilot, form=None, wait: bool = True, **fields):
+    """Type ``fields`` into the open form (``name=value`` for the input ``#f-name``) and press
+    ctrl+s. ``wait`` lets the save's worker land; without it only the screen redraws (what a
+    refused save shows). Returns the form."""
+    form = form if form is not None else pilot.app.screen
+    for name, value in fields.items():
+        form.query_one(f"#f-{name}").value = value
+    await pilot.press("ctrl+s")
+    if wait:
+        await settle(pilot)
+    else:
+        await pilot.pause()
+    return form
+
+
 async def settle(pilot, times: int = 2) -> None:
-    """Let workers finish and their messages land: loads, saves, evidence marks."""
+    """Let workers finish and their messages land: loads, saves, evidence marks, triage. Works on
+    any Textual app (a host app without the board's loaders only waits for its workers)."""
     app = pilot.app
     for _ in range(times):
         await app.workers.wait_for_complete()
         await pilot.pause()
     for _ in range(30):
-        if not app.triage.pending and not app.evidence.marking and not app._loading:
+        if not _busy(app):
             break
         await app.workers.wait_for_complete()
         await pilot.pause()
     await pilot.pause()
+
+
+def _busy(app) -> bool:
+    triage, evidence = getattr(app, "triage", None), getattr(app, "evidence", None)
+    return bool(getattr(triage, "pending", False) or getattr(evidence, "marking", False)
+                or getattr(app, "_loading", False))
+
+
+async def press(pilot, *keys: str) -> None:
+    """Press ``keys`` and let what they started land (a save, a load, a screen)."""
+    await pilot.press(*keys)
+    await settle(pilot)
 
 
 async def one_tick(app, pilot, poll: bool = False) -> None:
@@ -66,8 +104,7 @@ def column_ids(app, stage: str) -> list[str]:
 
 def screen_text(app) -> str:
     """What the terminal shows, as plain text."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 STAGE_IDS = STAGES

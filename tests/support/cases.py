@@ -7,8 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from store import ops
+from store import TinyStore, ops
 from store.model import Case, Message
+from store.sample import sample_cases
 
 
 def make_case(reason: str = "damaged", **kw) -> Case:
@@ -37,3 +38,11 @@ def chat(case: Case) -> None:
         Message(NOW - timedelta(days=8, hours=-1), "note", "INTERNAL: they always say that", "t"),
         Message(NOW - timedelta(days=7), "me", "Please confirm the refund amount.\nSecond line.", "t"),
     ]
+
+
+def seeded_store(db_path: Path, cfg, cls=None, n: int = 40):
+    """A store (``cls``, TinyStore unless told) on ``db_path`` holding ``n`` realistic cases over
+    the five stages, its clock at ``NOW``: what the ``seeded`` fixture gives. Close it after."""
+    s = (cls or TinyStore)(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.import_cases(sample_cases(n, NOW, messages=4, evidence=2))
+    return s

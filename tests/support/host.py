@@ -9,6 +9,8 @@ import unicodedata
 from textual.app import App
 from textual.widgets import Static
 
+from tests.support.board import screen_text  # noqa: F401 - one reader of the screen for every test
+
 from tui.themes import builtin_themes, DEFAULT_THEME
 
 
@@ -47,9 +49,6 @@ async def settle(pilot, times: int = 3) -> None:
         await pilot.pause()
 
 
-def screen_text(app) -> str:
-    strips = app.screen._compositor.render_strips()
-    return "\n".join(strip.text for strip in strips)
 
 
 def assert_no_controls(app) -> None:

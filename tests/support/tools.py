@@ -6,11 +6,13 @@ import base64
 import stat
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from store import Case, ops
+
+from tests.support.board import screen_text, settle  # noqa: F401 - these tests share the board's
 
 from tests.support import NOW
 
@@ -79,21 +81,3 @@ class DriverTap:
             original(data)
 
         driver.write = write
-
-
-async def settle(pilot, times: int = 3) -> None:
-    app = pilot.app
-    for _ in range(times):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-    for _ in range(30):
-        if not getattr(app, "_loading", False) and not getattr(app, "_marking", False) and \
-                not getattr(getattr(app, "triage", None), "pending", False):
-            break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-    await pilot.pause()
-
-
-def screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -15,6 +15,7 @@ from tui.screens.detail import DetailScreen
 from tui.thumbnail import THUMB_PX, load_preview
 
 from tests.support.tools import NOW, DriverTap, attach, jpeg, make_case, osc52, screen_text, settle
+from tests.support.board import running, press
 
 
 @pytest.fixture
@@ -40,24 +41,21 @@ def one(db_path, cfg, files):
 
 async def _detail(app, pilot):
     await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+    await press(pilot, "enter")
     assert isinstance(app.screen, DetailScreen)
     return app.screen.preview
 
 
 async def test_y_copies_the_case_id_as_osc52(one, cfg):
     app = DisputeApp(one, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         tap = DriverTap(app)
         await pilot.press("y")
         assert "\x1b]52;c;RC0wMDAx\a" in tap.writes  # base64 of "D-0001"
         assert osc52("D-0001") == "\x1b]52;c;RC0wMDAx\a"
         assert any("Copied D-0001" in n.message for n in app._notifications)
         # the detail: the order number, the statement, the shown evidence file's path
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         tap.writes.clear()
         await pilot.press("Y")
         assert tap.writes == [osc52("ORD-7781/B")] and tap.writes[0] == "\x1b]52;c;T1JELTc3ODEvQg==\a"
@@ -92,8 +90,7 @@ async def test_photo_thumbnail_then_a_pdf_then_a_missing_file(one, cfg, files):
         await pilot.press("p")
         assert tap.writes == [osc52(str(files["pdf"].resolve()))]
         # v: the deleted photo: MISSING, no picture
-        await pilot.press("v")
-        await settle(pilot)
+        await press(pilot, "v")
         assert preview.preview.state == "missing" and widget.image is None
         assert "MISSING" in screen_text(app)
 

@@ -4,7 +4,6 @@ writing the description, a message and the statement through it, saved like any 
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from tui.screens.statement import StatementScreen
 from tests.support import ROOT
 
 from tests.support.tools import NOW, editor_log, editor_script, make_case, settle
+from tests.support.board import running, press
 
 
 
@@ -132,15 +132,18 @@ def one(db_path, cfg):
     s.close()
 
 
-async def test_description_in_editor_saves_and_undoes(one, cfg, tmp_path, monkeypatch):
+@pytest.fixture
+def app(one, cfg):
+    """The board on ``one``, its clock at NOW."""
+    return DisputeApp(one, cfg, clock=lambda: NOW)
+
+
+async def test_description_in_editor_saves_and_undoes(app, one, tmp_path, monkeypatch):
     monkeypatch.setenv("EDITOR", editor_script(
         tmp_path, "assert text == '12 of 40 panels cracked.'\n"
                   "open(p, 'w').write('12 of 40 panels cracked.\\nCarton 3 crushed on one corner.  \\n\\n')\n"))
-    app = DisputeApp(one, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("E")
-        await settle(pilot)
+    async with running(app) as pilot:
+        await press(pilot, "E")
         case = one.get("D-0001")
         assert case.description == "12 of 40 panels cracked.\nCarton 3 crushed on one corner."
         assert case.history[-1].action == "edit" and "description" in case.history[-1].detail
@@ -151,69 +154,55 @@ async def test_description_in_editor_saves_and_undoes(one, cfg, tmp_path, monkey
         assert one.get("D-0001").description == "12 of 40 panels cracked."
 
 
-async def test_description_changed_meanwhile_is_a_conflict_and_the_text_is_kept(one, cfg, db_path, tmp_path,
+async def test_description_changed_meanwhile_is_a_conflict_and_the_text_is_kept(app, one, db_path, tmp_path,
                                                                                  monkeypatch):
     # While "editing", a colleague changes the case from another process.
     colleague = (f"import subprocess\nsubprocess.run([{sys.executable!r}, '-m', 'tui.cli', 'tag', 'D-0001', "
                  f"'urgent', '--db', {str(db_path)!r}], check=True, capture_output=True, "
                  f"env={{**__import__('os').environ, 'PYTHONPATH': {str(ROOT)!r}}})\n"
                  "open(p, 'w').write('My version.\\n')\n")
-    app = DisputeApp(one, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         monkeypatch.setenv("EDITOR", editor_script(tmp_path, colleague))
-        await pilot.press("E")
-        await settle(pilot)
+        await press(pilot, "E")
         assert one.get("D-0001").description == "12 of 40 panels cracked."  # refused: not saved over theirs
         assert any("E opens it again" in n.message for n in app._notifications)
         # E again: the kept text is what the editor gets; saved now, over the colleague's revision
         monkeypatch.setenv("EDITOR", editor_script(tmp_path, "assert text == 'My version.', text\n", "ed2.py"))
-        await pilot.press("E")
-        await settle(pilot)
+        await press(pilot, "E")
         assert one.get("D-0001").description == "My version."
 
 
-async def test_message_in_editor_with_its_sender(one, cfg, tmp_path, monkeypatch):
+async def test_message_in_editor_with_its_sender(app, one, tmp_path, monkeypatch):
     monkeypatch.setenv("EDITOR", editor_script(
         tmp_path, "assert 'New message on D-0001 (Ningbo Brightway)' in text\n"
                   "open(p, 'w').write(text.replace('from: me', 'from: supplier') + "
                   "'We can refund 10%.\\nSecond line.\\n')\n"))
-    app = DisputeApp(one, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("M")
-        await settle(pilot)
+    async with running(app) as pilot:
+        await press(pilot, "M")
         m = one.get("D-0001").messages[-1]
         assert (m.sender, m.text, m.by) == ("supplier", "We can refund 10%.\nSecond line.", "tester")
         # an editor that leaves the template as it was saves nothing
         n = len(one.get("D-0001").messages)
         monkeypatch.setenv("EDITOR", editor_script(tmp_path, "pass\n", "ed2.py"))
-        await pilot.press("M")
-        await settle(pilot)
+        await press(pilot, "M")
         assert len(one.get("D-0001").messages) == n
 
 
-async def test_statement_in_editor_from_the_statement_screen(one, cfg, tmp_path, monkeypatch):
+async def test_statement_in_editor_from_the_statement_screen(app, one, tmp_path, monkeypatch):
     monkeypatch.setenv("EDITOR", editor_script(
         tmp_path, "assert text.startswith('Order number: ORD-7781')\n"
                   "open(p, 'w').write(text + 'Photos taken on arrival.\\n')\n"))
-    app = DisputeApp(one, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("S")
-        await settle(pilot)
+    async with running(app) as pilot:
+        await press(pilot, "S")
         assert isinstance(app.screen, StatementScreen)
-        await pilot.press("E")
-        await settle(pilot)
+        await press(pilot, "E")
         saved = one.get("D-0001").statement
         assert saved.startswith("Order number: ORD-7781") and saved.endswith("Photos taken on arrival.\n")
         assert app.screen.editor.text.endswith("Photos taken on arrival.\n") and not app.screen.dirty
 
 
-async def test_the_editor_keys_are_in_the_help(one, cfg):
-    app = DisputeApp(one, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 40)) as pilot:
-        await settle(pilot)
+async def test_the_editor_keys_are_in_the_help(app, cfg):
+    async with running(app, (80, 40)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         rows = dict(app.screen.rows) if hasattr(app.screen, "rows") else {}

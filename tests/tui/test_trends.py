@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from decimal import Decimal
 
 from textual.app import App
@@ -13,6 +13,7 @@ from tui.screens.outcomes import OutcomesScreen
 from tui.trends import TrendChart, count_ticks, money_ticks
 
 from tests.support.tools import NOW, make_case, screen_text, settle
+from tests.support.board import running, press
 
 # NOW is Thursday 2026-11-26: its week starts Monday 2026-11-23.
 
@@ -68,8 +69,7 @@ async def test_outcomes_screen_plots_the_series(db_path, cfg):
             self.push_screen(OutcomesScreen(s, cfg, lambda: NOW, "tester"))
 
     app = Host()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         screen = app.screen
         expected = trends(s.cases(), NOW, cfg)
         weeks = screen.query_one("#chart-weeks", TrendChart)
@@ -107,8 +107,7 @@ def test_trends_snapshot_80x24(snap_compare, db_path, cfg):
 
     async def run(pilot):
         await settle(pilot)
-        await pilot.press("T")
-        await settle(pilot)
+        await press(pilot, "T")
 
     assert snap_compare(_StatsHost(s, cfg), terminal_size=(80, 24), run_before=run)
     s.close()

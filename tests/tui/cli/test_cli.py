@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
 
-from tui.cli import main
 
-from tests.support.cli import ROOT, ok, run, state
+from tests.support.cli import ok, run, state
 
 REQUIRED = {"id", "title", "order", "supplier", "reason", "want", "amount", "currency", "platform", "stage",
             "stage_entered_at", "turn", "next_deadline", "messages", "evidence", "history", "outcome"}

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
-import socket
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from aiosmtpd.controller import Controller
 
 from tests.support.cli import ok, run, state
+from tests.support.smtp import Inbox
 from tests.support import NOW
 
 

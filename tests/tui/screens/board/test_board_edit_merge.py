@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.support.board import as_colleague, screen_text, selected, settle
+from tests.support.board import as_colleague, open_form, press, running, screen_text, selected, settle
 
 
 def _alice_claims_and_renames_product(c):
@@ -15,16 +15,12 @@ def _alice_claims_and_renames_product(c):
 
 
 async def test_second_save_keeps_the_colleagues_amount_and_product(app, seeded, db_path, cfg):
-    async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (100, 40)) as pilot:
         case = selected(app)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "e")
         form.query_one("#f-title").value = "Bob's title"
         after = as_colleague(db_path, cfg, case.id, _alice_claims_and_renames_product)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form, "the stale save was not refused"
         status = str(form.query_one("#form-status").render())
         assert "alice changed product, claimed" in status
@@ -43,24 +39,19 @@ async def test_second_save_keeps_the_colleagues_amount_and_product(app, seeded, 
 
 async def test_both_changed_the_title_the_refusal_says_so_and_only_the_title_is_overwritten(
         app, seeded, db_path, cfg):
-    async with app.run_test(size=(100, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (100, 40)) as pilot:
         case = selected(app)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "e")
         form.query_one("#f-title").value = "Bob's title"
 
         def alice(c):
             c.title, c.product = "Alice's title", "Alice's product"
             return "edit", "changed title, product"
         as_colleague(db_path, cfg, case.id, alice)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form
         status = str(form.query_one("#form-status").render())
         assert "you both changed title" in status and "save again to write your title" in status
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         got = seeded.get(case.id)
         assert (got.title, got.product) == ("Bob's title", "Alice's product")

@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.support.board import NOW, board, one_tick, screen_text, settle
+from tests.support.board import NOW, one_tick, press, running, screen_text, settle
 
 from store import TinyStore, ops, statement
 from store.model import Case
@@ -43,8 +43,7 @@ async def test_a_deleted_or_changed_file_shows_its_mark_within_a_minute(tmp_path
     s.import_cases([case_with_files(1, tmp_path), case_with_files(2, tmp_path)])
     clock = Clock()
     app = DisputeApp(s, cfg, clock=clock)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await one_tick(app, pilot)
         assert "✗" not in marks_line(app, "D-0001") and "Δ" not in marks_line(app, "D-0002")
         (tmp_path / "1-invoice.pdf").unlink()  # deleted
@@ -68,8 +67,7 @@ async def test_missing_and_changed_stay_apart_at_40_columns(tmp_path, cfg):
     (tmp_path / "1-invoice.pdf").unlink()
     (tmp_path / "2-photo.pdf").write_bytes(b"rewritten, another size")
     app = DisputeApp(s, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(40, 12)) as pilot:
-        await settle(pilot)
+    async with running(app, (40, 12)) as pilot:
         await one_tick(app, pilot)
         text = screen_text(app)
         lines = text.splitlines()
@@ -100,10 +98,8 @@ async def test_the_detail_checklist_does_not_tick_a_missing_invoice(tmp_path, cf
     s.import_cases([case_with_files(1, tmp_path)])
     (tmp_path / "1-invoice.pdf").unlink()
     app = DisputeApp(s, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+    async with running(app) as pilot:
+        await press(pilot, "enter")
         app.screen.pane.scroll_end(animate=False)
         await pilot.pause()
         text = screen_text(app)

@@ -3,7 +3,7 @@ nothing selected says so (issue 9, "The board says what it knows")."""
 
 from __future__ import annotations
 
-from tests.support.board import board, selected, settle
+from tests.support.board import board, running, selected
 
 from store import STAGES
 from tui.screens.forms import FormScreen
@@ -15,8 +15,7 @@ def shown_ids(app) -> list[str]:
 
 async def test_a_filter_matching_a_card_in_another_column_selects_it(app, seeded):
     target = next(c for c in seeded.cases() if c.stage == "mediation")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert selected(app).stage == "seller"  # the cursor starts in the first column
         await pilot.press("slash", *target.id)
         await pilot.pause()
@@ -29,8 +28,7 @@ async def test_a_filter_matching_a_card_in_another_column_selects_it(app, seeded
 
 
 async def test_a_wider_filter_selects_the_first_match_when_the_old_case_is_gone(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         before = selected(app)
         other = next(c for c in seeded.cases() if c.stage != before.stage and c.supplier != before.supplier)
         await pilot.press("slash")
@@ -44,8 +42,7 @@ async def test_a_wider_filter_selects_the_first_match_when_the_old_case_is_gone(
 
 
 async def test_a_case_key_with_nothing_selected_says_so(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("slash", *"no-such-supplier-anywhere")
         await pilot.pause()
         assert shown_ids(app) == [] and selected(app) is None

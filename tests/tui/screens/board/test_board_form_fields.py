@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.support.board import open_form, screen_text, selected, settle
+from tests.support.board import open_form, press, running, screen_text, selected
 from textual import events
 from textual.widgets import TextArea
 
@@ -39,8 +39,7 @@ async def paste(pilot, widget, text: str) -> None:
 
 
 async def test_new_case_takes_paid_shipped_and_delivery_estimate(app, seeded, cfg):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         form = await open_form(pilot, "n")
         for name in ("paid", "shipped", "delivery_estimate"):
             assert field(form, name) is not None
@@ -48,8 +47,7 @@ async def test_new_case_takes_paid_shipped_and_delivery_estimate(app, seeded, cf
                             "platform": "paypal", "paid": "2026-10-02T10:00+00:00", "shipped": "2026-10-05",
                             "delivery_estimate": "2026-10-20"}.items():
             set_text(form, name, value)
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, FormScreen), screen_text(app)
         case = next(c for c in seeded.cases() if c.supplier == "Paypal Paid Co")
         assert case.paid_at == datetime(2026, 10, 2, 10, 0, tzinfo=timezone.utc)
@@ -62,16 +60,12 @@ async def test_new_case_takes_paid_shipped_and_delivery_estimate(app, seeded, cf
 async def test_edit_sets_the_delivery_estimate_amazons_window_counts_from(app, seeded, cfg):
     target = next(c for c in seeded.cases() if c.stage == "seller")
     seeded.update(target.id, lambda c: (setattr(c, "platform", "amazon"), ("edit", "amazon"))[1])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert app.board.select_case(target.id)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "e")
         assert field(form, "paid").value  # the sample case's payment date is shown to edit
         set_text(form, "delivery_estimate", "2026-11-01T12:00+00:00")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, FormScreen), screen_text(app)
         fresh = seeded.get(target.id)
         assert fresh.delivery_estimate == datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -81,18 +75,14 @@ async def test_edit_sets_the_delivery_estimate_amazons_window_counts_from(app, s
 
 
 async def test_a_pasted_multi_line_reply_keeps_every_line(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("m")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "m")
         await paste(pilot, field(form, "text"), REPLY)
         await pilot.press("enter")  # in the text area enter adds a line; it does not save
         await pilot.pause()
         assert isinstance(app.screen, FormScreen)
-        await pilot.press("backspace", "ctrl+s")
-        await settle(pilot)
+        await press(pilot, "backspace", "ctrl+s")
         assert not isinstance(app.screen, FormScreen), screen_text(app)
         msg = seeded.get(case.id).messages[-1]
         assert msg.sender == "supplier" and msg.text.split("\n") == REPLY_LINES
@@ -111,25 +101,20 @@ async def test_a_pasted_multi_line_reply_keeps_every_line(app, seeded):
 
 
 async def test_the_description_is_a_text_area_and_keeps_its_lines(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "e")
         area = field(form, "description")
         assert isinstance(area, TextArea)
         area.load_text("")
         await paste(pilot, area, "Ordered: 40 cartons\nArrived: 31 cartons, 6 crushed\nWant: refund for 15")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, FormScreen), screen_text(app)
         assert seeded.get(case.id).description == "Ordered: 40 cartons\nArrived: 31 cartons, 6 crushed\nWant: refund for 15"
 
 
 async def test_control_characters_pasted_into_a_text_area_are_replaced(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("m")
         await pilot.pause()
         area = field(app.screen, "text")
@@ -139,8 +124,7 @@ async def test_control_characters_pasted_into_a_text_area_are_replaced(app, seed
 
 
 async def test_forms_fit_80x24_with_save_on_screen(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         for key in ("n", "e", "m"):
             await pilot.press(key)
             await pilot.pause()

@@ -6,7 +6,7 @@ import unicodedata
 from datetime import timedelta
 from decimal import Decimal
 
-from tests.support.board import NOW, board, screen_text, selected, settle
+from tests.support.board import NOW, board, press, running, screen_text, settle, submit
 from rich.cells import cell_len
 
 from store import Case, Message, TinyStore
@@ -58,8 +58,7 @@ async def test_markup_and_escapes_show_literally_on_the_board_and_detail(db_path
         assert "[@click=app.quit]x[/] ␛]0;pwned␇ \ufffdevil\ufffd" in text
         assert "[REF-42]" in text
         assert_no_controls(app)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         text = screen_text(app)
         assert "[link=file:///etc/passwd]x[/link]" in text
         assert "Refund [/] please [URGENT]" in text
@@ -76,15 +75,12 @@ async def test_markup_and_escapes_show_literally_on_the_board_and_detail(db_path
 async def test_hostile_text_in_forms_and_notices(db_path, cfg):
     store = hostile_store(db_path, cfg)
     app = DisputeApp(store, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         board(app).select_case("D-0001")
         await pilot.press("e")
         await pilot.pause()
         assert_no_controls(app)
-        app.screen.query_one("#f-title").value = "[bold]still literal[/bold] \x1b[31m"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, title="[bold]still literal[/bold] \x1b[31m")
         saved = store.get("D-0001")
         assert saved.title == "[bold]still literal[/bold] ␛[31m"  # controls never enter through a form
         assert saved.supplier == HOSTILE_SUPPLIER  # untouched fields keep what was stored
@@ -97,8 +93,7 @@ async def test_hostile_text_in_forms_and_notices(db_path, cfg):
 async def test_wide_characters_keep_the_columns_aligned(db_path, cfg):
     store = hostile_store(db_path, cfg)
     app = DisputeApp(store, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert "杭州" in screen_text(app)
         for size in ((80, 24), (97, 30), (123, 30)):
             await pilot.resize_terminal(*size)

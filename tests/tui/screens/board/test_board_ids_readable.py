@@ -18,10 +18,9 @@ import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from tests.support.board import NOW, board, screen_text, settle
+from tests.support.board import NOW, board, press, running, screen_text, settle
 from rich.color import ColorSystem
 
 from store import STAGES, TinyStore
@@ -75,10 +74,8 @@ async def test_ids_are_never_cut(tiny_app, size):
 
 async def test_today_shows_long_ids_whole(tiny_app):
     app = tiny_app
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("t")
-        await settle(pilot)
+    async with running(app) as pilot:
+        await press(pilot, "t")
         screen = app.screen
         screen.set_query("D-12345")
         await settle(pilot)
@@ -124,8 +121,7 @@ def _id_colours(app) -> list:
 
 @pytest.mark.parametrize("theme", [t.name for t in builtin_themes()])
 async def test_ids_have_a_readable_colour_of_their_own_in_16_colours(app, theme):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         app.theme = theme
         await pilot.pause()
         col = board(app).columns[0]

@@ -9,12 +9,23 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from tests.support.board import NOW, as_colleague, board, column_ids, one_tick, screen_text, selected, settle
+from tests.support.board import (
+    NOW,
+    as_colleague,
+    board,
+    column_ids,
+    one_tick,
+    press,
+    running,
+    screen_text,
+    selected,
+    settle,
+)
+from tests.support.cases import seeded_store
 from tests.support.light import LightTinyStore
 
 from store import STAGES, ops
 from store.query import today
-from store.sample import sample_cases
 from tui.app import DisputeApp
 from tui.safe import compact_money
 from tui.screens.detail import DetailScreen
@@ -23,8 +34,7 @@ from tui.screens.today import TodayScreen
 
 @pytest.fixture
 def light(db_path, cfg):
-    s = LightTinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
-    s.import_cases(sample_cases(40, NOW, messages=4, evidence=2))
+    s = seeded_store(db_path, cfg, LightTinyStore)
     yield s
     s.close()
 
@@ -42,8 +52,7 @@ def expected_order(app, stage: str) -> list[str]:
 
 
 async def test_a_colleagues_move_moves_only_that_card_and_keeps_the_selection(app, seeded, db_path, cfg):
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with running(app, (160, 45)) as pilot:
         await pilot.press("j", "j")
         chosen = selected(app).id
         before = {s: column_ids(app, s) for s in STAGES}
@@ -74,12 +83,10 @@ async def test_a_colleagues_move_moves_only_that_card_and_keeps_the_selection(ap
 
 
 async def test_a_colleagues_note_redraws_the_open_detail_and_keeps_scroll(app, seeded, db_path, cfg):
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with running(app, (160, 45)) as pilot:
         col = board(app).column
         for _ in range(len(col.cases) - 1):
-            await pilot.press("j")
-        await settle(pilot)
+            await press(pilot, "j")
         scroll = col.scroll_y
         chosen = selected(app).id
         counts = refills(app)
@@ -94,8 +101,7 @@ async def test_a_colleagues_note_redraws_the_open_detail_and_keeps_scroll(app, s
 
 async def test_board_paints_light_cases_and_the_detail_shows_the_whole_case(light, cfg):
     app = DisputeApp(light, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await settle(pilot)
+    async with running(app, (160, 45)) as pilot:
         case = selected(app)
         assert getattr(case, "light", False), "the board holds what board_cases() gave"
         whole = light.get(case.id)
@@ -103,8 +109,7 @@ async def test_board_paints_light_cases_and_the_detail_shows_the_whole_case(ligh
         assert text and all(not m.text for m in case.messages)
         await settle(pilot)
         assert text in screen_text(app), "the pane beside the board shows the message text"
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DetailScreen)
         assert not getattr(app.screen.pane.case, "light", False)
         assert text in screen_text(app)
@@ -112,8 +117,7 @@ async def test_board_paints_light_cases_and_the_detail_shows_the_whole_case(ligh
 
 async def test_a_case_key_on_a_light_card_saves_the_whole_stored_case(light, cfg):
     app = DisputeApp(light, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (120, 40)) as pilot:
         case = selected(app)
         before = light.get(case.id)
         assert getattr(case, "light", False) and before.messages and before.history
@@ -128,11 +132,9 @@ async def test_a_case_key_on_a_light_card_saves_the_whole_stored_case(light, cfg
 
 async def test_today_opens_from_the_boards_cases_with_the_right_rows(light, cfg):
     app = DisputeApp(light, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (120, 40)) as pilot:
         reads = light.full_reads
-        await pilot.press("t")
-        await settle(pilot)
+        await press(pilot, "t")
         screen = app.screen
         assert isinstance(screen, TodayScreen)
         want = [t.case.id for t in today(light.cases(), cfg, NOW)]

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.support.board import NOW, screen_text, selected, settle
+from tests.support.board import NOW, press, screen_text, selected, settle, submit
 from store.config import Config, defaults
 from tui.app import DisputeApp
 
@@ -27,8 +27,7 @@ async def test_new_case_received_refuses_what_the_cli_refuses(app, seeded, typed
         for name, value in (("supplier", "S"), ("order", "O-1"), ("amount", "10"), ("reason", "damaged"),
                             ("received", typed)):
             form.query_one(f"#f-{name}").value = value
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form, "a refused date must keep the form open"
         assert why in str(form.query_one("#e-received").render())
         assert len(seeded.cases()) == 40
@@ -44,8 +43,7 @@ async def test_new_case_money_follows_the_store_rules(app, seeded, amount, curre
         for name, value in (("supplier", "S"), ("order", "O-1"), ("amount", amount), ("currency", currency),
                             ("reason", "damaged")):
             form.query_one(f"#f-{name}").value = value
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form
         assert why in str(form.query_one(f"#e-{field}").render())
         assert len(seeded.cases()) == 40
@@ -55,13 +53,9 @@ async def test_deadline_form_refuses_01_02_03_and_reads_relative_forms(app, seed
     async with app.run_test(size=(120, 40)) as pilot:
         form = await _open_form(app, pilot, "d")
         case = selected(app)
-        form.query_one("#f-due").value = "01/02/03"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, due="01/02/03")
         assert app.screen is form and "more than one way" in str(form.query_one("#e-due").render())
-        form.query_one("#f-due").value = "in 3d"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, due="in 3d")
         due = seeded.get(case.id).deadlines[-1].due
         assert due.astimezone(timezone.utc) == datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)  # the app's clock
 
@@ -73,19 +67,14 @@ async def test_the_configured_date_order_reaches_the_board_forms(seeded):
     async with app.run_test(size=(120, 40)) as pilot:
         form = await _open_form(app, pilot, "d")
         case = selected(app)
-        form.query_one("#f-due").value = "01/12/2026 18:00"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, due="01/12/2026 18:00")
         assert seeded.get(case.id).deadlines[-1].due == datetime(2026, 12, 1, 18, 0, tzinfo=timezone.utc)
 
 
 async def test_detail_pane_says_the_zone_of_a_deadline_entered_elsewhere(app, seeded):
     async with app.run_test(size=(120, 40)) as pilot:
         form = await _open_form(app, pilot, "d")
-        form.query_one("#f-due").value = "2026-12-01 18:00 +08:00"
-        form.query_one("#f-kind").value = "zone_test"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, due="2026-12-01 18:00 +08:00", kind="zone_test")
         assert app.screen is not form
         await pilot.press("enter")  # the detail of the selected case
         await settle(pilot)

@@ -7,7 +7,19 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.support.board import NOW, as_colleague, board, column_ids, open_form, screen_text, selected, settle
+from tests.support.board import (
+    NOW,
+    as_colleague,
+    board,
+    column_ids,
+    open_form,
+    press,
+    running,
+    screen_text,
+    selected,
+    settle,
+    submit,
+)
 
 from store import STAGE_TITLES, STAGES, ops
 from tui import commands
@@ -24,8 +36,7 @@ def first_nonempty_pair(app) -> tuple[str, str]:
 
 
 async def test_board_shows_every_stage_with_counts(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app):
         text = screen_text(app)
         for stage in STAGES:
             assert STAGE_TITLES[stage] in text
@@ -38,8 +49,7 @@ async def test_board_shows_every_stage_with_counts(app):
 
 
 async def test_arrows_and_hjkl_move_the_selection(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         seller = column_ids(app, "seller")
         await pilot.press("j")
         assert selected(app).id == seller[1]
@@ -60,11 +70,9 @@ async def test_arrows_and_hjkl_move_the_selection(app):
 
 
 async def test_enter_opens_the_case_and_esc_comes_back(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert isinstance(app.screen, DetailScreen)
         text = screen_text(app)
         assert case.id in text and case.supplier in text
@@ -79,32 +87,26 @@ async def test_enter_opens_the_case_and_esc_comes_back(app, seeded):
 
 
 async def test_L_moves_to_the_next_stage_and_the_selection_follows(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         a, b = first_nonempty_pair(app)
         while selected(app).stage != a:
             await pilot.press("l")
         case = selected(app)
-        await pilot.press("L")
-        await settle(pilot)
+        await press(pilot, "L")
         assert seeded.get(case.id).stage == b
         assert selected(app).id == case.id and selected(app).stage == b
         assert case.id in column_ids(app, b) and case.id not in column_ids(app, a)
-        await pilot.press("H")
-        await settle(pilot)
+        await press(pilot, "H")
         assert seeded.get(case.id).stage == a
         assert selected(app).id == case.id
-        await pilot.press("greater_than_sign")
-        await settle(pilot)
+        await press(pilot, "greater_than_sign")
         assert seeded.get(case.id).stage == b
-        await pilot.press("less_than_sign")
-        await settle(pilot)
+        await press(pilot, "less_than_sign")
         assert seeded.get(case.id).stage == a
 
 
 async def test_moving_into_resolved_asks_for_the_outcome(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         while selected(app) is None or selected(app).stage != "mediation":
             await pilot.press("l")
         case = selected(app)
@@ -113,8 +115,7 @@ async def test_moving_into_resolved_asks_for_the_outcome(app, seeded):
         app.screen.query_one("#f-outcome").value = "partially_refunded"
         await pilot.press("enter")  # next field: the amount
         await pilot.press(*"100.50")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         saved = seeded.get(case.id)
         assert saved.stage == "resolved"
         assert saved.outcome == "partially_refunded" and saved.recovered == Decimal("100.50")
@@ -122,16 +123,14 @@ async def test_moving_into_resolved_asks_for_the_outcome(app, seeded):
 
 
 async def test_outcome_form_refuses_a_missing_amount(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         while selected(app) is None or selected(app).stage != "mediation":
             await pilot.press("l")
         case = selected(app)
         await pilot.press("L")
         await pilot.pause()
         app.screen.query_one("#f-outcome").value = "compensated"
-        await pilot.press("enter", "enter")
-        await settle(pilot)
+        await press(pilot, "enter", "enter")
         assert isinstance(app.screen, FormScreen)
         assert "needs the amount recovered" in screen_text(app)
         assert seeded.get(case.id).stage == "mediation"
@@ -141,8 +140,7 @@ async def test_outcome_form_refuses_a_missing_amount(app, seeded):
 
 
 async def test_new_case(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         form = await open_form(pilot, "n")
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -153,8 +151,7 @@ async def test_new_case(app, seeded):
                   "amount": "1,250.00", "reason": "damaged"}
         for name, value in values.items():
             form.query_one(f"#f-{name}").value = value
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert not isinstance(app.screen, FormScreen)
         created = [c for c in seeded.cases() if c.supplier == "Acme Widgets"]
         assert len(created) == 1
@@ -163,11 +160,8 @@ async def test_new_case(app, seeded):
 
 
 async def test_new_case_field_errors_are_shown_beside_the_field(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
+    async with running(app) as pilot:
+        form = await open_form(pilot, "n")
         form.query_one("#f-amount").value = "12.5.3"
         form.query_one("#f-currency").value = "dollars"
         await pilot.pause()
@@ -179,24 +173,18 @@ async def test_new_case_field_errors_are_shown_beside_the_field(app, seeded):
 
 
 async def test_edit(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "e")
         assert form.query_one("#f-supplier").value == case.supplier
-        form.query_one("#f-title").value = "Retitled by the test"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, title="Retitled by the test")
         fresh = seeded.get(case.id)
         assert fresh.title == "Retitled by the test"
         assert fresh.history[-1].action == "edit"
 
 
 async def test_log_a_message(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
         await pilot.press("m")
         await pilot.pause()
@@ -213,62 +201,40 @@ async def test_log_a_message(app, seeded):
 async def test_attach_evidence_checks_the_path(app, seeded, tmp_path):
     photo = tmp_path / "crushed carton.jpg"
     photo.write_bytes(b"\xff\xd8 not really a jpeg")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("a")
-        await pilot.pause()
-        form = app.screen
-        form.query_one("#f-path").value = str(tmp_path / "nope.jpg")
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        form = await open_form(pilot, "a")
+        await submit(pilot, form, wait=False, path=str(tmp_path / "nope.jpg"))
         assert "no such file" in screen_text(app)
-        form.query_one("#f-path").value = str(photo)
-        form.query_one("#f-note").value = "carton 3"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, path=str(photo), note="carton 3")
         ev = seeded.get(case.id).evidence[-1]
         assert ev.path == str(photo.resolve()) and ev.kind == "photo" and ev.size == photo.stat().st_size
         assert len(ev.sha256) == 64
 
 
 async def test_add_a_deadline(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("d")
-        await pilot.pause()
-        form = app.screen
-        form.query_one("#f-due").value = "next blue moon"
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        form = await open_form(pilot, "d")
+        await submit(pilot, form, wait=False, due="next blue moon")
         assert "not a date" in screen_text(app)
-        form.query_one("#f-due").value = "2026-12-01 18:00 +08:00"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, form, due="2026-12-01 18:00 +08:00")
         d = seeded.get(case.id).deadlines[-1]
         assert d.kind == "evidence_due" and d.hard
         assert d.due.isoformat() == "2026-12-01T10:00:00+00:00" and d.offset_minutes == 480
 
 
 async def test_deadline_accepts_the_forms_dateutil_parses(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("d")
-        await pilot.pause()
-        form = app.screen
-        form.query_one("#f-due").value = "Dec 3 2026 6pm"
-        form.query_one("#f-hard").value = "no"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        form = await open_form(pilot, "d")
+        await submit(pilot, form, due="Dec 3 2026 6pm", hard="no")
         d = seeded.get(case.id).deadlines[-1]
         assert d.due.isoformat() == "2026-12-03T18:00:00+00:00" and not d.hard  # TZ=UTC in tests
 
 
 async def test_filter(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("slash")
         await pilot.press(*"hangzhou")
         await pilot.pause()
@@ -285,8 +251,7 @@ async def test_filter(app):
 
 async def test_filter_by_id_and_order(app, seeded):
     target = seeded.cases()[5]
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("slash", *target.order[:3])  # typed: the filter follows each key
         board(app).query_one("#filter").value = target.order  # the rest pasted
         await pilot.pause()
@@ -298,22 +263,8 @@ async def test_filter_by_id_and_order(app, seeded):
         assert target.id in [c.id for s in STAGES for c in board(app).query_one(f"#col-{s}").cases]
 
 
-async def test_undo_the_last_change(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        case = selected(app)
-        await pilot.press("L")
-        await settle(pilot)
-        assert seeded.get(case.id).stage == "dispute"
-        await pilot.press("u")
-        await settle(pilot)
-        assert seeded.get(case.id).stage == "seller"
-        assert seeded.get(case.id).history[-1].action == "undo"
-
-
 async def test_command_palette_offers_what_applies_now(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
         titles = [c.title for c in commands.palette(app, app.screen)]
         assert f"Move {case.id} to Dispute opened" in titles
@@ -321,18 +272,16 @@ async def test_command_palette_offers_what_applies_now(app):
         assert "Theme: dispute-light" in titles and "Theme: dispute-dark" not in titles
         assert "Clear the filter" not in titles
         await pilot.press("ctrl+p")
-        await pilot.pause(0.3)
+        await settle(pilot)
         assert f"Move {case.id} to Dispute opened" in screen_text(app)  # what the palette lists
         await pilot.press(*"light")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
         await settle(pilot)
+        await press(pilot, "enter")
         assert app.theme == "dispute-light"
 
 
 async def test_help_lists_every_key(app):
-    async with app.run_test(size=(80, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (80, 40)) as pilot:
         await pilot.press("question_mark")
         await pilot.pause()
         text = screen_text(app)
@@ -345,33 +294,27 @@ async def test_help_lists_every_key(app):
 
 
 async def test_q_quits(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
 
 
 async def test_save_over_someone_elses_change_is_refused(app, seeded, db_path, cfg):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("e")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "e")
         form.query_one("#f-title").value = "typed before the clash"
         as_colleague(db_path, cfg, case.id,
                      lambda c: (setattr(c, "title", "alice's title"), ("edit", "changed title"))[1])
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form  # still open
         assert form.query_one("#f-title").value == "typed before the clash"
         assert "alice" in screen_text(app)
         assert seeded.get(case.id).title == "alice's title"
         # Told who changed it, the user saves again on purpose: their version wins, alice's stays
         # in the history (and undo).
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is not form
         got = seeded.get(case.id)
         assert got.title == "typed before the clash"
@@ -379,24 +322,19 @@ async def test_save_over_someone_elses_change_is_refused(app, seeded, db_path, c
 
 
 async def test_a_message_logged_while_someone_else_writes_keeps_both(app, seeded, db_path, cfg):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("m")
-        await pilot.pause()
-        form = app.screen
+        form = await open_form(pilot, "m")
         form.query_one("#f-text").value = "typed while alice wrote"
         as_colleague(db_path, cfg, case.id, lambda c: ops.log(c, "note", "alice was here", NOW, "alice"))
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is not form
         texts = [m.text for m in seeded.get(case.id).messages]
         assert texts[-2:] == ["alice was here", "typed while alice wrote"]
 
 
 async def test_tiny_terminal_does_not_crash(app):
-    async with app.run_test(size=(40, 12)) as pilot:
-        await settle(pilot)
+    async with running(app, (40, 12)) as pilot:
         await pilot.press("j", "l", "enter")
         await pilot.pause()
         await pilot.press("escape", "question_mark")
@@ -409,15 +347,11 @@ async def test_tiny_terminal_does_not_crash(app):
 
 
 async def test_case_keys_work_on_the_detail_screen(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         await pilot.press("m", "enter")
-        app.screen.query_one("#f-text").value = "logged from the detail"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, text="logged from the detail")
         assert isinstance(app.screen, DetailScreen)
         assert seeded.get(case.id).messages[-1].text == "logged from the detail"
         app.screen.pane.scroll_end(animate=False)
@@ -426,8 +360,7 @@ async def test_case_keys_work_on_the_detail_screen(app, seeded):
 
 
 async def test_q_in_a_form_does_not_quit(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("n")
         await pilot.pause()
         app.screen.query_one("#form-save").focus()
@@ -444,8 +377,7 @@ async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
 
     now = [NOW]
     app = DisputeApp(seeded, cfg, clock=lambda: now[0])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         calls = []
         original = StageColumn.render_line
 
@@ -466,27 +398,22 @@ async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
 
 async def test_undo_never_reverts_someone_elses_change(app, seeded, db_path, cfg):
 
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
         as_colleague(db_path, cfg, case.id, lambda c: ops.log(c, "note", "alice's note", NOW, "alice"))
         app.load(refresh=True)
         await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
+        await press(pilot, "u")
         assert seeded.get(case.id).messages[-1].text == "alice's note"
         assert any("alice" in n.message for n in app._notifications)
 
 
 async def test_edit_without_touching_a_date_keeps_it(app, seeded):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         case = selected(app)
         await pilot.press("e")
         await pilot.pause()
-        app.screen.query_one("#f-description").value = "Only the description changes"
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await submit(pilot, description="Only the description changes")
         fresh = seeded.get(case.id)
         assert fresh.description == "Only the description changes"
         assert fresh.received_at == case.received_at

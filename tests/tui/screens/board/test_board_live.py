@@ -7,9 +7,18 @@ import json
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
-from tests.support.board import NOW, board, column_ids, keymapped_app, one_tick, screen_text, selected, settle
+from tests.support.board import (
+    NOW,
+    board,
+    column_ids,
+    keymapped_app,
+    one_tick,
+    running,
+    screen_text,
+    selected,
+    settle,
+)
 
 from store import paths
 from store.config import Config
@@ -31,8 +40,7 @@ s.close()
 
 
 async def test_another_process_writes_and_the_board_shows_it_within_2s(app, seeded, db_path):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         seller = column_ids(app, "seller")
         await pilot.press("j", "j")  # a selection that must survive the refresh
         chosen = selected(app).id
@@ -53,8 +61,7 @@ async def test_another_process_writes_and_the_board_shows_it_within_2s(app, seed
 async def test_countdowns_tick_without_a_keypress(seeded, cfg):
     now = [NOW]
     app = DisputeApp(seeded, cfg, clock=lambda: now[0])
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         before = screen_text(app)
         overdue_before = app.counts[0]
         now[0] = NOW + timedelta(days=3, minutes=7)
@@ -69,8 +76,7 @@ async def test_unknown_theme_falls_back_and_names_the_valid_ones(seeded, cfg):
     data = dict(cfg.data)
     data["board"] = {**cfg.board, "theme": "no-such-theme"}
     app = DisputeApp(seeded, Config(data, None), clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert app.theme == "dispute-dark"
         notes = [n.message for n in app._notifications]
         assert any("no-such-theme" in m and "dispute-light" in m and "dispute-contrast" in m for m in notes)
@@ -85,8 +91,7 @@ async def test_theme_choice_is_remembered_and_user_themes_load(seeded, cfg):
     said: list[str] = []  # every notice, kept: on a loaded machine a toast can expire before we look
     shown = app.notify
     app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))[1]
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         titles = [c.title for c in commands.palette(app, app.screen)]
         assert "Theme: my-theme" in titles and "Theme: dispute-contrast" in titles
         assert any("broken.toml" in m for m in said)
@@ -102,16 +107,14 @@ async def test_theme_choice_is_remembered_and_user_themes_load(seeded, cfg):
 async def test_no_color_is_honoured(seeded, cfg, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = DisputeApp(seeded, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert app.no_color
         assert "!!" in screen_text(app) or "!" in screen_text(app)  # urgency without colour
 
 
 async def test_user_keymap_from_the_config(seeded, cfg):
     app = keymapped_app(seeded, cfg, {"case.message": "f5", "board.down": "ctrl+n"})
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         first = selected(app).id
         await pilot.press("ctrl+n")
         assert selected(app).id != first

@@ -3,14 +3,13 @@ not a crash: the board keeps the last good filter and goes on working."""
 
 from __future__ import annotations
 
-from tests.support.board import board, column_ids, settle
+from tests.support.board import board, column_ids, press, running, settle
 
 from store import STAGES
 
 
 async def test_a_query_that_cannot_be_compared_is_shown_as_an_error(app):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         for typed in ("amount>NaN", "due<99999999999d", "hard<" + "9" * 330 + "d"):
             await pilot.press("slash", *typed[:8])  # typed, then the rest pasted
             board(app).query_one("#filter").value = typed
@@ -18,6 +17,5 @@ async def test_a_query_that_cannot_be_compared_is_shown_as_an_error(app):
             error = str(board(app).query_one("#filter-error").render())
             assert "column 1" in error and ("not a number" in error or "too long" in error), typed
             assert app.is_running and app.return_code is None  # no crash
-            await pilot.press("escape", "j")
-            await settle(pilot)
+            await press(pilot, "escape", "j")
             assert app.is_running and sum(len(column_ids(app, s)) for s in STAGES) == 40

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-from tests.support.board import one_tick, screen_text, settle
+from tests.support.board import one_tick, running, screen_text, settle
 
 from tui.app import DisputeApp
 
@@ -18,8 +17,7 @@ from tests.support import ROOT
 async def test_a_failing_backup_shows_on_the_status_line(seeded, cfg):
     seeded.storage.record_problem("2026-11-26: the daily backup failed (/x/disputes.json.backups): Permission denied")
     app = DisputeApp(seeded, cfg)
-    async with app.run_test(size=(160, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (160, 40)) as pilot:
         await one_tick(app, pilot)
         assert "backup/compaction failing" in screen_text(app)
         seeded.storage.record_problem(None)
@@ -38,8 +36,7 @@ async def test_a_restore_by_another_process_reloads_the_board(seeded, cfg, db_pa
                                                  created_at=seeded.get("D-0001").created_at,
                                                  stage_entered_at=seeded.get("D-0001").created_at, title="later"))
     app = DisputeApp(seeded, cfg)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with running(app, (120, 40)) as pilot:
         assert seeded.count() == 41
         subprocess.run([*env_run, "restore", str(copy), "--db", str(db_path)], check=True, cwd=ROOT, timeout=60)
         await one_tick(app, pilot, poll=True)

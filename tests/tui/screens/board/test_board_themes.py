@@ -4,7 +4,7 @@ forward COLORTERM) and 16 colours."""
 from __future__ import annotations
 
 import pytest
-from tests.support.board import settle
+from tests.support.board import running
 from rich.color import ColorSystem
 
 from tui.themes import builtin_themes
@@ -34,8 +34,7 @@ def test_there_are_dark_light_and_high_contrast_themes():
 
 @pytest.mark.parametrize("theme", [t.name for t in builtin_themes()])
 async def test_card_text_is_readable_in_256_and_16_colours(app, theme):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         app.theme = theme
         await pilot.pause()
         col = app.board.columns[0]

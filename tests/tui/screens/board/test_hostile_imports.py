@@ -20,7 +20,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.board import NOW, settle
+from tests.support.board import NOW, running, settle
 from tests.support.cli import ok, run, state
 from store import TinyStore
 from store.sample import sample_cases
@@ -150,8 +150,7 @@ async def test_hostile_import_files_are_refused_or_harmless(tmp_path, cfg, utc_l
         ok(board_db, "import", str(f))
     s = TinyStore(board_db, cfg=cfg, user="tester", clock=lambda: NOW)
     app = DisputeApp(s, cfg, clock=lambda: NOW)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+    async with running(app, (100, 30)) as pilot:
         assert app.is_running and not app._exception
         await pilot.press("enter")  # the detail of the selected case
         await settle(pilot)
