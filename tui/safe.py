@@ -53,3 +53,12 @@ def compact_money(amount: Decimal) -> str:
             v = a / size
             return f"{v:.3g}{unit}" if v < 100 else f"{v:.0f}{unit}"
     return f"{a:.0f}"
+
+
+def file_size(n: float) -> str:
+    """A file's size as the detail shows it: 512 B, 1.5 KB, 2.0 MB, 3.1 GB."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"

@@ -35,7 +35,7 @@ from textual_image.widget import Image as TerminalImage
 
 from store import Case, Evidence
 
-from .safe import clean
+from .safe import clean, file_size
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 MAX_BYTES = 64 << 20  # a larger file is described, not decoded
@@ -104,14 +104,6 @@ class PreviewReady(Message):
     def __init__(self, case_id: str, rev: int, preview: Preview) -> None:
         super().__init__()
         self.case_id, self.rev, self.preview = case_id, rev, preview
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 class EvidencePreview(Vertical):
@@ -197,13 +189,13 @@ class EvidencePreview(Vertical):
             parts += [("\nCHANGED  ", "bold $warning"), (clean(p.detail), ""),
                       ("\nnot shown: it is not the file that was attached", "$text-muted")]
         elif p.state == "image" and p.image is not None and p.source_px:
-            parts += [("\n", ""), (f"{p.source_px[0]}x{p.source_px[1]} px · {_size(e.size)} · sha256 "
+            parts += [("\n", ""), (f"{p.source_px[0]}x{p.source_px[1]} px · {file_size(e.size)} · sha256 "
                                    f"{e.sha256[:12]}", "$text-muted")]
         elif p.state in ("too_large", "undecodable"):
             parts += [("\n", ""), (clean(p.detail), "$warning")]
         if p is None or p.state != "image":
             mime = mimetypes.guess_type(e.path)[0] or "unknown type"
-            parts += [("\n", ""), (f"{mime} · {_size(e.size)} · added {e.added_at:%Y-%m-%d} · sha256 "
+            parts += [("\n", ""), (f"{mime} · {file_size(e.size)} · added {e.added_at:%Y-%m-%d} · sha256 "
                                    f"{e.sha256[:12]}", "$text-muted")]
             parts += [("\n", ""), (clean(e.path), "")]
         if e.note:

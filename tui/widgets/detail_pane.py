@@ -17,7 +17,7 @@ from store import statement
 from store.clocks import countdown, rank as clock_rank, unresponsive
 from store.dates import show_instant
 
-from ..safe import clean, money
+from ..safe import clean, file_size, money
 from ..thumbnail import EvidencePreview
 from ..triage import Triage
 
@@ -28,14 +28,6 @@ def local(dt: datetime | None) -> str:
     if dt is None:
         return "-"
     return dt.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n} B"
 
 
 def summary(case: Case, triage: Triage, now: datetime) -> Content:
@@ -117,7 +109,7 @@ def evidence(case: Case, states: dict[int, str]) -> Content:
         style = {"ok": "$success", "missing": "bold $error", "changed": "bold $warning"}.get(state, "$text-muted")
         label = {"ok": "ok", "missing": "MISSING", "changed": "CHANGED", "?": "checking"}.get(state, state)
         parts += [("\n", ""), (f"{label:<8}", style), (f"{e.kind:<14}", "bold"), (clean(e.path), ""),
-                  (f"  {_size(e.size)}", "$text-muted")]
+                  (f"  {file_size(e.size)}", "$text-muted")]
         if e.note:
             parts += [("\n        ", ""), (clean(e.note), "$text-muted")]
     # What a reviewer looks for in a dispute of this reason, and what is still missing.
