@@ -68,7 +68,7 @@ class BenchApp(DisputeApp):
 
 
 async def wait_loaded(app: BenchApp, pilot) -> None:
-    while app.first_paint_at is None:
+    while app.loader.first_paint_at is None:
         await asyncio.sleep(0.005)
 
 
@@ -93,14 +93,14 @@ async def run(n: int, keys: int, size: tuple[int, int]) -> list[tuple[str, str, 
         t1 = time.perf_counter()
         async with app.run_test(size=size) as pilot:
             await wait_loaded(app, pilot)
-            first_paint_app = app.first_paint_at - t1
+            first_paint_app = app.loader.first_paint_at - t1
             rows.append(("open the database (store)", f"{opened * 1000:.0f} ms", "once"))
             rows.append(("app start to cards painted", f"{first_paint_app * 1000:.0f} ms", "once"))
             rows.append(("first paint incl. opening the database", f"{(opened + first_paint_app) * 1000:.0f} ms",
                          "target < 1500 ms"))
-            while app.full_loaded_at is None:
+            while app.loader.full_loaded_at is None:
                 await asyncio.sleep(0.01)
-            rows.append(("every case decoded, sorted by urgency, counted", f"{(app.full_loaded_at - t1) * 1000:.0f} ms",
+            rows.append(("every case decoded, sorted by urgency, counted", f"{(app.loader.full_loaded_at - t1) * 1000:.0f} ms",
                          "from app start; a worker thread, the board is usable meanwhile"))
             await pilot.pause(0.2)
 
@@ -150,7 +150,7 @@ async def run(n: int, keys: int, size: tuple[int, int]) -> list[tuple[str, str, 
 
             StageColumn.render_line = counting  # type: ignore[assignment]
             if "--no-recount" in sys.argv:
-                app.recount = lambda: None
+                app.loader.recount = lambda: None
             tick_ms = []
             tick_calls = []
             for i in range(10):
@@ -158,7 +158,7 @@ async def run(n: int, keys: int, size: tuple[int, int]) -> list[tuple[str, str, 
                 calls[0] = 0
                 frames = app.frames
                 t = time.perf_counter()
-                app._tick()
+                app.loader.tick()
                 while app.frames == frames:
                     await asyncio.sleep(0.001)
                 tick_ms.append((time.perf_counter() - t) * 1000)
@@ -171,7 +171,7 @@ async def run(n: int, keys: int, size: tuple[int, int]) -> list[tuple[str, str, 
             idle = []
             for _ in range(10):
                 t = time.perf_counter()
-                app._tick()  # same minute: nothing to redraw, one poll of two stats
+                app.loader.tick()  # same minute: nothing to redraw, one poll of two stats
                 idle.append((time.perf_counter() - t) * 1000)
             rows.append(("clock tick, same minute (poll only)", f"{statistics.median(idle):.2f} ms", ""))
             if app.frame_bytes:

@@ -1,38 +1,34 @@
 """Dispute Board: the Textual kanban. The App routes: it holds the themes, the keymap (the
 app-wide keys; the case keys live with the screens that show a case) and the one timer, and
-hands each message to the piece that owns it.
-
-(The load pipeline and the one clock's work are ``loader.BoardLoader``, ``self.loader``; the
-app keeps one-line delegates for the names screens, tests and the bench read.)
+hands each message to the piece that owns it. Attributes down, messages up: the app and its
+parts call the screens' methods; screens and widgets post messages (``tui.messages``).
 
 Where things are:
+- ``loader.BoardLoader`` (``self.loader``): the load pipeline, the one clock's work (countdowns,
+  the poll for other people's changes), the counts and the status lines.
 - ``screens.board`` / ``screens.detail``: the two screens that show a case; their case keys and
   actions are ``case_actions.CaseActions``; every save they ask for runs in
   ``case_actions.CaseWriter`` (``self.writer``) through ``self.session`` (``tui.session``, the one
   writer: conflicts, the lock, undo and redo for every screen).
 - ``evidence.EvidenceChecks`` (``self.evidence``): the card marks and the open case's hashes.
-- ``widgets.status_line``: the status line, told what to show (``update_status``).
 - ``commands``: the help rows and the palette.
 
 Threads: every store call runs in a thread worker holding ``self.store_lock``; the session takes
 it itself. Results come back as typed messages (``CasesLoaded``, ``CaseSaved``, ``SaveFailed``,
 ``EvidenceChecked``). The UI thread only reads the immutable ``Case`` snapshots those carry.
-
-One app-level timer drives every countdown and the poll for other people's changes.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
 from textual import work
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input
 
 from store import Case
 from store import clock
@@ -40,7 +36,9 @@ from store import clock
 from . import commands
 from .case_actions import HELP_BINDING, CaseWriter
 from .evidence import EvidenceChecks
-from .messages import CaseSaved, CasesChanged, CasesLoaded, EvidenceChecked, EvidenceMarked, OpenCase, SaveFailed
+from .loader import BoardLoader
+from .messages import (BoardReady, CaseSaved, CasesChanged, CasesLoaded, EvidenceChecked, EvidenceMarked, OpenCase,
+                       OpenStatement, SaveFailed, StatusStale)
 from .safe import clean
 from .screens import forms
 from .screens.board import BoardScreen
@@ -48,19 +46,13 @@ from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
 from .screens.outcomes import OutcomesScreen
 from .screens.statement import StatementScreen
-from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
 from .screens.today import TodayScreen
-from .widgets.stage_column import StageColumn
-from .widgets.status_line import StatusFacts, StatusLine
-from .loader import BoardLoader
 from .session import Session
-from .triage import EVIDENCE_RECHECK_SECONDS, Triage
+from .themes import DEFAULT_THEME, board_themes, remember_theme, remembered_theme
+from .triage import Triage
+from .widgets.stage_column import StageColumn
 
 Clock = Callable[[], datetime]
-
-
-def _utcnow() -> datetime:
-    return clock.now()
 
 
 class DisputeApp(App[int]):
@@ -91,15 +83,6 @@ class DisputeApp(App[int]):
         self.board_themes: list[str] = []
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
-        # The background evidence pass, driven by the one timer and the app's clock (tests move
-        # the clock and post ticks); the names the tick and the board read.
-        self.evidence_every = timedelta(seconds=EVIDENCE_RECHECK_SECONDS)
-        self._evidence_due: datetime | None = None
-        self._rechecking = False
-        self.last_evidence_pass: tuple[int, float] | None = None  # (cases, seconds) of the last pass
-        self.evidence_states = self.evidence.states
-        self.evidence_pending, self.check_evidence = self.evidence.pending, self.evidence.check
-        self._recheck_evidence = self.evidence.recheck
 
     # -- setup ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:
@@ -122,19 +105,16 @@ class DisputeApp(App[int]):
         if isinstance(keys, dict) and keys:
             self.set_keymap({str(k): str(v) for k, v in keys.items()})
 
-    def board_ready(self) -> None:
+    def on_board_ready(self, msg: BoardReady) -> None:
         """The board screen is mounted: load the cases and start the one clock."""
-        self.update_status()
-        self.load(select=None, refresh=False, first=True)
+        self.loader.update_status()
+        self.loader.load(select=None, refresh=False, first=True)
         if self.timer is None:
-            self.timer = self.set_interval(min(1.0, self.refresh_seconds), self._tick, name="board-clock")
+            self.timer = self.set_interval(min(1.0, self.refresh_seconds), self.loader.tick, name="board-clock")
 
     def _setup_themes(self) -> None:
-        for t in builtin_themes():
-            self.register_theme(t)
-            self.board_themes.append(t.name)
-        mine, problems = user_themes()
-        for t in mine:
+        themes, problems = board_themes()
+        for t in themes:
             self.register_theme(t)
             if t.name not in self.board_themes:
                 self.board_themes.append(t.name)
@@ -160,58 +140,13 @@ class DisputeApp(App[int]):
             self.call_from_thread(self.notify, f"Could not remember the theme: {exc}", severity="warning",
                                   markup=False)
 
-    # -- the load pipeline and the clock: tui/loader.py ------------------------------------------
-    def _tick(self) -> None:
-        self.loader.tick()
-
-    def load(self, select: str | None = None, refresh: bool = False, first: bool = False) -> None:
-        self.loader.load(select, refresh, first)
-
+    # -- routing: each message to the piece that owns it ----------------------------------------
     def on_cases_loaded(self, msg: CasesLoaded) -> None:
         self.loader.on_cases_loaded(msg)
 
-    def _find(self, case_id: str) -> Case | None:
-        return self.loader.find(case_id)
+    def on_status_stale(self, msg: StatusStale) -> None:
+        self.loader.update_status()
 
-    def recount(self) -> None:
-        self.loader.recount()
-
-    def card_info(self, case: Case):
-        return self.loader.card_info(case)
-
-    # What the tests and the bench read of the loader's state.
-    _loading = property(lambda self: self.loader.loading)
-    counts = property(lambda self: self.loader.counts)
-    change_info = property(lambda self: self.loader.change_info)
-    first_paint_at = property(lambda self: self.loader.first_paint_at)
-    full_loaded_at = property(lambda self: self.loader.full_loaded_at)
-    last_load_seconds = property(lambda self: self.loader.last_load_seconds)
-
-    @property
-    def _last_poll(self) -> float:
-        return self.loader.last_poll
-
-    @_last_poll.setter
-    def _last_poll(self, value: float) -> None:
-        self.loader.last_poll = value
-
-    # -- cards & status -------------------------------------------------------------------------
-    def update_status(self) -> None:
-        """Tell every status line what to show now."""
-        info = self.change_info  # read by the load worker, never here on the UI thread
-        board = self.screen_stack[0] if self.screen_stack else None
-        filtering = isinstance(board, BoardScreen) and bool(board.filter_text)
-        facts = StatusFacts(
-            self.counts, self.now, self.store.user, self.store.location,
-            filter_text=board.filter_text if filtering else "",  # type: ignore[union-attr]
-            filtered=sum(len(c.cases) for c in board.columns) if filtering else 0,  # type: ignore[union-attr]
-            changed_at=info.at if info is not None else None, changed_by=info.user if info is not None else "",
-            problem=getattr(self.store, "housekeeping_problem", lambda: None)())  # one open(), ENOENT when healthy
-        for screen in self.screen_stack:
-            for line in screen.query(StatusLine).results(StatusLine):
-                line.post_message(StatusLine.Show(facts))
-
-    # -- routing -------------------------------------------------------------------------------
     def on_stage_column_needs_evidence(self, msg: StageColumn.NeedsEvidence) -> None:
         self.evidence.mark()
 
@@ -227,61 +162,42 @@ class DisputeApp(App[int]):
     def on_save_failed(self, msg: SaveFailed) -> None:
         self.writer.failed(msg)
 
-    def on_open_case(self, msg: OpenCase) -> None:
-        """Enter on a Today row: the case on the board, its detail over Today (esc returns)."""
-        self.board.select_case(msg.case_id)
-        case = self._find(msg.case_id)
-        if case is not None:
-            self.open_detail(case)
-
     def on_cases_changed(self, msg: CasesChanged) -> None:
-        self.load(select=None, refresh=False)
-
-    def _today_screens(self) -> list[TodayScreen]:
-        return [s for s in self.screen_stack[1:] if isinstance(s, TodayScreen)]
+        self.loader.load(select=None, refresh=False)
 
     # -- screens -------------------------------------------------------------------------------
+    def on_open_case(self, msg: OpenCase) -> None:
+        """Enter on a card or a Today row: the case selected on the board, its detail in front
+        of the screen that asked (esc returns to it), its files re-checked."""
+        shown = self.board.current_case()
+        if shown is None or shown.id != msg.case_id:
+            self.board.select_case(msg.case_id)
+        case = self.loader.find(msg.case_id)
+        if case is not None:
+            self.push_screen(DetailScreen(self.triage, case, self.now))
+            self.call_after_refresh(self.loader.update_status)
+            self.evidence.check(case)
+
+    def on_open_statement(self, msg: OpenStatement) -> None:
+        self.push_screen(StatementScreen(self.store, self.cfg, self.clock, self.store.user, msg.case_id,
+                                         lock=self.store_lock))
+
     def current_case(self, screen: Screen | None = None) -> Case | None:
         screen = screen or self.screen
         return screen.current_case() if isinstance(screen, (BoardScreen, DetailScreen)) else None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action in ("quit", "today", "stats", "view"):
+        if action in ("quit", "today", "stats"):
             # q in a form (a button focused) must not quit and lose what was typed.
             if not isinstance(self.screen, (BoardScreen, DetailScreen)):
                 return False
         return True
-
-    def open_detail(self, case: Case) -> None:
-        """The case on a screen of its own, its files re-checked."""
-        self.push_screen(DetailScreen(self.triage, case, self.now))
-        self.call_after_refresh(self.update_status)
-        self.check_evidence(case)
-
-    def open_statement(self, case_id: str) -> None:
-        self.push_screen(StatementScreen(self.store, self.cfg, self.clock, self.store.user, case_id,
-                                         lock=self.store_lock))
 
     def action_today(self) -> None:
         self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
 
     def action_stats(self) -> None:
         self.push_screen(OutcomesScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
-
-    def action_view(self, number: int) -> None:
-        """A saved view from the config: the board shows only the cases it selects."""
-        views = self.cfg.data.get("views", [])
-        if not 1 <= number <= len(views):
-            self.notify(f"No saved view {number} (the config has {len(views)})", severity="warning")
-            return
-        view = views[number - 1]
-        board = self.board
-        if self.screen is not board:
-            return
-        inp = board.query_one("#filter", Input)
-        board.query_one("#filter-bar").display = True
-        inp.value = str(view.get("query", ""))
-        self.notify(f"View {number}: {clean(str(view.get('name', '')))}", markup=False, timeout=2)
 
     def action_help(self) -> None:
         screen = self.screen
@@ -291,6 +207,9 @@ class DisputeApp(App[int]):
                  forms.FormScreen: "Keys: form"}.get(type(screen), "Keys")
         self.push_screen(HelpScreen(commands.key_rows(self, screen), title))
 
+
+def _utcnow() -> datetime:
+    return clock.now()
 
 
 # -- entry points --------------------------------------------------------------------------------

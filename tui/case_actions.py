@@ -27,9 +27,9 @@ from store import STAGES, Case, ConflictError, StoreError, ValidationError, nego
 from store.editor import EditorError, message_template, parse_message
 
 from .editor import run_editor
-from .messages import CaseSaved, SaveFailed
+from .messages import CaseSaved, OpenCase, OpenStatement, SaveAnswered, SaveFailed, new_ticket
 from .safe import clean
-from .screens import forms
+from .screens import case_forms, forms
 from .session import Outcome
 
 if TYPE_CHECKING:
@@ -53,9 +53,6 @@ CASE_BINDINGS = [
     Binding("t", "app.today", "Today", id="app.today"),
     Binding("s", "app.stats", "Outcomes", show=False, id="app.stats"),
     Binding("S", "statement", "Statement & packet", show=False, id="case.statement"),
-    # One line in the help for all nine: "1  Saved views 1-9 (config)".
-    *[Binding(str(i), f"app.view({i})", "Saved views 1-9 (config)" if i == 1 else "", show=False,
-              id=f"app.view{i}") for i in range(1, 10)],
     HELP_BINDING,
     Binding("q", "app.quit", "Quit", id="app.quit"),
     # Issue 12: the user's own editor, and the clipboard (OSC 52, works over SSH).
@@ -81,11 +78,13 @@ EDIT_FIELDS = {"supplier": "supplier", "order": "order", "title": "title", "amou
 
 
 class ExternalEdit:
-    """The requester of a save edited in $EDITOR: a refused save keeps the text, and the next
-    ``E`` on that case opens it again; after a conflict that save is over the colleague's."""
+    """A description saved from $EDITOR, while its save is out: a refused save keeps the text,
+    and the next ``E`` on that case opens it again; after a conflict that save is over the
+    colleague's. The writer keeps it by its ticket (``CaseWriter.editing``)."""
 
     def __init__(self, case_id: str, text: str, conflict_rev: int | None = None) -> None:
         self.case_id, self.text, self.conflict_rev = case_id, text, conflict_rev
+        self.ticket = new_ticket()
 
     def failed(self, writer: "CaseWriter", conflict: bool, rev: int | None) -> None:
         if conflict and rev is not None:
@@ -118,51 +117,55 @@ class CaseWriter:
     def __init__(self, app: "DisputeApp") -> None:
         self.app = app
         self.external_drafts: dict[str, ExternalEdit] = {}  # descriptions whose save was refused
+        self.editing: dict[int, ExternalEdit] = {}  # descriptions whose save is out, by ticket
 
     def _run(self, fn: Callable[..., None], *args: Any) -> None:
         self.app.run_worker(partial(fn, *args), thread=True, group="save")
 
     def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
-             requester: Any = None, fields: list[str] | None = None) -> None:
+             ticket: int | None = None, fields: list[str] | None = None) -> None:
         """Save off the UI thread. ``expected_rev`` refuses the save if the case changed since the
-        form was opened; after that refusal has been shown, saving the same form again is a
-        deliberate overwrite of the revision it named. ``None`` (appends: a message, evidence, a
-        deadline) applies to whatever is there now: nothing of anyone's is overwritten."""
-        override = getattr(requester, "conflict_rev", None)
-        if expected_rev is not None and override is not None:
-            expected_rev = override
-        self._run(self._save, case_id, change, expected_rev, requester, fields or [])
+        form was opened (a form says which revision after a refusal: ``FormScreen.expected``).
+        ``None`` (appends: a message, evidence, a deadline) applies to whatever is there now:
+        nothing of anyone's is overwritten. The answer goes to whoever holds ``ticket``."""
+        self._run(self._save, case_id, change, expected_rev, ticket, fields or [])
 
-    def create(self, case: Case, requester: Any) -> None:
-        self._run(self._create, case, requester)
+    def save_edit(self, edit: ExternalEdit, change: Callable[[Case], tuple[str, str]], rev: int) -> None:
+        """Save a description from $EDITOR: kept for the next ``E`` if it is refused."""
+        self.editing[edit.ticket] = edit
+        self.save(edit.case_id, change, edit.conflict_rev if edit.conflict_rev is not None else rev,
+                  edit.ticket, fields=["description"])
+
+    def create(self, case: Case, ticket: int | None) -> None:
+        self._run(self._create, case, ticket)
 
     def undo(self, redo: bool = False, case: Case | None = None) -> None:
         self._run(self._undo, redo, case)
 
-    def attach(self, case_id: str, values: dict, expected_rev: int | None, requester: Any) -> None:
-        self._run(self._attach, case_id, values, expected_rev, requester)
+    def attach(self, case_id: str, values: dict, expected_rev: int | None, ticket: int | None) -> None:
+        self._run(self._attach, case_id, values, expected_rev, ticket)
 
     # -- the workers (threads) -------------------------------------------------------------------
-    def _save(self, case_id: str, change, expected_rev: int | None, requester: Any,
+    def _save(self, case_id: str, change, expected_rev: int | None, ticket: int | None,
               fields: list[str] | None = None) -> None:
         post = self.app.post_message
         try:
             case = self.app.session.update(case_id, change, expected_rev, fields=fields or [])
         except ConflictError as exc:
-            post(SaveFailed(str(exc), True, requester, exc.user, exc.rev, exc.both))
+            post(SaveFailed(str(exc), True, ticket, exc.user, exc.rev, exc.both))
             return
         except (StoreError, OSError) as exc:
-            post(SaveFailed(str(exc), False, requester))
+            post(SaveFailed(str(exc), False, ticket))
             return
-        post(CaseSaved(case, case.history[-1].detail, requester))
+        post(CaseSaved(case, case.history[-1].detail, ticket))
 
-    def _create(self, case: Case, requester: Any) -> None:
+    def _create(self, case: Case, ticket: int | None) -> None:
         try:
             created = self.app.session.create(case)
         except (StoreError, OSError) as exc:
-            self.app.post_message(SaveFailed(str(exc), False, requester))
+            self.app.post_message(SaveFailed(str(exc), False, ticket))
             return
-        self.app.post_message(CaseSaved(created, "created", requester))
+        self.app.post_message(CaseSaved(created, "created", ticket))
 
     def _undo(self, redo: bool = False, case: Case | None = None) -> None:
         """Undo (or redo) the session's newest step; with ``case``, the user's own last change
@@ -182,39 +185,39 @@ class CaseWriter:
         for saved in out.saved:
             post(CaseSaved(saved, saved.history[-1].detail, None, undoable=False))
 
-    def _attach(self, case_id: str, values: dict, expected_rev: int | None, requester: Any) -> None:
+    def _attach(self, case_id: str, values: dict, expected_rev: int | None, ticket: int | None) -> None:
         try:
             digest = ops.file_digest(Path(values["path"]))  # hashing: off the UI thread, outside the lock
         except OSError as exc:
-            self.app.post_message(SaveFailed(f"cannot read {values['path']}: {exc.strerror}", False, requester))
+            self.app.post_message(SaveFailed(f"cannot read {values['path']}: {exc.strerror}", False, ticket))
             return
         now, user = self.app.clock(), self.app.store.user
 
         def change(case: Case) -> tuple[str, str]:
             return ops.attach(case, values["path"], values["kind"], values["note"], now, user, digest=digest)
 
-        self._save(case_id, change, expected_rev, requester)
+        self._save(case_id, change, expected_rev, ticket)
 
     # -- the answers (UI thread, routed here by the app) -------------------------------------------
     def saved(self, msg: CaseSaved) -> None:
-        if isinstance(msg.requester, forms.FormScreen):
-            msg.requester.saved()
+        if msg.ticket is not None and self.editing.pop(msg.ticket, None) is None:
+            self.app.screen.post_message(SaveAnswered(msg.ticket))  # the form that asked closes
         self.app.notify(f"{msg.case.id}: {clean(msg.detail)}", markup=False, timeout=3)
-        self.app.load(select=msg.case.id, refresh=False)
+        self.app.loader.load(select=msg.case.id, refresh=False)
 
     def failed(self, msg: SaveFailed) -> None:
-        if isinstance(msg.requester, ExternalEdit):
-            msg.requester.failed(self, msg.conflict, msg.rev)  # the text is kept for the next E
-        if isinstance(msg.requester, forms.FormScreen):
+        edit = self.editing.pop(msg.ticket, None) if msg.ticket is not None else None
+        if edit is not None:
+            edit.failed(self, msg.conflict, msg.rev)  # the text is kept for the next E
+        elif msg.ticket is not None:  # a form: it shows why, and saving it again is deliberate
             if msg.conflict and msg.rev is not None:
-                msg.requester.conflict_rev = msg.rev  # type: ignore[attr-defined]
                 msg.error += (f"; save again to write your {', '.join(msg.both)} over theirs, keeping the rest"
                               if msg.both else "; save again to write only your changes")
-            msg.requester.failed(msg.error)
+            self.app.screen.post_message(SaveAnswered(msg.ticket, msg.error, msg.rev if msg.conflict else None))
         title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
         self.app.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
         if msg.conflict:
-            self.app.load(refresh=True)
+            self.app.loader.load(refresh=True)
 
 
 class CaseActions:
@@ -248,12 +251,12 @@ class CaseActions:
         case = self.current_case()
         if case is None:
             return
-        self.app.open_detail(case)
+        self.post_message(OpenCase(case.id))
 
     def action_statement(self) -> None:
         case = self.current_case()
         if case is not None:
-            self.app.open_statement(case.id)
+            self.post_message(OpenStatement(case.id))
 
     def action_move(self, step: int) -> None:
         app, case = self.app, self.current_case()
@@ -267,8 +270,8 @@ class CaseActions:
         if stage == "resolved":
             def submit(values: dict, form: forms.FormScreen) -> None:
                 app.writer.save(case.id, lambda c: ops.move(c, "resolved", now, values["outcome"],
-                                                            values["recovered"]), case.rev, form)
-            self._form(forms.outcome_spec(case, now, submit))
+                                                            values["recovered"]), form.expected(case.rev), form.ticket)
+            self._form(case_forms.outcome_spec(case, now, submit))
             return
         app.writer.save(case.id, lambda c: ops.move(c, stage, now), case.rev)
 
@@ -285,8 +288,8 @@ class CaseActions:
                 product=values["product"], platform_ref=values["ref"], description=values["description"],
                 paid_at=values["paid"], shipped_at=values["shipped"], delivery_estimate=values["delivery_estimate"],
             )
-            app.writer.create(case, form)
-        self._form(forms.new_case_spec(submit))
+            app.writer.create(case, form.ticket)
+        self._form(case_forms.new_case_spec(submit))
 
     def action_edit(self) -> None:
         app, case = self.app, self.current_case()
@@ -299,23 +302,31 @@ class CaseActions:
             try:
                 mine = list(ops.changed_fields(base, typed))
             except ValidationError as exc:
-                form.failed(str(exc))
+                form.post_message(SaveAnswered(form.ticket, str(exc)))
                 return
             # Only what this form changed relative to ``base`` is written, onto the latest
             # revision: a colleague's other fields stay, even on a deliberate save after a refusal.
-            app.writer.save(case.id, lambda c: ops.edit_fields(c, typed, base), base.rev, form, fields=mine)
-        self._form(forms.edit_spec(case, submit))
+            app.writer.save(case.id, lambda c: ops.edit_fields(c, typed, base), form.expected(base.rev), form.ticket,
+                            fields=mine)
+        self._form(case_forms.edit_spec(case, submit))
 
-    def action_message(self) -> None:
+    def _append_form(self, make_spec,
+                     change_for: Callable[[dict, datetime], Callable[[Case], tuple[str, str]]]) -> None:
+        """A form that adds to the current case (a message, a deadline): ``change_for(values,
+        now)`` is saved onto whatever is there then, an append: a colleague's change meanwhile is
+        kept alongside, not a conflict."""
         app, case = self.app, self.current_case()
         if case is None:
             return
 
         def submit(values: dict, form: forms.FormScreen) -> None:
-            now, user = app.clock(), app.store.user
-            # An append: a colleague's change meanwhile is kept alongside, not a conflict.
-            app.writer.save(case.id, lambda c: ops.log(c, values["sender"], values["text"], now, user), None, form)
-        self._form(forms.message_spec(case, submit))
+            app.writer.save(case.id, change_for(values, app.clock()), None, form.ticket)
+        self._form(make_spec(case, submit))
+
+    def action_message(self) -> None:
+        user = self.app.store.user
+        self._append_form(case_forms.message_spec,
+                          lambda v, now: lambda c: ops.log(c, v["sender"], v["text"], now, user))
 
     def action_attach(self) -> None:
         app, case = self.app, self.current_case()
@@ -323,18 +334,12 @@ class CaseActions:
             return
 
         def submit(values: dict, form: forms.FormScreen) -> None:
-            app.writer.attach(case.id, values, None, form)  # an append
-        self._form(forms.evidence_spec(case, submit))
+            app.writer.attach(case.id, values, None, form.ticket)  # an append
+        self._form(case_forms.evidence_spec(case, submit))
 
     def action_deadline(self) -> None:
-        app, case = self.app, self.current_case()
-        if case is None:
-            return
-
-        def submit(values: dict, form: forms.FormScreen) -> None:
-            app.writer.save(case.id, lambda c: ops.add_deadline(c, values["kind"], values["due"], values["hard"],
-                                                                values["note"]), None, form)  # an append
-        self._form(forms.deadline_spec(case, submit))
+        self._append_form(case_forms.deadline_spec,
+                          lambda v, now: lambda c: ops.add_deadline(c, v["kind"], v["due"], v["hard"], v["note"]))
 
     def action_offer(self) -> None:
         app, case = self.app, self.current_case()
@@ -346,8 +351,8 @@ class CaseActions:
             amount = values["amount"]
             # A counter-proposal answers what is on the table: made from a stale copy, refuse it.
             app.writer.save(case.id, lambda c: negotiation.offer(c, values["sender"], values["kind"], amount, now),
-                            case.rev, form)
-        self._form(forms.offer_spec(case, submit))
+                            form.expected(case.rev), form.ticket)
+        self._form(case_forms.offer_spec(case, submit))
 
     def answer_offer(self, status: str) -> None:
         case = self.current_case()
@@ -397,7 +402,7 @@ class CaseActions:
         def change(c: Case) -> tuple[str, str]:
             c.description = new
             return "edit", "changed description (in the editor)"
-        app.writer.save(case.id, change, case.rev, edit, fields=["description"])
+        app.writer.save_edit(edit, change, case.rev)
 
     def action_message_in_editor(self) -> None:
         """A new message written in $VISUAL/$EDITOR; its ``from:`` line says who it is from."""

@@ -22,11 +22,10 @@ first, our own saves, a refresh that returns None or many ids) reads every case 
 
 from __future__ import annotations
 
-import bisect
 import threading
 import time
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Iterable
 
 from store import STAGES, Case, NotFound, StoreError
@@ -35,6 +34,7 @@ from .messages import CasesLoaded, SaveFailed
 from .screens.detail import DetailScreen
 from .screens.today import TodayScreen
 from .triage import Batch
+from .widgets.status_line import StatusFacts, StatusLine
 
 if TYPE_CHECKING:
     from .app import DisputeApp
@@ -82,11 +82,9 @@ class BoardLoader:
                     screen.pane.tick(app.now)
                 elif isinstance(screen, TodayScreen):
                     screen.tick(app.now)
-            app.call_after_refresh(app.recount)  # after the frame: the recount is a thread
-        if self.applied_gen and not app._rechecking and (app._evidence_due is None or app.now >= app._evidence_due):
-            app._evidence_due = app.now + self.evidence_interval()
-            app._rechecking = True
-            app._recheck_evidence(Batch(c for cs in app.board.by_stage.values() for c in cs))
+            app.call_after_refresh(self.recount)  # after the frame: the recount is a thread
+        if self.applied_gen:
+            app.evidence.recheck_if_due(app.now, self.all_cases)
         mono = time.monotonic()
         if mono - self.last_poll >= app.refresh_seconds - 0.05 and not self.loading:
             self.last_poll = mono
@@ -96,16 +94,6 @@ class BoardLoader:
                 changed = True
             if changed:
                 self.load(select=None, refresh=True)
-
-    def evidence_interval(self) -> timedelta:
-        """Seconds between background evidence passes: 30, stretched for a large board so the
-        pass (one stat per file: ~0.2-0.4 s CPU for 50,000 files) stays near 0.5% of a core,
-        but never past 55 s: a deleted or changed file still shows within a minute."""
-        every = self.app.evidence_every
-        last = getattr(self.app, "last_evidence_pass", None)
-        if not last:
-            return every
-        return max(every, min(timedelta(seconds=55), timedelta(seconds=200 * last[1])))
 
     # -- loading -------------------------------------------------------------------------------
     def load(self, select: str | None = None, refresh: bool = False, first: bool = False) -> None:
@@ -191,7 +179,7 @@ class BoardLoader:
             if self.applied_gen or self.first_paint_at is not None:
                 return  # the full load beat it
             app.board.apply(msg.by_stage, None, totals=msg.totals)
-            app.update_status()
+            self.update_status()
             app.call_after_refresh(self._first_paint)
             return
         if msg.gen >= self.gen:
@@ -215,7 +203,7 @@ class BoardLoader:
         if self.sorted_at is None:
             self.sorted_at = time.perf_counter()
         self._others_follow(None)
-        app.update_status()
+        self.update_status()
         if self.delta_gen > msg.gen:
             # A colleague's change applied meanwhile may be older than this read, or not: read again.
             self.delta_gen = 0
@@ -239,9 +227,7 @@ class BoardLoader:
             if isinstance(screen, DetailScreen) and screen.pane.case is not None:
                 if ids is not None and screen.pane.case.id not in ids:
                     continue
-                fresh = self.find(screen.pane.case.id)
-                if fresh is not None:
-                    screen.pane.show(fresh, app.now)
+                screen.follow(self.find(screen.pane.case.id), app.now)
 
     def _apply_delta(self, gen: int, fresh: dict[str, Case | None], cpu: float) -> None:
         """A colleague's save (UI thread): re-rank only the cases in ``fresh`` (None: deleted)
@@ -278,7 +264,7 @@ class BoardLoader:
                 self.counts = (max(0, overdue), max(0, mine))
             app.board.update_cases(changes, lambda c: triage.sort_key(c, now))
             self._others_follow(set(changes))
-            app.update_status()
+            self.update_status()
         self.delta_loads += 1
         self.delta_gen = max(self.delta_gen, gen)
         self.last_delta_cpu = time.process_time() - cpu
@@ -326,7 +312,22 @@ class BoardLoader:
 
     def _set_counts(self, counts: tuple[int, int]) -> None:
         self.counts = counts
-        self.app.update_status()
+        self.update_status()
+
+    def update_status(self) -> None:
+        """Tell every status line what to show now."""
+        app, info = self.app, self.change_info  # read by the load worker, never here on the UI thread
+        board = app.screen_stack[0] if app.screen_stack else None
+        filtering = board is not None and bool(getattr(board, "filter_text", ""))
+        facts = StatusFacts(
+            self.counts, app.now, app.store.user, app.store.location,
+            filter_text=board.filter_text if filtering else "",  # type: ignore[union-attr]
+            filtered=sum(len(c.cases) for c in board.columns) if filtering else 0,  # type: ignore[union-attr]
+            changed_at=info.at if info is not None else None, changed_by=info.user if info is not None else "",
+            problem=getattr(app.store, "housekeeping_problem", lambda: None)())  # one open(), ENOENT when healthy
+        for screen in app.screen_stack:
+            for line in screen.query(StatusLine).results(StatusLine):
+                line.post_message(StatusLine.Show(facts))
 
     def card_info(self, case: Case):
         return self.app.triage.card(case, self.app.now)

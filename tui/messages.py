@@ -1,12 +1,15 @@
 """Messages more than one screen uses: what the workers send back (cases loaded, saved, a save
-refused, evidence marked and checked) and what a screen tells the app (open a case, cases changed).
+refused, evidence marked and checked), what a screen tells the app (open a case or its statement,
+the board is ready, the status is stale, cases changed) and a save's answer to the form that asked.
+Attributes down, messages up: the app and its loader call the screens' methods; a screen or a
+widget never calls the app's, it posts one of these.
 
 They carry immutable ``Case`` snapshots; the UI thread only reads them."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
-from typing import Any
 
 from textual.message import Message
 
@@ -28,19 +31,40 @@ class CasesLoaded(Message):
         self.partial, self.totals = partial, totals
 
 
+_tickets = itertools.count(1)
+
+
+def new_ticket() -> int:
+    """A number for one asker of saves (a form, an edit in $EDITOR), unique in this process."""
+    return next(_tickets)
+
+
 class CaseSaved(Message):
-    def __init__(self, case: Case, detail: str, requester: Any, undoable: bool = True) -> None:
+    """A save went through. ``ticket`` names who asked (a form, an edit in $EDITOR; None: a key):
+    a number, never the asker itself, so a closed form is simply nobody to answer."""
+
+    def __init__(self, case: Case, detail: str, ticket: int | None, undoable: bool = True) -> None:
         super().__init__()
-        self.case, self.detail, self.requester, self.undoable = case, detail, requester, undoable
+        self.case, self.detail, self.ticket, self.undoable = case, detail, ticket, undoable
 
 
 class SaveFailed(Message):
-    def __init__(self, error: str, conflict: bool, requester: Any, user: str = "",
+    def __init__(self, error: str, conflict: bool, ticket: int | None, user: str = "",
                  rev: int | None = None, both: list[str] | None = None) -> None:
         super().__init__()
-        self.error, self.conflict, self.requester, self.user = error, conflict, requester, user
+        self.error, self.conflict, self.ticket, self.user = error, conflict, ticket, user
         self.rev = rev
         self.both = both or []  # fields the refused save and the colleague both changed
+
+
+class SaveAnswered(Message):
+    """The answer to the save with ``ticket``, posted to the screen in front (the form that asked
+    waits there): ``error`` None when saved; ``rev`` the revision a refused save met (a conflict),
+    which saving the same form again deliberately overwrites."""
+
+    def __init__(self, ticket: int, error: str | None = None, rev: int | None = None) -> None:
+        super().__init__()
+        self.ticket, self.error, self.rev = ticket, error, rev
 
 
 class EvidenceMarked(Message):
@@ -61,6 +85,22 @@ class OpenCase(Message):
     def __init__(self, case_id: str) -> None:
         super().__init__()
         self.case_id = case_id
+
+
+class OpenStatement(Message):
+    """Open the statement and packet screen for this case."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+
+class BoardReady(Message):
+    """The board screen is mounted: the app loads the cases and starts the one clock."""
+
+
+class StatusStale(Message):
+    """Something a status line shows changed (the board's filter): the app tells them again."""
 
 
 class CasesChanged(Message):

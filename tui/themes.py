@@ -71,6 +71,13 @@ def user_themes(folder: Path | None = None) -> tuple[list[Theme], list[str]]:
     return themes, problems
 
 
+def board_themes() -> tuple[list[Theme], list[str]]:
+    """The board's themes, the built-in ones first, then the user's (one of the same name
+    replaces the built-in), and one line per user theme file that could not be read."""
+    mine, problems = user_themes()
+    return [*builtin_themes(), *mine], problems
+
+
 def remembered_theme() -> str | None:
     try:
         data = json.loads(paths.state_file().read_text(encoding="utf-8"))

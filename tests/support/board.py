@@ -69,7 +69,7 @@ async def settle(pilot, times: int = 2) -> None:
 def _busy(app) -> bool:
     triage, evidence = getattr(app, "triage", None), getattr(app, "evidence", None)
     return bool(getattr(triage, "pending", False) or getattr(evidence, "marking", False)
-                or getattr(app, "_loading", False))
+                or getattr(getattr(app, "loader", None), "loading", False))
 
 
 async def press(pilot, *keys: str) -> None:
@@ -85,8 +85,8 @@ async def one_tick(app, pilot, poll: bool = False) -> None:
     that once a refresh interval). No real sleep: the test decides when time passes.
     """
     if poll:
-        app._last_poll = float("-inf")
-    app._tick()
+        app.loader.last_poll = float("-inf")
+    app.loader.tick()
     await settle(pilot)
 
 

@@ -117,7 +117,7 @@ async def test_a_photo_that_goes_missing_loses_its_picture(one, cfg, files):
         files["photo"].unlink()
         # the case changes (a colleague's message): the detail is redrawn and the file looked at again
         one.update("D-0001", lambda k: __import__("store").ops.log(k, "note", "x", NOW, "colleague"))
-        app.load(select="D-0001", refresh=True)
+        app.loader.load(select="D-0001", refresh=True)
         await settle(pilot)
         assert preview.preview.state == "missing" and preview.query_one("#ev-image").image is None
 

@@ -19,7 +19,8 @@ from textual.widgets import Footer, Input, Static
 from store import STAGE_TITLES, STAGES, Case
 from store import query as case_query
 
-from ..case_actions import CASE_BINDINGS, CaseActions
+from ..case_actions import CASE_BINDINGS, HELP_BINDING, CaseActions
+from ..messages import BoardReady, StatusStale
 from ..safe import clean, compact_money
 from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
@@ -32,6 +33,9 @@ if TYPE_CHECKING:
 # Keys that act on the selected case (the board's and the app's actions).
 CASE_ACTIONS = {"open", "move", "edit", "message", "attach", "deadline", "open_case", "statement", "offer",
                 "edit_description", "message_in_editor", "copy_id"}
+
+_HELP_AT = CASE_BINDINGS.index(HELP_BINDING)  # the saved views go before ? in the help
+
 
 class BoardScreen(CaseActions, Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
@@ -48,7 +52,12 @@ class BoardScreen(CaseActions, Screen):
         Binding("G,end", "last", "Last card", show=False, id="board.last"),
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="board.clear_filter"),
-        *CASE_BINDINGS,
+        *CASE_BINDINGS[:_HELP_AT],
+        # One line in the help for all nine: "1  Saved views 1-9 (config)". (The ids are the
+        # keymap's names, kept from when the app held these.)
+        *[Binding(str(i), f"view({i})", "Saved views 1-9 (config)" if i == 1 else "", show=False,
+                  id=f"app.view{i}") for i in range(1, 10)],
+        *CASE_BINDINGS[_HELP_AT:],
     ]
 
     def __init__(self, triage: Triage) -> None:
@@ -72,7 +81,7 @@ class BoardScreen(CaseActions, Screen):
                 for stage in STAGES:
                     with Vertical(classes="column-box", id=f"box-{stage}"):
                         yield Static(Content(STAGE_TITLES[stage]), classes="col-header", id=f"h-{stage}")
-                        yield StageColumn(stage, app.card_info, app.evidence_pending, id=f"col-{stage}")
+                        yield StageColumn(stage, app.loader.card_info, app.evidence.pending, id=f"col-{stage}")
             yield DetailPane(self.triage, id="detail-side", classes="detail")
         with Horizontal(id="filter-bar"):
             yield Static(Content("/"), id="filter-label")
@@ -86,7 +95,7 @@ class BoardScreen(CaseActions, Screen):
         for c in self.columns:
             c.empty_text = "loading…"
         self.columns[0].set_active(True)
-        self.app.board_ready()  # type: ignore[attr-defined]
+        self.post_message(BoardReady())
 
     # -- structure -------------------------------------------------------------------------------
     @property
@@ -263,11 +272,11 @@ class BoardScreen(CaseActions, Screen):
             return
         case = self.selected
         app: DisputeApp = self.app  # type: ignore[assignment]
-        known = app.evidence_states.get(case.id) if case is not None else None
+        known = app.evidence.states.get(case.id) if case is not None else None
         fresh = known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30
         pane.show(case, app.now, known[2] if fresh else None)
         if case is not None and not fresh:
-            app.check_evidence(case)
+            app.evidence.check(case)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
@@ -353,6 +362,17 @@ class BoardScreen(CaseActions, Screen):
         bar.display = True
         self.query_one("#filter", Input).focus()
 
+    def action_view(self, number: int) -> None:
+        """A saved view from the config (``[[views]]``): the board shows only the cases it selects."""
+        views = self.app.cfg.data.get("views", [])  # type: ignore[attr-defined]
+        if not 1 <= number <= len(views):
+            self.notify(f"No saved view {number} (the config has {len(views)})", severity="warning")
+            return
+        view = views[number - 1]
+        self.query_one("#filter-bar").display = True
+        self.query_one("#filter", Input).value = str(view.get("query", ""))
+        self.notify(f"View {number}: {clean(str(view.get('name', '')))}", markup=False, timeout=2)
+
     def action_clear_filter(self) -> None:
         inp = self.query_one("#filter", Input)
         if self.filter_text or inp.value:
@@ -412,7 +432,7 @@ class BoardScreen(CaseActions, Screen):
         keep = self.selected.id if self.selected else None
         self.filter_text = text
         self._fill(keep)
-        self.app.update_status()  # type: ignore[attr-defined]
+        self.post_message(StatusStale())
 
     def tick(self) -> None:
         for c in self.columns:

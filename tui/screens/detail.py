@@ -41,6 +41,7 @@ class DetailScreen(CaseActions, Screen):
         super().__init__()
         self.triage = triage
         self._initial = (case, now)
+        self.gone = False
 
     def on_mount(self) -> None:
         case, now = self._initial
@@ -60,9 +61,15 @@ class DetailScreen(CaseActions, Screen):
         return self.query_one(EvidencePreview)
 
     def current_case(self) -> Case | None:
-        """The case shown, as the board has it now (None once it is gone from the board)."""
-        case = self.pane.case if self.is_mounted else None
-        return self.app._find(case.id) if case is not None else None  # type: ignore[attr-defined]
+        """The case shown, as the board last had it (None once it is gone from the board): the
+        board's loader tells this screen of every newer copy (``follow``)."""
+        return None if self.gone or not self.is_mounted else self.pane.case
+
+    def follow(self, case: Case | None, now: datetime) -> None:
+        """The board has a newer copy of the case shown (None: the case is gone from it)."""
+        self.gone = case is None
+        if case is not None:
+            self.pane.show(case, now)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         case = self.pane.case if self.is_mounted else None

@@ -46,8 +46,8 @@ from store import STAGE_TITLES, STAGES, Case, Config, StoreError, ValidationErro
 from store import dates
 from store.query import Context, QueryError, Triage, parse, today
 
-from . import forms
-from ..messages import CasesChanged, OpenCase
+from . import case_forms, forms
+from ..messages import CasesChanged, OpenCase, SaveAnswered
 from .base import StoreScreen
 from ..safe import clean, crop, fit, money
 from ..triage import Batch
@@ -75,9 +75,9 @@ class TodayFiltered(Message):
 class BulkDone(Message):
     """A bulk action finished: which cases were saved, which were refused and why."""
 
-    def __init__(self, what: str, ok: list[str], failed: list[tuple[str, str]], requester=None) -> None:
+    def __init__(self, what: str, ok: list[str], failed: list[tuple[str, str]], ticket: int | None = None) -> None:
         super().__init__()
-        self.what, self.ok, self.failed, self.requester = what, ok, failed, requester
+        self.what, self.ok, self.failed, self.ticket = what, ok, failed, ticket
 
 
 # -- the list ------------------------------------------------------------------------------------
@@ -641,7 +641,7 @@ class TodayScreen(StoreScreen):
 
         def submit(values: dict, form: forms.FormScreen) -> None:
             when = values["until"]
-            self.bulk("Snoozed", cases, lambda c: (lambda case: ops.snooze(case, when, self.clock())), form)
+            self.bulk("Snoozed", cases, lambda c: (lambda case: ops.snooze(case, when, self.clock())), form.ticket)
 
         spec = forms.FormSpec(
             f"Snooze {self._what(cases)}", [forms.Field("until", "Until", until, placeholder="2026-12-01 or 2026-12-01T09:00+08:00")],
@@ -655,7 +655,7 @@ class TodayScreen(StoreScreen):
 
         def submit(values: dict, form: forms.FormScreen) -> None:
             user = values["user"]
-            self.bulk("Assigned", cases, lambda c: (lambda case: ops.assign(case, user)), form)
+            self.bulk("Assigned", cases, lambda c: (lambda case: ops.assign(case, user)), form.ticket)
 
         def who(text: str) -> str:
             return ops.box_user(text) if text.strip() else ""
@@ -683,7 +683,7 @@ class TodayScreen(StoreScreen):
 
         def submit(values: dict, form: forms.FormScreen) -> None:
             add, remove = values["tags"]
-            self.bulk("Tagged", cases, lambda c: (lambda case: ops.tag(case, add, remove)), form)
+            self.bulk("Tagged", cases, lambda c: (lambda case: ops.tag(case, add, remove)), form.ticket)
 
         spec = forms.FormSpec(
             f"Tag {self._what(cases)}", [forms.Field("tags", "Tags", tags, placeholder="urgent, -old (minus removes)")],
@@ -708,8 +708,8 @@ class TodayScreen(StoreScreen):
 
             def submit(values: dict, form: forms.FormScreen) -> None:
                 self.bulk("Resolved", [case], lambda c: (lambda x: ops.move(
-                    x, "resolved", now, values["outcome"], values["recovered"])), form)
-            self.app.push_screen(forms.FormScreen(forms.outcome_spec(case, now, submit)))
+                    x, "resolved", now, values["outcome"], values["recovered"])), form.ticket)
+            self.app.push_screen(forms.FormScreen(case_forms.outcome_spec(case, now, submit)))
             return
 
         def change_for(c: Case):
@@ -725,17 +725,17 @@ class TodayScreen(StoreScreen):
         self.bulk("Moved", cases, change_for)
 
     # -- saving --------------------------------------------------------------------------------
-    def bulk(self, what: str, cases: list[Case], change_for, requester=None) -> None:
+    def bulk(self, what: str, cases: list[Case], change_for, ticket: int | None = None) -> None:
         """Save ``change_for(case)`` on each case, each with the revision last loaded, in one
-        worker; ``BulkDone`` reports the result."""
+        worker; ``BulkDone`` reports the result (and the form holding ``ticket`` hears it)."""
         self.busy = True
         self._update_info()
-        self._bulk_worker(what, [(c, change_for(c)) for c in cases], requester)
+        self._bulk_worker(what, [(c, change_for(c)) for c in cases], ticket)
 
     @work(thread=True, group="today-save")
-    def _bulk_worker(self, what: str, jobs: list, requester) -> None:
+    def _bulk_worker(self, what: str, jobs: list, ticket: int | None) -> None:
         out = self.session.bulk(jobs)  # the cases that saved are one undo step on the board
-        self.post_message(BulkDone(what, out.ok, [(cid, str(exc)) for cid, exc in out.failed], requester))
+        self.post_message(BulkDone(what, out.ok, [(cid, str(exc)) for cid, exc in out.failed], ticket))
 
     def on_bulk_done(self, msg: BulkDone) -> None:
         self.busy = False
@@ -751,12 +751,9 @@ class TodayScreen(StoreScreen):
         else:
             ids = ", ".join(msg.ok[:4]) + (" …" if len(msg.ok) > 4 else "")
             self.notify(f"{msg.what} {len(msg.ok)} of {total}: {ids}", markup=False, timeout=4)
-        form = msg.requester
-        if isinstance(form, forms.FormScreen):
-            if msg.ok:
-                form.saved()
-            else:
-                form.failed("; ".join(f"{cid}: {err}" for cid, err in msg.failed[:3]))
+        if msg.ticket is not None:  # the form that asked (in front) closes, or says why not
+            why = None if msg.ok else "; ".join(f"{cid}: {err}" for cid, err in msg.failed[:3])
+            self.app.screen.post_message(SaveAnswered(msg.ticket, why))
         if msg.ok:
             self.post_message(CasesChanged(tuple(msg.ok)))
             self.reload()

@@ -388,7 +388,7 @@ async def test_the_clock_redraws_only_visible_lines(seeded, cfg):
         StageColumn.render_line = counting
         try:
             now[0] = NOW + timedelta(minutes=5)
-            app._tick()
+            app.loader.tick()
             await pilot.pause()
         finally:
             StageColumn.render_line = original
@@ -401,7 +401,7 @@ async def test_undo_never_reverts_someone_elses_change(app, seeded, db_path, cfg
     async with running(app) as pilot:
         case = selected(app)
         as_colleague(db_path, cfg, case.id, lambda c: ops.log(c, "note", "alice's note", NOW, "alice"))
-        app.load(refresh=True)
+        app.loader.load(refresh=True)
         await settle(pilot)
         await press(pilot, "u")
         assert seeded.get(case.id).messages[-1].text == "alice's note"

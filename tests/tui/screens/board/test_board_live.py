@@ -63,13 +63,13 @@ async def test_countdowns_tick_without_a_keypress(seeded, cfg):
     app = DisputeApp(seeded, cfg, clock=lambda: now[0])
     async with running(app) as pilot:
         before = screen_text(app)
-        overdue_before = app.counts[0]
+        overdue_before = app.loader.counts[0]
         now[0] = NOW + timedelta(days=3, minutes=7)
         await one_tick(app, pilot)  # the tick the app's timer would post; no real sleep
         after = screen_text(app)
         assert after != before
-        assert app.counts[0] >= overdue_before
-        assert f"{app.counts[0]} overdue" in after
+        assert app.loader.counts[0] >= overdue_before
+        assert f"{app.loader.counts[0]} overdue" in after
 
 
 async def test_unknown_theme_falls_back_and_names_the_valid_ones(seeded, cfg):

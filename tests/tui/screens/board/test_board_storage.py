@@ -22,7 +22,7 @@ async def test_a_failing_backup_shows_on_the_status_line(seeded, cfg):
         assert "backup/compaction failing" in screen_text(app)
         seeded.storage.record_problem(None)
         await one_tick(app, pilot, poll=True)
-        app.update_status()
+        app.loader.update_status()
         await settle(pilot)
         assert "backup/compaction failing" not in screen_text(app)
 
