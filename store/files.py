@@ -106,11 +106,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def check_target(output: str | os.PathLike) -> Path:
-    """Where a file will go; refuses a folder or a missing parent folder before any work."""
+def check_target(output: str | os.PathLike, example: str = "") -> Path:
+    """Where a file will go; refuses a folder or a missing parent folder before any work
+    (``example``: a file name the refusal of a folder suggests)."""
     target = Path(output).expanduser()
     if target.is_dir():
-        raise ValidationError(f"{output}: is a folder; give a file name")
+        raise ValidationError(f"{output}: is a folder; give a file name" + (f" like {example}" if example else ""))
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise ValidationError(f"{output}: folder {parent} does not exist")

@@ -194,13 +194,10 @@ def _entry_ok(name: str) -> bool:
 
 
 def check_output(output: str | os.PathLike) -> Path:
-    """Where the packet will go; refuses a folder or a missing parent folder before any work."""
-    target = Path(output).expanduser()
-    if target.is_dir():
-        raise ValidationError(f"{output}: is a folder; give a file name like packet.zip")
+    """Where the packet will go; refuses a folder, a missing parent folder or one we cannot write
+    in before any work."""
+    target = files_.check_target(output, example="packet.zip")
     parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise ValidationError(f"{output}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise ValidationError(f"{output}: cannot write in {parent}")
     return target

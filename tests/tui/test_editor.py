@@ -57,8 +57,8 @@ def test_visual_then_editor_then_an_editor_on_path(tmp_path, monkeypatch):
     assert editor_command() is None
 
 
-def test_the_temp_file_is_private_and_removed(tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", editor_script(tmp_path, "open(p, 'w').write(text.upper())\n"))
+def test_the_temp_file_is_private_and_removed(tmp_path, editor):
+    editor("open(p, 'w').write(text.upper())\n")
     out = edit_text("refund please\n", prefix="D-0001-description-")
     assert out.text == "REFUND PLEASE\n" and out.path is None
     [(path, mode, folder_mode)] = editor_log(tmp_path)
@@ -67,8 +67,8 @@ def test_the_temp_file_is_private_and_removed(tmp_path, monkeypatch):
     assert not Path(path).exists() and not Path(path).parent.exists()
 
 
-def test_an_editor_that_fails_or_cannot_start_says_so_and_leaves_nothing(tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", editor_script(tmp_path, "sys.exit(3)\n"))
+def test_an_editor_that_fails_or_cannot_start_says_so_and_leaves_nothing(tmp_path, monkeypatch, editor):
+    editor("sys.exit(3)\n")
     with pytest.raises(EditorError, match="status 3"):
         edit_text("x")
     [(path, _, _)] = editor_log(tmp_path)
@@ -133,15 +133,22 @@ def one(db_path, cfg):
 
 
 @pytest.fixture
+def editor(tmp_path, monkeypatch):
+    """``editor(body, name="ed.py")``: $EDITOR becomes that script (``editor_script``)."""
+    def use(body: str, name: str = "ed.py") -> None:
+        monkeypatch.setenv("EDITOR", editor_script(tmp_path, body, name))
+    return use
+
+
+@pytest.fixture
 def app(one, cfg):
     """The board on ``one``, its clock at NOW."""
     return DisputeApp(one, cfg, clock=lambda: NOW)
 
 
-async def test_description_in_editor_saves_and_undoes(app, one, tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", editor_script(
-        tmp_path, "assert text == '12 of 40 panels cracked.'\n"
-                  "open(p, 'w').write('12 of 40 panels cracked.\\nCarton 3 crushed on one corner.  \\n\\n')\n"))
+async def test_description_in_editor_saves_and_undoes(app, one, tmp_path, editor):
+    editor("assert text == '12 of 40 panels cracked.'\n"
+                  "open(p, 'w').write('12 of 40 panels cracked.\\nCarton 3 crushed on one corner.  \\n\\n')\n")
     async with running(app) as pilot:
         await press(pilot, "E")
         case = one.get("D-0001")
@@ -154,44 +161,41 @@ async def test_description_in_editor_saves_and_undoes(app, one, tmp_path, monkey
         assert one.get("D-0001").description == "12 of 40 panels cracked."
 
 
-async def test_description_changed_meanwhile_is_a_conflict_and_the_text_is_kept(app, one, db_path, tmp_path,
-                                                                                 monkeypatch):
+async def test_description_changed_meanwhile_is_a_conflict_and_the_text_is_kept(app, one, db_path, editor):
     # While "editing", a colleague changes the case from another process.
     colleague = (f"import subprocess\nsubprocess.run([{sys.executable!r}, '-m', 'tui.cli', 'tag', 'D-0001', "
                  f"'urgent', '--db', {str(db_path)!r}], check=True, capture_output=True, "
                  f"env={{**__import__('os').environ, 'PYTHONPATH': {str(ROOT)!r}}})\n"
                  "open(p, 'w').write('My version.\\n')\n")
     async with running(app) as pilot:
-        monkeypatch.setenv("EDITOR", editor_script(tmp_path, colleague))
+        editor(colleague)
         await press(pilot, "E")
         assert one.get("D-0001").description == "12 of 40 panels cracked."  # refused: not saved over theirs
         assert any("E opens it again" in n.message for n in app._notifications)
         # E again: the kept text is what the editor gets; saved now, over the colleague's revision
-        monkeypatch.setenv("EDITOR", editor_script(tmp_path, "assert text == 'My version.', text\n", "ed2.py"))
+        editor("assert text == 'My version.', text\n", "ed2.py")
         await press(pilot, "E")
         assert one.get("D-0001").description == "My version."
 
 
-async def test_message_in_editor_with_its_sender(app, one, tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", editor_script(
-        tmp_path, "assert 'New message on D-0001 (Ningbo Brightway)' in text\n"
+async def test_message_in_editor_with_its_sender(app, one, editor):
+    editor("assert 'New message on D-0001 (Ningbo Brightway)' in text\n"
                   "open(p, 'w').write(text.replace('from: me', 'from: supplier') + "
-                  "'We can refund 10%.\\nSecond line.\\n')\n"))
+                  "'We can refund 10%.\\nSecond line.\\n')\n")
     async with running(app) as pilot:
         await press(pilot, "M")
         m = one.get("D-0001").messages[-1]
         assert (m.sender, m.text, m.by) == ("supplier", "We can refund 10%.\nSecond line.", "tester")
         # an editor that leaves the template as it was saves nothing
         n = len(one.get("D-0001").messages)
-        monkeypatch.setenv("EDITOR", editor_script(tmp_path, "pass\n", "ed2.py"))
+        editor("pass\n", "ed2.py")
         await press(pilot, "M")
         assert len(one.get("D-0001").messages) == n
 
 
-async def test_statement_in_editor_from_the_statement_screen(app, one, tmp_path, monkeypatch):
-    monkeypatch.setenv("EDITOR", editor_script(
-        tmp_path, "assert text.startswith('Order number: ORD-7781')\n"
-                  "open(p, 'w').write(text + 'Photos taken on arrival.\\n')\n"))
+async def test_statement_in_editor_from_the_statement_screen(app, one, editor):
+    editor("assert text.startswith('Order number: ORD-7781')\n"
+                  "open(p, 'w').write(text + 'Photos taken on arrival.\\n')\n")
     async with running(app) as pilot:
         await press(pilot, "S")
         assert isinstance(app.screen, StatementScreen)

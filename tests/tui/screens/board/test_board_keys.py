@@ -7,19 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.support.board import (
-    NOW,
-    as_colleague,
-    board,
-    column_ids,
-    open_form,
-    press,
-    running,
-    screen_text,
-    selected,
-    settle,
-    submit,
-)
+from tests.support.board import NOW, as_colleague, board, column_ids, open_form, press, running, screen_text
+from tests.support.board import selected, settle, submit
 
 from store import STAGE_TITLES, STAGES, ops
 from tui import commands

@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support.board import (
-    board,
-    column_ids,
-    open_form,
-    press,
-    running,
-    screen_text,
-    selected,
-    settle,
-    submit,
-)
+from tests.support.board import board, column_ids, open_form, press, running, screen_text, selected, settle
+from tests.support.board import submit
 from textual.widgets import Input
 
 from tui.screens.statement import StatementScreen
