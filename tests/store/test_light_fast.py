@@ -251,8 +251,10 @@ def test_a_looser_shape_is_caught(monkeypatch, how):
     """The corpus can fail: with any one shape loosened, it finds a value the fast path would let
     through that the validator refuses."""
     LOOSER[how](monkeypatch)
-    monkeypatch.setattr(light, "_check_decoder", light.msgspec.json.Decoder(light._case_struct(False)))
-    monkeypatch.setattr(light, "_value_decoder", light.msgspec.json.Decoder(light._case_struct(True)))
+    dec, top, lists = light._decoder_of()
+    monkeypatch.setattr(light, "_decoder_typed", dec)
+    monkeypatch.setattr(light, "_top", top)
+    monkeypatch.setattr(light, "_lists", lists)
     assert _mismatches(first=True) != []
 
 
