@@ -267,10 +267,15 @@ class Case:
         return self.history[-1] if self.history else None
 
     # -- serialisation -------------------------------------------------------------------------
-    def to_dict(self) -> dict:
+    def writable(self) -> None:
+        """StoreError for a light case: it is for drawing only (``to_dict`` and the validator,
+        which every write passes, both ask first)."""
         if self.light:
             raise StoreError(f"internal: {self.id} was read without its history and message texts (a light "
                              f"case, for drawing only); it cannot be written or exported: read it with get()")
+
+    def to_dict(self) -> dict:
+        self.writable()
         d: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)

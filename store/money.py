@@ -21,6 +21,10 @@ HINT = "e.g. 1250.00 or 1,250.00"
 
 _PLAIN = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
+# A stored amount that ``stored`` reads as ``Decimal(text)``, unchanged (no spaces, at most 12
+# digits, so under MAX, at most 4 places, so nothing to drop): the light decoder (store.light)
+# checks this in C and hands anything else to ``stored`` itself.
+STORED_EXACT = r"^[0-9]{1,12}(?:\.[0-9]{1,4})?\Z"
 
 
 # Built once at import: codes without minor units (gold, testing, "no currency") are not money

@@ -30,6 +30,14 @@ PROPOSAL_KINDS = ("partial_refund", "full_refund", "return_refund", "replacement
 HAPPENED = ("paid_at", "shipped_at", "received_at")
 TAG_RE = re.compile(r"[\w.\-]{1,40}")
 _MISSING = object()
+# What each rule accepts, as data, for the light decoder (store.light) to check in C: every rule
+# below carries ``conv.shape``, a tuple naming its kind and bounds (("text", limit, required),
+# ("instant", optional), ...). The shape may be *stricter* than the rule, never laxer: a value it
+# refuses is handed to the rule itself, which accepts it or says why not.
+# The stored form of an instant (``model.iso``) that ``instant`` returns as it is: UTC, 1970-2100.
+STORED_INSTANT = (r"^(?:19[7-9][0-9]|20[0-9][0-9]|2100)-[0-9][0-9]-[0-9][0-9]T(?:[01][0-9]|2[0-3]):[0-5][0-9]"
+                  r":[0-5][0-9](?:\.[0-9]{6})?\+00:00\Z")
+NONBLANK = r"\S"  # a required text: ``not v.strip()`` is refused (re's \s is str.isspace)
 
 
 class _Bad(Exception):
@@ -51,6 +59,7 @@ def text(limit: int, required: bool = False) -> Callable[[Any], str]:
             except UnicodeEncodeError:
                 raise _Bad("is not valid text (a lone surrogate)") from None
         return v
+    conv.shape = ("text", limit, required)  # type: ignore[attr-defined]
     return conv
 
 
@@ -62,6 +71,7 @@ def one_of(allowed: tuple[str, ...], optional: bool = False) -> Callable[[Any], 
             shown = repr(v) if isinstance(v, str) and len(v) < 30 else _type(v)
             raise _Bad(f"is {shown}, not one of: {', '.join(allowed)}")
         return v
+    conv.shape = ("one_of", allowed, optional)  # type: ignore[attr-defined]
     return conv
 
 
@@ -81,7 +91,7 @@ def instant(optional: bool = False) -> Callable[[Any], datetime | None]:
             if dt.tzinfo is None:
                 dt = dt.replace(tzinfo=timezone.utc)
             elif dt.tzinfo is timezone.utc and 1970 <= dt.year <= 2100:
-                return dt  # the stored form, in bounds: the common case, kept fast
+                return dt  # the stored form, in bounds: the common case, kept fast (STORED_INSTANT)
         elif isinstance(v, datetime):
             dt = v
         else:
@@ -92,6 +102,7 @@ def instant(optional: bool = False) -> Callable[[Any], datetime | None]:
             raise _Bad(str(exc).split(": ", 1)[-1]) from None
         return dt.astimezone(timezone.utc) if isinstance(v, str) else dt
     conv.model_types = (datetime, type(None))  # type: ignore[attr-defined]
+    conv.shape = ("instant", optional)  # type: ignore[attr-defined]
     return conv
 
 
@@ -106,6 +117,7 @@ def amount(optional: bool = False) -> Callable[[Any], Decimal | None]:
         except ValidationError as exc:
             raise _Bad(str(exc).removeprefix("it ").removeprefix("it: ")) from None
     conv.model_types = (Decimal, int, type(None))  # type: ignore[attr-defined]
+    conv.shape = ("amount", optional)  # type: ignore[attr-defined]
     return conv
 
 
@@ -116,18 +128,26 @@ def integer(lo: int, hi: int) -> Callable[[Any], int]:
         if not lo <= v <= hi:
             raise _Bad(f"is {v}, outside {lo:,} to {hi:,}")
         return v
+    conv.shape = ("int", lo, hi, False)  # type: ignore[attr-defined]
     return conv
 
 
 def optional_int(lo: int, hi: int) -> Callable[[Any], int | None]:
     inner = integer(lo, hi)
-    return lambda v: None if v is None else inner(v)
+
+    def conv(v: Any) -> int | None:
+        return None if v is None else inner(v)
+    conv.shape = ("int", lo, hi, True)  # type: ignore[attr-defined]
+    return conv
 
 
 def boolean(v: Any) -> bool:
     if not isinstance(v, bool):
         raise _Bad(f"must be true or false, not {_type(v)}")
     return v
+
+
+boolean.shape = ("bool",)  # type: ignore[attr-defined]
 
 
 def tags(v: Any) -> list[str]:
@@ -141,6 +161,9 @@ def tags(v: Any) -> list[str]:
         if not TAG_RE.fullmatch(t):
             raise _Bad(f"tag {t[:TAG_LEN]!r}: letters, digits, - _ . only, at most {TAG_LEN}")
     return list(v)
+
+
+tags.shape = ("tags", MAX_TAGS, TAG_RE)  # type: ignore[attr-defined]
 
 
 def undo(v: Any) -> dict | None:
@@ -189,6 +212,7 @@ def items(cls: type, spec: list) -> Callable[[Any], list]:
             raise _Bad(f"has {len(v):,} entries; at most {MAX_ITEMS:,}")
         return [_record(cls, spec, x, i) for i, x in enumerate(v)]
     conv.spec = spec  # type: ignore[attr-defined]
+    conv.shape = ("items", cls, spec, MAX_ITEMS)  # type: ignore[attr-defined]
     return conv
 
 
@@ -248,6 +272,7 @@ CASE = [
 _CASE_ATTRS = {a for a, *_ in CASE}
 _LISTS = {"tags", "messages", "evidence", "deadlines", "proposals", "history", "notified"}  # default: empty
 _REQUIRED_KEYS = ("id", "order", "supplier", "reason", "amount", "created_at", "stage_entered_at")
+MISSING, LISTS, REQUIRED_KEYS = _MISSING, _LISTS, _REQUIRED_KEYS  # for store.light's Structs
 
 
 def _record(cls: type, spec: list, d: Any, index: int):
@@ -344,6 +369,15 @@ def _cross(c: Case, now: datetime | None, before: dict | None) -> None:
                                f"it must have happened already")
 
 
+def cross_check(c: Case) -> None:
+    """The rules that join fields (``_cross``, no ``now``) on a case whose fields are checked
+    already (store.light); ValidationError as ``case_from_dict`` would say it."""
+    try:
+        _cross(c, None, None)
+    except _Field as exc:
+        raise _error(_cid(c.id), exc.path, exc.reason) from None
+
+
 def _iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).isoformat()
 
@@ -375,6 +409,8 @@ def check_case(c: Case, *, now: datetime | None = None, before: dict | None = No
     """Check a Case built in memory (add, a form, an update). With ``now``, dates of things that
     happened (paid, shipped, received) may not lie more than a day ahead, unless unchanged
     from ``before`` (the stored dict the change started from)."""
+    if getattr(c, "light", False):
+        c.writable()  # a light case's records are Structs, not the model's: refused as light, first
     cid = _cid(getattr(c, "id", None))
     try:
         for attr, _key, conv, _default in CASE:

@@ -264,19 +264,19 @@ def test_disk_full_during_compaction_after_a_durable_save(db_path, monkeypatch, 
     s = open_store(db_path)
     s.import_cases(sample_cases(5, NOW))
     s.storage.compact_min_bytes = 1  # every save compacts
-    real = storage_mod._write_all
+    real = storage_mod._writev_all
 
-    def full(fd, blob, fsync):
-        if blob.startswith(b'{"_storage"'):
+    def full(fd, parts):
+        if parts and bytes(parts[0]).startswith(b'{"_storage"'):  # the snapshot's first write
             raise OSError(28, "No space left on device")
-        real(fd, blob, fsync)
+        real(fd, parts)
 
-    monkeypatch.setattr(storage_mod, "_write_all", full)
+    monkeypatch.setattr(storage_mod, "_writev_all", full)
     s.update("D-0001", lambda c: ops.log(c, "me", "durable", NOW, "tester"))  # no exception
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("disputes: warning:") and "No space" in err[0]
     assert [p.name for p in db_path.parent.iterdir() if ".tmp-" in p.name] == []
-    monkeypatch.setattr(storage_mod, "_write_all", real)
+    monkeypatch.setattr(storage_mod, "_writev_all", real)
     other = open_store(db_path, user="other")
     assert [m.text for m in other.get("D-0001").messages].count("durable") == 1
     s.update("D-0002", lambda c: ops.log(c, "me", "retried", NOW, "tester"))

@@ -132,11 +132,12 @@ EDIT_FLAGS = {
 
 
 def _line(c: Case, cfg: Config, now: datetime) -> str:
-    u = urgency(c, cfg, now)
+    cl = clocks(c, cfg)  # once: the countdown and the unresponsive flag both read them
+    u = urgency(c, cfg, now, cl)
     due = countdown(u.clock.due, now) if u.clock else "-"
     if u.clock and u.hard:
         due = "!" + due
-    flag = "⚠" if unresponsive(c, cfg, now) else " "
+    flag = "⚠" if unresponsive(c, cfg, now, cl) else " "
     amount = f"{amounts.digits(c.claim, c.currency)} {c.currency}"
     head = f"{c.id:<7}{c.stage:<10}{whose_turn(c):<9}{fit(due, 12)} {amount:>15} {flag}"
     rest = 80 - len(head) - 1

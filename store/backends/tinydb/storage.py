@@ -96,15 +96,33 @@ def _write_all(fd: int, blob: bytes, fsync: bool) -> None:
         os.fsync(fd)
 
 
+_IOV = 1024  # buffers per writev (Linux's IOV_MAX)
+
+
 def _write_parts(fd: int, parts: Iterator[bytes], fsync: bool) -> None:
-    """Write a snapshot in 4 MiB pieces straight from the stored bytes: no second whole copy."""
-    buf = bytearray()
+    """Write a snapshot straight from the stored bytes, _IOV pieces a writev: nothing copied (a
+    4 MiB buffer filled and copied again cost ~55 ms vs ~18 ms for a 40 MB fold)."""
+    batch: list = []
     for part in parts:
-        buf += part
-        if len(buf) >= 1 << 22:
-            _write_all(fd, bytes(buf), False)
-            buf.clear()
-    _write_all(fd, bytes(buf), fsync)
+        batch.append(part)
+        if len(batch) >= _IOV:
+            _writev_all(fd, batch)
+            batch = []
+    _writev_all(fd, batch)
+    if fsync:
+        os.fsync(fd)
+
+
+def _writev_all(fd: int, batch: list) -> None:
+    """Every byte of ``batch`` (writev may write fewer: go on from where it stopped)."""
+    i = 0
+    while i < len(batch):
+        n = os.writev(fd, batch[i:])
+        while i < len(batch) and n >= len(batch[i]):
+            n -= len(batch[i])
+            i += 1
+        if n:
+            batch[i] = memoryview(batch[i])[n:]
 
 
 def _fsig(fd: int) -> Sig:
@@ -147,12 +165,17 @@ def read_file(path: Path | str) -> tuple[bytes, Sig]:
     fd = open_regular(path)
     try:
         sig = _fsig(fd)
+        # The size it has now in one read (one allocation; join hands a lone chunk back uncopied):
+        # 4 MiB reads then a join copied a 40 MB file twice, ~30 ms of every command at 10k.
+        # Then on to the end, in case it grew or a read came back short.
         chunks = []
+        want = max(sig[1] + 1, 1 << 16)
         while True:
-            b = os.read(fd, 1 << 22)
+            b = os.read(fd, want)
             if not b:
                 break
             chunks.append(b)
+            want = 1 << 22
         return b"".join(chunks), sig
     finally:
         os.close(fd)
