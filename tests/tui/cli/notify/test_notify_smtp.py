@@ -10,7 +10,6 @@ from aiosmtpd.controller import Controller
 from tests.support.cli import ok, run, state
 from tests.support.smtp import Inbox
 from tests.support import NOW
-from tests.support.smtp import Inbox
 
 
 def at(hours: float) -> dict:
