@@ -85,26 +85,23 @@ TAGS = [[], ["a"], ["a"] * validate.MAX_TAGS, ["a"] * (validate.MAX_TAGS + 1), [
         [1], [None], [["a"]], "a", None, {}, ["\ud800"], ["ok", "no way"]]
 
 
+_HOSTILE = {  # a rule's kind -> its hostile values, from the rule's shape
+    "text": lambda shape: _texts(shape[1], shape[2]),
+    "one_of": lambda shape: _choices(shape[1], shape[2]),
+    "instant": lambda shape: INSTANTS,
+    "amount": lambda shape: AMOUNTS,
+    "int": lambda shape: _ints(shape[1], shape[2]),
+    "bool": lambda shape: BOOLS,
+    "tags": lambda shape: TAGS,
+    "items": lambda shape: [None, "x", {}, [None], [1], [[]], ["x"], [{}], 5],
+}
+
+
 def _values(conv) -> list:
-    shape = conv.shape
-    kind = shape[0]
-    if kind == "text":
-        return _texts(shape[1], shape[2])
-    if kind == "one_of":
-        return _choices(shape[1], shape[2])
-    if kind == "instant":
-        return INSTANTS
-    if kind == "amount":
-        return AMOUNTS
-    if kind == "int":
-        return _ints(shape[1], shape[2])
-    if kind == "bool":
-        return BOOLS
-    if kind == "tags":
-        return TAGS
-    if kind == "items":
-        return [None, "x", {}, [None], [1], [[]], ["x"], [{}], 5]
-    raise AssertionError(f"no hostile values for a {kind!r} rule: add them here")
+    kind = conv.shape[0]
+    if kind not in _HOSTILE:
+        raise AssertionError(f"no hostile values for a {kind!r} rule: add them here")
+    return _HOSTILE[kind](conv.shape)
 
 
 def _raw(d) -> bytes:

@@ -42,8 +42,8 @@ from .common import (
 
 
 def register(cmd) -> None:
-    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    a = cmd("add", "add a case; prints its new id")
+    """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
+    a = cmd("add", "add a case; prints its new id", cmd_add)
     a.add_argument("--order", required=True, type=text_arg)
     a.add_argument("--supplier", required=True, type=text_arg)
     a.add_argument("--reason", required=True, help=", ".join(REASONS))
@@ -60,14 +60,14 @@ def register(cmd) -> None:
     a.add_argument("--received", metavar="DATE", help="when the goods arrived (starts the protection window)")
     a.add_argument("--paid", metavar="DATE")
 
-    ed = cmd("edit", "change a case's fields (only those named); --rev N refuses if it changed since N")
+    ed = cmd("edit", "change a case's fields (only those named); --rev N refuses if it changed since N", cmd_edit)
     ed.add_argument("id")
     for flag, (attr, meta, help_) in EDIT_FLAGS.items():
         ed.add_argument(f"--{flag}", dest=f"edit_{attr}", metavar=meta, type=text_arg, help=help_)
     ed.add_argument("--rev", type=int, metavar="N",
                     help="the revision you read (show --json's rev): refused, exit 4, if it changed since")
 
-    ls = cmd("list", "list cases")
+    ls = cmd("list", "list cases", cmd_list)
     ls.add_argument("--stage", help=", ".join(STAGES))
     ls.add_argument("--query", "-q", metavar="QUERY", type=text_arg,
                     help="e.g. 'stage:dispute turn:me due<3d amount>500 supplier:ningbo owner:li "
@@ -76,43 +76,35 @@ def register(cmd) -> None:
     ls.add_argument("--json", action="store_true")
     ls.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
 
-    sh = cmd("show", "show one case")
+    sh = cmd("show", "show one case", cmd_show)
     sh.add_argument("id")
     sh.add_argument("--json", action="store_true")
     sh.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
 
-    mv = cmd("move", "move a case to a stage")
+    mv = cmd("move", "move a case to a stage", cmd_move)
     mv.add_argument("id")
     mv.add_argument("stage", help=", ".join(STAGES))
     mv.add_argument("--outcome", help=", ".join(OUTCOMES) + " (needed for resolved)")
     mv.add_argument("--recovered", metavar="AMOUNT")
 
-    lg = cmd("log", "log a message on a case ('-' reads the text from stdin)")
+    lg = cmd("log", "log a message on a case ('-' reads the text from stdin)", cmd_log)
     lg.add_argument("id")
     lg.add_argument("--from", dest="sender", required=True, help="|".join(SENDERS))
     lg.add_argument("text", nargs="+", type=text_arg)
 
-    at = cmd("attach", "attach an evidence file (records its size and SHA-256)")
+    at = cmd("attach", "attach an evidence file (records its size and SHA-256)", cmd_attach)
     at.add_argument("id")
     at.add_argument("path")
     at.add_argument("--kind", default="other", help=", ".join(EVIDENCE_KINDS))
     at.add_argument("--note", default="", type=text_arg)
 
-    dl = cmd("deadline", "add a deadline the platform set (hard unless --soft)")
+    dl = cmd("deadline", "add a deadline the platform set (hard unless --soft)", cmd_deadline)
     dl.add_argument("id")
     dl.add_argument("--kind", required=True, help="e.g. evidence_due, escalate_by")
     dl.add_argument("--due", required=True, metavar="DATETIME", help="with its offset, e.g. 2026-12-01T18:00+08:00")
     dl.add_argument("--soft", action="store_true", help="an expectation, not a hard deadline")
     dl.add_argument("--note", default="", type=text_arg)
 
-    a.set_defaults(run=cmd_add)
-    ed.set_defaults(run=cmd_edit)
-    ls.set_defaults(run=cmd_list)
-    sh.set_defaults(run=cmd_show)
-    mv.set_defaults(run=cmd_move)
-    lg.set_defaults(run=cmd_log)
-    at.set_defaults(run=cmd_attach)
-    dl.set_defaults(run=cmd_deadline)
 
 
 # `disputes edit` flags: flag -> (field, metavar, help). The names are ops.EDITABLE's.

@@ -15,13 +15,13 @@ from .common import EXIT_USAGE, Refusal, db_path, fit, need, open_db, output_mod
 
 
 def register(cmd) -> None:
-    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    ex = cmd("export", "export every case")
+    """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
+    ex = cmd("export", "export every case", cmd_export)
     ex.add_argument("--format", choices=("json", "csv"), default="json")
     ex.add_argument("--output", metavar="FILE")
 
     im = cmd("import", "import cases: the board's JSON or CSV export, a PayPal activity download "
-                       "(--from paypal) or any CSV with --map; all or nothing, skips what is already there")
+                       "(--from paypal) or any CSV with --map; all or nothing, skips what is already there", cmd_import)
     im.add_argument("file")
     im.add_argument("--from", dest="source", choices=("board", "paypal"),
                     help="what wrote the CSV (default: the board itself)")
@@ -43,22 +43,16 @@ def register(cmd) -> None:
                     help="--map: the zone of dates written without one (default: the platform's)")
     im.add_argument("--dry-run", action="store_true", help="print what would be added; write nothing")
 
-    un = cmd("undo", "undo the last change to a case (again to go further back)")
+    un = cmd("undo", "undo the last change to a case (again to go further back)", cmd_undo)
     un.add_argument("id")
-    rd = cmd("redo", "redo what the last undo of a case reverted")
+    rd = cmd("redo", "redo what the last undo of a case reverted", cmd_redo)
     rd.add_argument("id")
 
-    de = cmd("demo", "fill an empty database with sample cases to try the board")
+    de = cmd("demo", "fill an empty database with sample cases to try the board", cmd_demo)
     de.add_argument("--cases", type=int, default=60)
 
-    cf = cmd("config", "print where the config file is, or the built-in defaults")
+    cf = cmd("config", "print where the config file is, or the built-in defaults", cmd_config)
     cf.add_argument("--defaults", action="store_true", help="print the built-in settings (a starting point)")
-    ex.set_defaults(run=cmd_export)
-    im.set_defaults(run=cmd_import)
-    un.set_defaults(run=cmd_undo)
-    rd.set_defaults(run=cmd_redo)
-    de.set_defaults(run=cmd_demo)
-    cf.set_defaults(run=cmd_config)
 
 
 def cmd_export(args, cfg):

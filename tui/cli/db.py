@@ -12,15 +12,12 @@ from .common import EXIT_DAMAGED, Refusal, db_path, open_db
 
 
 def register(cmd) -> None:
-    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    bk = cmd("backup", "write a whole, consistent copy of the database to DEST (even with boards open)")
+    """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
+    bk = cmd("backup", "write a whole, consistent copy of the database to DEST (even with boards open)", cmd_backup)
     bk.add_argument("dest", metavar="DEST", help="a new file (an existing one is not overwritten)")
-    rs = cmd("restore", "replace the database with BACKUP (the current state is backed up first)")
+    rs = cmd("restore", "replace the database with BACKUP (the current state is backed up first)", cmd_restore)
     rs.add_argument("backup", metavar="BACKUP")
-    ck = cmd("check", "verify the database, its journal, backups and evidence files (exit 3 if damaged)")
-    bk.set_defaults(run=cmd_backup)
-    rs.set_defaults(run=cmd_restore)
-    ck.set_defaults(run=cmd_check)
+    cmd("check", "verify the database, its journal, backups and evidence files (exit 3 if damaged)", cmd_check)
 
 
 def _existing(args, cfg):

@@ -18,13 +18,13 @@ EXIT_DELIVERY = 5
 
 
 def register(cmd) -> None:
-    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    nt = cmd("notify", "send (email, URLs) a warning for each hard deadline near or past (once per case and threshold)")
+    """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
+    nt = cmd("notify", "send (email, URLs) a warning for each hard deadline near or past (once per case and threshold)",
+             cmd_notify)
     nt.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS,
                     help="evaluate deadlines at this instant instead of now")
     nt.add_argument("--dry-run", action="store_true",
                     help="print the warnings that are due; send and record nothing")
-    nt.set_defaults(run=cmd_notify)
 
 
 def _line(n: notify.Notice, to: list[str] | None) -> str:

@@ -33,8 +33,8 @@ PROPOSAL_KINDS = ", ".join(negotiation.PROPOSAL_KINDS)
 
 
 def register(cmd) -> None:
-    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    st = cmd("statement", "print the dispute explanation for the platform's Open Dispute form")
+    """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
+    st = cmd("statement", "print the dispute explanation for the platform's Open Dispute form", cmd_statement)
     st.add_argument("id")
     how = st.add_mutually_exclusive_group()
     how.add_argument("--save", action="store_true", help="store the composed text with the case")
@@ -43,20 +43,20 @@ def register(cmd) -> None:
     how.add_argument("--draft", action="store_true",
                      help="print a fresh composition from the case, ignoring any saved text")
 
-    pk = cmd("packet", "write the upload zip: statement, transcript, evidence files, manifest.json")
+    pk = cmd("packet", "write the upload zip: statement, transcript, evidence files, manifest.json", cmd_packet)
     pk.add_argument("id")
     pk.add_argument("--output", "-o", required=True, metavar="FILE.zip")
     pk.add_argument("--force", action="store_true",
                     help="write it anyway: missing evidence left out, changed files packed as they are now")
 
     vf = cmd("verify", "re-hash evidence files; exits 1 naming any missing or changed "
-                       "(no ID: every case not yet resolved)")
+                       "(no ID: every case not yet resolved)", cmd_verify)
     vf.add_argument("id", nargs="?")
     vf.add_argument("--all", action="store_true", help="with no ID, resolved cases too")
     vf.add_argument("--json", action="store_true")
 
     of = cmd("offer", "record a proposal or counter-proposal, or answer one with --accept/--reject; "
-                      "with only an ID, list them")
+                      "with only an ID, list them", cmd_offer)
     of.add_argument("id")
     of.add_argument("--from", dest="sender", help="supplier|me")
     of.add_argument("--kind", help=PROPOSAL_KINDS)
@@ -66,13 +66,9 @@ def register(cmd) -> None:
     of.add_argument("--reject", nargs="?", const=0, type=int, metavar="N",
                     help="reject proposal N (default: the open one)")
 
-    ss = cmd("stats", "claimed and recovered totals, win rate and days to resolution, per supplier and reason")
+    ss = cmd("stats", "claimed and recovered totals, win rate and days to resolution, per supplier and reason",
+             cmd_stats)
     ss.add_argument("--json", action="store_true")
-    st.set_defaults(run=cmd_statement)
-    pk.set_defaults(run=cmd_packet)
-    vf.set_defaults(run=cmd_verify)
-    of.set_defaults(run=cmd_offer)
-    ss.set_defaults(run=cmd_stats)
 
 
 def _editor() -> list[str] | None:

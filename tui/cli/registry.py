@@ -1,7 +1,7 @@
 """Where a command goes: the groups of subcommands, in the order ``--help`` lists them.
 
-Each group is a module with ``register(cmd)``: it makes its parsers with ``cmd(name, help)`` and
-names the function that runs each (``set_defaults(run=...)``). A new command is a parser and a
+Each group is a module with ``register(cmd)``: it makes its parsers with ``cmd(name, help, run)``,
+``run(args, cfg)`` being the function that runs the command. A new command is a parser and a
 function in the group it belongs to; a new group is a module added to ``GROUPS``. No command
 module imports another; what they share lives in ``common``.
 """
@@ -9,6 +9,7 @@ module imports another; what they share lives in ``common``.
 from __future__ import annotations
 
 import argparse
+from typing import Any, Callable
 
 from . import cases, data, db, notify, outcomes, triage
 from .common import Parser
@@ -27,8 +28,10 @@ def build_parser() -> Parser:
                    help="evaluate clocks at this instant instead of now")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    def cmd(name: str, help_: str) -> Parser:
-        return sub.add_parser(name, parents=[db], help=help_, description=help_)
+    def cmd(name: str, help_: str, run: Callable[[argparse.Namespace, Any], int | None]) -> Parser:
+        parser = sub.add_parser(name, parents=[db], help=help_, description=help_)
+        parser.set_defaults(run=run)
+        return parser
 
     for group in GROUPS:
         group.register(cmd)

@@ -14,33 +14,29 @@ from .common import EXIT_USAGE, Refusal, fit, local_time, need, now_for, open_db
 
 
 def register(cmd) -> None:
-    """Add this group's subcommands; ``cmd(name, help)`` makes one (see ``registry``)."""
-    dg = cmd("digest", "cases needing action, most urgent first, each with why")
+    """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
+    dg = cmd("digest", "cases needing action, most urgent first, each with why", cmd_digest)
     dg.add_argument("--json", action="store_true")
     dg.add_argument("--at", metavar="DATETIME", default=argparse.SUPPRESS)
     dg.add_argument("--mine", action="store_true", help="only cases assigned to me")
     dg.add_argument("--quiet", action="store_true", help="print nothing when nothing needs action (for cron)")
     dg.add_argument("--limit", type=int, metavar="N", help="at most N cases, most urgent first")
 
-    sn = cmd("snooze", "keep a case out of the daily views until a time")
+    sn = cmd("snooze", "keep a case out of the daily views until a time", cmd_snooze)
     sn.add_argument("id")
     g = sn.add_mutually_exclusive_group(required=True)
     g.add_argument("--until", metavar="DATETIME")
     g.add_argument("--wake", action="store_true", help="end the snooze now")
 
-    asg = cmd("assign", "assign a case to a user of this box ('' for nobody)")
+    asg = cmd("assign", "assign a case to a user of this box ('' for nobody)", cmd_assign)
     asg.add_argument("id")
     asg.add_argument("user")
 
-    tg = cmd("tag", "add tags to a case (--remove to take them off)")
+    tg = cmd("tag", "add tags to a case (--remove to take them off)", cmd_tag)
     tg.add_argument("id")
     tg.add_argument("tags", nargs="+")
     tg.add_argument("--remove", action="store_true")
 
-    dg.set_defaults(run=cmd_digest)
-    sn.set_defaults(run=cmd_snooze)
-    asg.set_defaults(run=cmd_assign)
-    tg.set_defaults(run=cmd_tag)
 
 
 WIDTH = 80  # every digest line fits a mail reader's or a terminal's 80 cells
