@@ -49,7 +49,7 @@ from .screens.help import HelpScreen
 from .screens.outcomes import OutcomesScreen
 from .screens.statement import StatementScreen
 from .themes import DEFAULT_THEME, builtin_themes, remember_theme, remembered_theme, user_themes
-from .screens.today import TodayScreen
+from .screens.today import TodayScreen, open_today
 from .widgets.stage_column import StageColumn
 from .widgets.status_line import StatusFacts, StatusLine
 from .loader import BoardLoader
@@ -263,7 +263,7 @@ class DisputeApp(App[int]):
                                          lock=self.store_lock))
 
     def action_today(self) -> None:
-        self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
+        self.push_screen(open_today(self))  # one Today, installed once and kept
 
     def action_stats(self) -> None:
         self.push_screen(OutcomesScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
