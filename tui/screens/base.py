@@ -1,6 +1,7 @@
 """The one lock every store call from the board takes (TinyStore is not thread-safe), and the
 base of the screens that read the store themselves (Today, Outcomes, Statement). They save only
-through the app's ``Session``, the one writer, so every change they make is one undo step."""
+through the app's ``Session``, the one writer, so every change they make is one undo step.
+``cursor_bindings``: the list-cursor keys (j/k, pages, g/G) once, for any screen with a list."""
 
 from __future__ import annotations
 
