@@ -160,6 +160,9 @@ class TodayScreen(TodayBulk, StoreScreen):
         self.today_list.focus()
 
     def on_screen_resume(self) -> None:
+        now = self.clock()
+        if self.loaded and self.today_list.now is not None and self.today_list.now < now:
+            self.tick(now)  # no tick reached a hidden screen: the countdowns on screen catch up
         self.reload()  # new data while away: only what changed is triaged again
 
     def opened(self) -> None:

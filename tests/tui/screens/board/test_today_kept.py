@@ -35,3 +35,29 @@ async def test_t_again_shows_the_same_today_with_a_colleagues_snooze_applied(app
         assert first.today_list.cursor == 0 and not first.today_list.marks  # starts over as a new one did
         assert f"{len(want)} need action" in screen_text(app)
         assert top not in screen_text(app)
+
+
+async def test_countdowns_are_current_when_today_is_shown_again(seeded, cfg):
+    from tui.app import DisputeApp
+
+    clock = [NOW]
+    app = DisputeApp(seeded, cfg, clock=lambda: clock[0])
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.timer.pause()  # the test says when time passes, not the wall clock
+        await pilot.press("t")
+        await settle(pilot)
+        screen = app.screen
+        lst = screen.today_list
+        row = next(t for t in lst.items[:8] if len(lst.countdown(t.case)[0].split()) == 2
+                   and not lst.countdown(t.case)[0].startswith("overdue"))
+        before = lst.countdown(row.case)[0]
+        assert f"{row.case.id} {before}" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        clock[0] = NOW + timedelta(hours=2)  # time passes while Today is hidden; no tick reaches it
+        await pilot.press("t")
+        await pilot.pause()
+        after = lst.countdown(row.case)[0]
+        assert after != before
+        assert f"{row.case.id} {after}" in screen_text(app)
