@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """`make bench`: issue 11's table (bench/figures.py: every figure at 1,000 and 10,000 cases, each
 beside its floor measured in the same run, as one markdown table). The older, finer benches run
-with --only: the store's (bench/store_bench.py), the in-process board's (bench/board_bench.py),
-`disputes import` of 1,000 CSV rows (bench/import_bench.py).
+with --only: Today's `t` and escape (bench/today_bench.py), the store's (bench/store_bench.py),
+the in-process board's (bench/board_bench.py), `disputes import` of 1,000 CSV rows
+(bench/import_bench.py).
 
     make bench                                             # the table, 1,000 and 10,000 cases
     make bench ARGS="--sizes 1000,10000,30000 --json out.json"
     make bench ARGS="--sizes 1000 --only cli,save"         # some groups of the table
     make bench ARGS="--only store --sizes 1000 --saves 500"
     make bench ARGS="--only all"                           # the table, then the three older benches
+    make bench ARGS="--only today --sizes 10000"           # `t` and escape back (bench/today_bench.py)
 
 With no --only, or --only naming groups of the table (startup, keys, idle, colleague, memory,
 cli, save), every argument goes to bench/figures.py. With --only store|board|import|all, options
@@ -35,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     only = next((argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--only"), None)
     only = only or next((a.split("=", 1)[1] for a in argv if a.startswith("--only=")), None)
+    if only == "today":  # `t` to Today's settled frame and back, more presses (bench/today_bench.py)
+        i = argv.index("--only") if "--only" in argv else -1
+        argv = argv[:i] + argv[i + 2:] if i >= 0 else [a for a in argv if not a.startswith("--only=")]
+        return subprocess.call([sys.executable, str(HERE / "today_bench.py"), *argv])
     if only not in OLD:  # the table, or some of its groups
         return subprocess.call([sys.executable, str(HERE / "figures.py"), *argv])
     status = 0

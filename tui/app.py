@@ -46,7 +46,7 @@ from .screens.detail import DetailScreen
 from .screens.help import HelpScreen
 from .screens.outcomes import OutcomesScreen
 from .screens.statement import StatementScreen
-from .screens.today import TodayScreen
+from .screens.today import open_today
 from .session import Session
 from .themes import DEFAULT_THEME, board_themes, remember_theme, remembered_theme
 from .triage import Triage
@@ -194,7 +194,7 @@ class DisputeApp(App[int]):
         return True
 
     def action_today(self) -> None:
-        self.push_screen(TodayScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
+        self.push_screen(open_today(self))  # one Today, installed once and kept
 
     def action_stats(self) -> None:
         self.push_screen(OutcomesScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))

@@ -1,11 +1,13 @@
 """The one lock every store call from the board takes (TinyStore is not thread-safe), and the
 base of the screens that read the store themselves (Today, Outcomes, Statement). They save only
-through the app's ``Session``, the one writer, so every change they make is one undo step."""
+through the app's ``Session``, the one writer, so every change they make is one undo step.
+``cursor_bindings``: the list-cursor keys (j/k, pages, g/G) once, for any screen with a list."""
 
 from __future__ import annotations
 
 import threading
 
+from textual.binding import Binding
 from textual.screen import Screen
 
 from ..session import Session
@@ -43,3 +45,16 @@ class StoreScreen(StoreLockUser, Screen):
         if self._session is None:
             self._session = getattr(self.app, "session", None) or Session(self.store, self.clock, self.store_lock)
         return self._session
+
+
+def cursor_bindings(ns: str, first: str = "First", last: str = "Last") -> list[Binding]:
+    """The keys that move a list's cursor (j/k, page up/down, g/G), as ``row(step)``,
+    ``page(step)``, ``first`` and ``last`` actions, with keymap ids ``<ns>.down`` and so on."""
+    return [
+        Binding("down,j", "row(1)", "Down", show=False, id=f"{ns}.down"),
+        Binding("up,k", "row(-1)", "Up", show=False, id=f"{ns}.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id=f"{ns}.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id=f"{ns}.page_up"),
+        Binding("g,home", "first", first, show=False, id=f"{ns}.first"),
+        Binding("G,end", "last", last, show=False, id=f"{ns}.last"),
+    ]

@@ -1,69 +1,70 @@
 """The Today view: every case that needs action now, most urgent first, one line each.
 
-(Over 500 lines: the screen and its ``TodayList`` widget; the widget belongs in ``tui/widgets/``,
-left for the rest of issue 10.)
+Where its parts are: the pure row model and row text in ``today_rows`` (``TodayRows``,
+``row_parts``: testable without a terminal), the list widget in ``today_list``, the bulk
+actions and their forms in ``today_bulk``; this module is the screen.
 
-The order and the reasons come from ``store.query.today`` (snoozed cases stay out until they
-wake). The list is drawn with the Line API, only the rows on screen, so 10,000 cases cost what
-10 do; the triage itself (about 0.7 s for 10,000 cases) and every query filter run in thread
-workers. The screen talks to the app only through messages:
+One screen per board, kept: ``open_today(app)`` installs it the first time ``t`` is pressed and
+pushes the same screen every time after, so opening Today composes nothing. Each time it is
+shown (``t``, or back from a case opened from it) it brings its rows up to the board's cases:
+at the board's minute only the cases whose revision changed are triaged again (10,000 cases:
+a few ms on the UI thread; more than ``DIRECT_MAX`` changed ones go to a worker); at a new
+minute every case is triaged again in a thread worker (about 0.7 s at 10,000) while the rows
+of the last minute stay on screen, their countdowns already current.
+
+The order and the reasons are ``store.query.today``'s (snoozed cases stay out until they
+wake). The list draws only the rows on screen; query filters run in a thread worker. The screen
+talks to the app only through messages:
 
 * ``OpenCase(case_id)``: enter on a row; the app selects and opens that case.
 * ``CasesChanged(ids)``: a bulk action saved these cases; the app reloads the board.
 
-and the app tells it about new data by calling ``reload()`` (optionally with the cases it has
-just loaded). Bulk actions (snooze, assign, tag, move) apply to the marked rows, or to the
-row under the cursor when nothing is marked, one save per case (through the session) with the revision
-that was on screen.
+and the board tells it about new data by calling ``reload(cases)`` (the loader, with every case
+it holds) and ``tick(now)`` (the minute turned). Without a board (a screen on its own, in the
+tests) it reads the store itself.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
 from rich.cells import cell_len
-from rich.segment import Segment
-from rich.style import Style
 from textual import on, work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
-from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+from textual.widgets import Input, Static
 
-import importlib
+from store import STAGE_TITLES, Case, Config, StoreError
+from store.query import Context, QueryError, Triage, parse
 
-from store import STAGE_TITLES, STAGES, Case, Config, StoreError, ValidationError, ops
-from store import dates
-from store.query import Context, QueryError, Triage, parse, today
-
-from . import case_forms, forms
-from ..messages import CasesChanged, OpenCase, SaveAnswered
-from .base import StoreScreen
-from ..safe import clean, crop, fit, money
+from ..safe import clean, crop
+from ..messages import OpenCase
 from ..triage import Batch
-
-clocks_mod = importlib.import_module("store.clocks")  # `store.clocks` the name is the function
+from ..widgets.steady_footer import SteadyFooter
+from .base import StoreScreen, cursor_bindings
+from .today_bulk import BulkDone, TodayBulk
+from .today_list import TodayList
+from .today_rows import TodayRows, columns, header_text
 
 Clock = Callable[[], datetime]
 
 
-# -- messages for the app ------------------------------------------------------------------------
+def header_line(width: int, id_width: int = 6) -> Content:
+    return Content(header_text(width, id_width))
+
+
 # -- messages inside the screen ------------------------------------------------------------------
 class TodayLoaded(Message):
-    def __init__(self, gen: int, items: list[Triage], by_id: dict[str, Case], now: datetime,
-                 elapsed: float) -> None:
+    def __init__(self, gen: int, rows: TodayRows, elapsed: float) -> None:
         super().__init__()
-        self.gen, self.items, self.by_id, self.now, self.elapsed = gen, items, by_id, now, elapsed
+        self.gen, self.rows, self.elapsed = gen, rows, elapsed
 
 
 class TodayFiltered(Message):
@@ -72,203 +73,12 @@ class TodayFiltered(Message):
         self.gen, self.query, self.items = gen, query, items
 
 
-class BulkDone(Message):
-    """A bulk action finished: which cases were saved, which were refused and why."""
-
-    def __init__(self, what: str, ok: list[str], failed: list[tuple[str, str]], ticket: int | None = None) -> None:
-        super().__init__()
-        self.what, self.ok, self.failed, self.ticket = what, ok, failed, ticket
-
-
-# -- the list ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Columns:
-    mark: int
-    id: int
-    countdown: int
-    why: int
-    supplier: int
-    amount: int
-
-
-def columns(width: int, id_width: int = 6) -> Columns:
-    """Cell widths of the row parts for a terminal ``width`` (gaps of one cell between).
-    ``id_width`` is the longest id shown: ids are never cut (D-10000 and up take 7 cells)."""
-    mark, cid, cd, amount = 2, max(6, id_width), 11, 14
-    rest = max(0, width - mark - cid - cd - amount - 4)
-    supplier = max(8, min(28, rest * 2 // 5))
-    why = max(0, rest - supplier)
-    return Columns(mark, cid, cd, why, supplier, amount)
-
-
-def short_why(why: tuple[str, ...]) -> str:
-    if not why:
-        return ""
-    return why[0] + (f"  +{len(why) - 1}" if len(why) > 1 else "")
-
-
-class TodayList(ScrollView, can_focus=True):
-    """One line per case, drawn line by line (only the rows on screen)."""
-
-    DEFAULT_CSS = """
-    TodayList {
-        height: 1fr;
-        background: $background;
-        scrollbar-size-horizontal: 0;
-        overflow-x: hidden;
-    }
-    TodayList > .today--row { background: $background; color: $foreground; }
-    TodayList > .today--cursor { background: $surface; }
-    TodayList:focus > .today--cursor { background: $primary 35%; }
-    TodayList > .today--bar { color: $accent; text-style: bold; }
-    TodayList > .today--mark { color: $warning; text-style: bold; }
-    TodayList > .today--id { color: $case-id; text-style: bold; }
-    TodayList > .today--supplier { text-style: bold; }
-    TodayList > .today--muted { color: $text-muted; }
-    TodayList > .today--ok { color: $success; }
-    TodayList > .today--soon { color: $warning; }
-    TodayList > .today--overdue { color: $error; }
-    TodayList > .today--hard { text-style: bold; }
-    TodayList > .today--empty { color: $text-muted; }
-    """
-
-    COMPONENT_CLASSES = {
-        "today--row", "today--cursor", "today--bar", "today--mark", "today--id", "today--supplier",
-        "today--muted", "today--ok", "today--soon", "today--overdue", "today--hard", "today--empty",
-    }
-
-    class Moved(Message):
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
-
-    def __init__(self, cfg: Config, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.cfg = cfg
-        self.items: list[Triage] = []
-        self.cursor = 0
-        self.marks: set[str] = set()
-        self.now: datetime | None = None
-        self.empty_text = "loading…"
-        self.id_width = 6  # the longest id in the list: the id column fits it whole
-        self._urgency: dict[tuple[str, int], clocks_mod.Urgency] = {}
-
-    # -- data ----------------------------------------------------------------------------------
-    def set_items(self, items: list[Triage], now: datetime, keep: str | None = None) -> None:
-        self.items = items
-        self.id_width = max((len(t.case.id) for t in items), default=6)
-        if self.now != now:
-            self._urgency.clear()
-        self.now = now
-        idx = self.index_of(keep) if keep is not None else None
-        self.cursor = idx if idx is not None else max(0, min(self.cursor, len(items) - 1))
-        self.virtual_size = Size(self.scrollable_content_region.width, len(items))
-        self.refresh()
-        self.scroll_to_cursor()
-
-    def index_of(self, case_id: str) -> int | None:
-        for i, t in enumerate(self.items):
-            if t.case.id == case_id:
-                return i
-        return None
-
-    @property
-    def current(self) -> Triage | None:
-        return self.items[self.cursor] if 0 <= self.cursor < len(self.items) else None
-
-    def move_cursor(self, index: int) -> None:
-        if not self.items:
-            return
-        old, self.cursor = self.cursor, max(0, min(index, len(self.items) - 1))
-        self._refresh_row(old)
-        self._refresh_row(self.cursor)
-        self.scroll_to_cursor()
-        self.post_message(self.Moved(self.cursor))
-
-    def scroll_to_cursor(self) -> None:
-        height = max(1, self.scrollable_content_region.height)
-        y = round(self.scroll_y)
-        if self.cursor < y:
-            self.scroll_to(y=self.cursor, animate=False, immediate=True)
-        elif self.cursor >= y + height:
-            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
-
-    def _refresh_row(self, index: int) -> None:
-        self.refresh_lines(index - round(self.scroll_y), 1)
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.items))
-
-    def countdown(self, case: Case) -> tuple[str, str, bool, str]:
-        """(countdown, level, hard, label) of the clock that matters most now; cached per rev."""
-        key = (case.id, case.rev)
-        u = self._urgency.get(key)
-        if u is None:
-            u = self._urgency[key] = clocks_mod.urgency(case, self.cfg, self.now)
-        if u.clock is None:
-            return "", "ok", False, ""
-        return clocks_mod.countdown(u.clock.due, self.now), u.level, u.hard, u.clock.label
-
-    # -- drawing -------------------------------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        index = y + round(self.scroll_y)
-        base = self.get_component_rich_style("today--row")
-        if not self.items:
-            if y == 1:
-                st = self.get_component_rich_style("today--empty")
-                return Strip([Segment(fit("  " + self.empty_text, width), st)], width)
-            return Strip.blank(width, base)
-        if index >= len(self.items):
-            return Strip.blank(width, base)
-        return self._row(index, width)
-
-    def _row(self, index: int, width: int) -> Strip:
-        t = self.items[index]
-        case = t.case
-        get = self.get_component_rich_style
-        cursor = index == self.cursor
-        bg = base = get("today--row")
-        if cursor:
-            bg = base + get("today--cursor")
-        cols = columns(width, self.id_width)
-        cd, level, hard, _ = self.countdown(case)
-        cd_style = get(f"today--{level}", partial=True)
-        if hard and level != "ok":
-            cd_style += get("today--hard", partial=True)
-        marked = case.id in self.marks
-        amount = money(case.claim, case.currency)
-        if cell_len(amount) > cols.amount:
-            amount = money(case.claim)
-        parts: list[tuple[str, Style]] = [
-            ("▌" if cursor else " ", get("today--bar", partial=True)),
-            ("●" if marked else " ", get("today--mark", partial=True)),
-            (fit(case.id, cols.id) + " ", get("today--id", partial=True)),
-            (fit(cd or "-", cols.countdown) + " ", cd_style),
-            (fit(clean(short_why(t.why)), cols.why) + " " if cols.why else "", Style()),
-            (fit(clean(case.supplier), cols.supplier) + " ", get("today--supplier", partial=True)),
-            (crop(amount, cols.amount).rjust(cols.amount), Style()),
-        ]
-        segs = [Segment(text, bg + style) for text, style in parts if text]
-        return Strip(segs).adjust_cell_length(width, bg)
-
-    def on_click(self, event) -> None:
-        index = event.y + round(self.scroll_y)
-        if 0 <= index < len(self.items):
-            self.move_cursor(index)
-
-
-def header_line(width: int, id_width: int = 6) -> Content:
-    cols = columns(width, id_width)
-    text = ("  " + fit("id", cols.id) + " " + fit("due", cols.countdown) + " "
-            + (fit("why it is here", cols.why) + " " if cols.why else "")
-            + fit("supplier", cols.supplier) + " " + "claimed".rjust(cols.amount))
-    return Content(text)
-
-
 # -- the screen ----------------------------------------------------------------------------------
-class TodayScreen(StoreScreen):
-    """Cases needing action now. Push it from the board (key ``t``); see the module docstring."""
+class TodayScreen(TodayBulk, StoreScreen):
+    """Cases needing action now. Pushed from the board (key ``t``, ``open_today``); see the
+    module docstring."""
+
+    DIRECT_MAX = 256  # changed cases triaged on the UI thread when shown; more go to a worker
 
     DEFAULT_CSS = """
     TodayScreen { background: $background; }
@@ -294,12 +104,7 @@ class TodayScreen(StoreScreen):
         Binding("greater_than_sign", "move(1)", "Next stage", id="today.next_stage", key_display=">"),
         Binding("less_than_sign", "move(-1)", "Prev stage", show=False, id="today.prev_stage", key_display="<"),
         Binding("slash", "query", "Query", id="today.query", key_display="/"),
-        Binding("down,j", "row(1)", "Down", show=False, id="today.down"),
-        Binding("up,k", "row(-1)", "Up", show=False, id="today.up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="today.page_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="today.page_up"),
-        Binding("g,home", "first", "First", show=False, id="today.first"),
-        Binding("G,end", "last", "Last", show=False, id="today.last"),
+        *cursor_bindings("today"),
         Binding("asterisk", "mark_all", "Mark all shown", show=False, id="today.mark_all", key_display="*"),
         Binding("r", "reload", "Reload", show=False, id="today.reload"),
         Binding("escape,t", "close", "Back", id="today.close"),
@@ -309,19 +114,28 @@ class TodayScreen(StoreScreen):
     ]
 
     def __init__(self, store, cfg: Config, clock: Clock, user: str | None = None,
-                 lock: threading.Lock | None = None, query: str = "") -> None:
+                 lock: threading.Lock | None = None, query: str = "", *, board=None, triage=None) -> None:
+        """``board``: the board's loader (``all_cases()``, ``applied_gen``, ``minute``), whose
+        cases Today shows; ``triage``: the board's cache (``tui.triage.Triage``)."""
         super().__init__(store, cfg, clock, user, lock, id="today-screen")
         self.query_text = query.strip()
         self.views: list[dict] = [v for v in (cfg.data.get("views") or []) if isinstance(v, dict)
                                   and isinstance(v.get("query"), str)][:9]
-        self.all_items: list[Triage] = []
-        self.by_id: dict[str, Case] = {}
-        self.now: datetime | None = None
+        self.board = board
+        cache = triage if triage is not None and getattr(triage, "cfg", None) is cfg else None
+        self.rows = TodayRows(cfg, cache.today_item if cache is not None else None)
         self.loaded = False
-        self.busy = False  # a bulk action is being saved
         self.last_elapsed = 0.0
-        self._gen = 0
+        self._gen = 0  # the newest full load asked for
+        self._pending: datetime | None = None  # the instant a full load in flight is for
+        self._latest: list[Case] | None = None  # cases given while it runs: applied when it lands
         self._fgen = 0
+        self._seen: tuple | None = None  # the board's version the rows were last brought up to
+
+    # the rows, by the names the tests and the bulk actions read
+    all_items = property(lambda self: self.rows.items)
+    by_id = property(lambda self: self.rows.by_id)
+    now = property(lambda self: self.rows.now)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -336,7 +150,7 @@ class TodayScreen(StoreScreen):
         yield TodayList(self.cfg, id="today-list")
         yield Static("", id="today-why")
         yield Static("", id="today-status")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def today_list(self) -> TodayList:
@@ -344,7 +158,25 @@ class TodayScreen(StoreScreen):
 
     def on_mount(self) -> None:
         self.today_list.focus()
-        self.reload()
+
+    def on_screen_resume(self) -> None:
+        now = self.clock()
+        if self.loaded and self.today_list.now is not None and self.today_list.now < now:
+            self.tick(now)  # no tick reached a hidden screen: the countdowns on screen catch up
+        self.reload()  # new data while away: only what changed is triaged again
+
+    def opened(self) -> None:
+        """``t`` on the board: the kept screen starts over as a new one did (no query, no
+        marks, the cursor on the first row); its rows stay."""
+        if not self.is_mounted:
+            return
+        lst = self.today_list
+        lst.marks.clear()
+        lst.cursor = 0
+        lst.scroll_to(y=0, animate=False, immediate=True)
+        if self.query_text or self.query_one("#today-query", Input).value:
+            self.set_query("")
+        lst.focus()
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._draw_head)
@@ -354,31 +186,49 @@ class TodayScreen(StoreScreen):
         self.query_one("#today-head", Static).update(header_line(lst.scrollable_content_region.width, lst.id_width))
 
     # -- loading -------------------------------------------------------------------------------
-    def reload(self, cases: list[Case] | None = None) -> None:
-        """Recompute the list (and every countdown) from ``cases``, or from the store when None.
+    def _instant(self) -> datetime:
+        """The instant the rows are for: the board's minute (its triage cache's), else now."""
+        return self.board.minute if self.board is not None else self.clock()
 
-        The app calls this when its own load finishes (passing the cases it loaded) and on the
-        minute tick; the screen calls it itself after its own saves. On the board (an app with
-        a ``loader`` that has loaded) ``None`` means the board's cases: Today reads nothing
-        itself, and the triage comes from the board's cache (``tui.triage.Triage.today``)."""
-        if cases is None:
-            loader = getattr(self.app, "loader", None)
-            if loader is not None and loader.applied_gen:
-                cases = loader.all_cases()
+    def reload(self, cases: list[Case] | None = None) -> None:
+        """Bring the rows up to ``cases``, or to the board's cases when None (the store's,
+        without a board): at the same instant only the changed cases are triaged again, at a
+        new one (or with very many changed) every case is, in a worker."""
+        now = self._instant()
+        version = self._board_version()
+        if cases is None and version is not None:
+            if version == self._seen and now == self.rows.now and self._pending is None:
+                return  # the board has not changed since: nothing to look at
+            cases = self.board.all_cases()
+        self._seen = version
+        if cases is not None and self._pending is not None and self._pending == now:
+            self._latest = cases  # applied when the load in flight lands
+            return
+        if cases is not None and self.rows.now == now and self._pending is None:
+            changed, gone = self.rows.changes(cases)
+            if len(changed) <= self.DIRECT_MAX:
+                if self.rows.apply(changed, gone):
+                    self._rows_changed()
+                return
         self._gen += 1
-        self._load(self._gen, Batch(cases) if cases is not None else None)
+        self._pending, self._latest = now, None
+        self._load(self._gen, Batch(cases) if cases is not None else None, now)
+
+    def _board_version(self) -> tuple | None:
+        """What the board's loader has applied (loads, refreshes), None before its first load."""
+        b = self.board
+        if b is None or not b.applied_gen:
+            return None
+        return (b.applied_gen, getattr(b, "full_loads", None), getattr(b, "delta_loads", None))
 
     def tick(self, now: datetime) -> None:
         """The minute turned: redraw the countdowns on screen (cheap: only the visible rows are
         recomputed). The order and the reasons change on the next ``reload``."""
-        lst = self.today_list
-        lst.now = now
-        lst._urgency.clear()
-        lst.refresh()
+        self.today_list.tick(now)
         self._update_why()
 
     @work(thread=True, group="today-load", exclusive=True)
-    def _load(self, gen: int, cases: list[Case] | None) -> None:
+    def _load(self, gen: int, cases: list[Case] | None, now: datetime) -> None:
         started = time.perf_counter()
         try:
             if cases is None:
@@ -388,26 +238,27 @@ class TodayScreen(StoreScreen):
             self.app.call_from_thread(self.notify, f"Could not read the database: {clean(exc)}",
                                       severity="error", markup=False)
             return
-        now = self.clock()
-        cache = getattr(self.app, "triage", None)
-        if cache is not None and getattr(cache, "cfg", None) is self.cfg:
-            # The board's minute: at the same minute the cached triage is reused (a 10,000-case
-            # Today opens in ~10 ms instead of ~0.7 s); the order changes as the board's does.
-            now = getattr(getattr(self.app, "loader", None), "minute", now)
-            items = cache.today(cases, now)
-        else:
-            items = today(cases, self.cfg, now)
-        by_id = {c.id: c for c in cases}
-        self.post_message(TodayLoaded(gen, items, by_id, now, time.perf_counter() - started))
+        rows = self.rows.copy()
+        rows.rebuild(cases, now)
+        self.post_message(TodayLoaded(gen, rows, time.perf_counter() - started))
 
     def on_today_loaded(self, msg: TodayLoaded) -> None:
         if msg.gen != self._gen:
             return
-        self.all_items, self.by_id, self.now = msg.items, msg.by_id, msg.now
-        self.last_elapsed = msg.elapsed
-        self.loaded = True
-        self.today_list.marks &= set(msg.by_id)
+        self.rows, self.last_elapsed, self.loaded = msg.rows, msg.elapsed, True
+        self._pending, latest, self._latest = None, self._latest, None
+        if latest is not None:
+            self.rows.update(latest, self.rows.now)
+        self._rows_changed()
+
+    def _rows_changed(self) -> None:
+        self.today_list.marks &= set(self.rows.by_id)
         self._apply_query(self.query_text, force=True)
+
+    def bulk_saved(self, saved: list[Case]) -> None:
+        """Our own bulk saved these: show them as saved now (only they are triaged again)."""
+        if self.rows.apply(saved):
+            self._rows_changed()
 
     def _apply_query(self, text: str, force: bool = False) -> None:
         """Show the rows matching ``text``; a bad query leaves the list as it was and says why."""
@@ -589,180 +440,42 @@ class TodayScreen(StoreScreen):
             self.post_message(OpenCase(t.case.id))
 
     def action_mark(self) -> None:
-        lst = self.today_list
-        t = lst.current
-        if t is None:
-            return
-        lst.marks.symmetric_difference_update({t.case.id})
-        lst._refresh_row(lst.cursor)
-        if lst.cursor < len(lst.items) - 1:
-            lst.move_cursor(lst.cursor + 1)
+        self.today_list.toggle_mark()
         self._update_info()
 
     def action_mark_all(self) -> None:
         lst = self.today_list
         ids = {t.case.id for t in lst.items}
-        lst.marks = set() if ids <= lst.marks else lst.marks | ids
-        lst.refresh()
+        lst.set_marks(set() if ids <= lst.marks else lst.marks | ids)
         self._update_info()
 
     def action_reload(self) -> None:
+        self._seen = None  # look at every case again (only the changed ones are triaged)
         self.reload()
 
     def action_close(self) -> None:
         if self.today_list.marks:
-            self.today_list.marks.clear()
-            self.today_list.refresh()
+            self.today_list.set_marks(set())
             self._update_info()
             return
         self.dismiss()
 
-    def targets(self) -> list[Case]:
-        """The marked cases (as last loaded), or the one under the cursor when none is marked."""
-        lst = self.today_list
-        if lst.marks:
-            return [self.by_id[i] for i in sorted(lst.marks, key=lambda i: self.by_id[i].number) if i in self.by_id]
-        return [lst.current.case] if lst.current is not None else []
 
-    def _what(self, cases: list[Case]) -> str:
-        return cases[0].id if len(cases) == 1 else f"{len(cases)} cases"
+def open_today(app) -> TodayScreen:
+    """The board's Today screen: installed on the first ``t`` and kept, so every later ``t``
+    shows it again without composing it (and triages only what changed meanwhile). With Today
+    already on the stack (``t`` in a case opened from it), a fresh one as before."""
+    def make() -> TodayScreen:
+        return TodayScreen(app.store, app.cfg, app.clock, app.store.user, lock=app.store_lock,
+                           board=app.loader, triage=app.triage)
 
-    def action_snooze(self) -> None:
-        cases = self.targets()
-        if not cases:
-            return
-
-        def until(text: str) -> datetime:
-            when = dates.read(text, what="snooze time", kind="ahead", order=dates.date_order(self.cfg),
-                              now=self.clock())
-            if when <= self.clock():
-                raise ValidationError(f"{when.isoformat(timespec='minutes')} is not in the future")
-            return when
-
-        def submit(values: dict, form: forms.FormScreen) -> None:
-            when = values["until"]
-            self.bulk("Snoozed", cases, lambda c: (lambda case: ops.snooze(case, when, self.clock())), form.ticket)
-
-        spec = forms.FormSpec(
-            f"Snooze {self._what(cases)}", [forms.Field("until", "Until", until, placeholder="2026-12-01 or 2026-12-01T09:00+08:00")],
-            None, submit, note="Out of Today until then; it comes back by itself.", key="snooze")
-        self.app.push_screen(forms.FormScreen(spec))
-
-    def action_assign(self) -> None:
-        cases = self.targets()
-        if not cases:
-            return
-
-        def submit(values: dict, form: forms.FormScreen) -> None:
-            user = values["user"]
-            self.bulk("Assigned", cases, lambda c: (lambda case: ops.assign(case, user)), form.ticket)
-
-        def who(text: str) -> str:
-            return ops.box_user(text) if text.strip() else ""
-
-        spec = forms.FormSpec(
-            f"Assign {self._what(cases)}", [forms.Field("user", "To", who, self.user, placeholder="a login on this box")],
-            None, submit, note="Empty: nobody.", key="assign")
-        self.app.push_screen(forms.FormScreen(spec))
-
-    def action_tag(self) -> None:
-        cases = self.targets()
-        if not cases:
-            return
-
-        def tags(text: str) -> tuple[list[str], list[str]]:
-            add, remove = [], []
-            for t in text.replace(",", " ").split():
-                (remove if t.startswith("-") else add).append(t.lstrip("-+"))
-            if not add and not remove:
-                raise ValidationError("a tag, like urgent; -tag removes one")
-            for t in add:
-                if not all(ch.isalnum() or ch in "-_." for ch in t):
-                    raise ValidationError(f"tag {t!r}: letters, digits, - _ . only")
-            return add, remove
-
-        def submit(values: dict, form: forms.FormScreen) -> None:
-            add, remove = values["tags"]
-            self.bulk("Tagged", cases, lambda c: (lambda case: ops.tag(case, add, remove)), form.ticket)
-
-        spec = forms.FormSpec(
-            f"Tag {self._what(cases)}", [forms.Field("tags", "Tags", tags, placeholder="urgent, -old (minus removes)")],
-            None, submit, key="tag")
-        self.app.push_screen(forms.FormScreen(spec))
-
-    def action_move(self, step: int) -> None:
-        cases = self.targets()
-        if not cases:
-            return
-        now = self.clock()
-        into_resolved = [c for c in cases if 0 <= STAGES.index(c.stage) + step < len(STAGES)
-                         and STAGES[STAGES.index(c.stage) + step] == "resolved"]
-        if into_resolved and len(cases) > 1:
-            ids = ", ".join(c.id for c in into_resolved[:5]) + (" …" if len(into_resolved) > 5 else "")
-            self.notify(f"Not moved: {ids} would go to Resolved, which needs an outcome per case. "
-                        f"Unmark them, or resolve each one on its own.",
-                        title="Bulk move refused", severity="warning", markup=False, timeout=8)
-            return
-        if into_resolved:
-            case = cases[0]
-
-            def submit(values: dict, form: forms.FormScreen) -> None:
-                self.bulk("Resolved", [case], lambda c: (lambda x: ops.move(
-                    x, "resolved", now, values["outcome"], values["recovered"])), form.ticket)
-            self.app.push_screen(forms.FormScreen(case_forms.outcome_spec(case, now, submit)))
-            return
-
-        def change_for(c: Case):
-            idx = STAGES.index(c.stage) + step
-            if not 0 <= idx < len(STAGES):
-                edge = "first" if step < 0 else "last"
-
-                def refuse(case: Case) -> tuple[str, str]:
-                    raise ValidationError(f"already in the {edge} stage ({STAGE_TITLES[c.stage]})")
-                return refuse
-            return lambda case: ops.move(case, STAGES[idx], now)
-
-        self.bulk("Moved", cases, change_for)
-
-    # -- saving --------------------------------------------------------------------------------
-    def bulk(self, what: str, cases: list[Case], change_for, ticket: int | None = None) -> None:
-        """Save ``change_for(case)`` on each case, each with the revision last loaded, in one
-        worker; ``BulkDone`` reports the result (and the form holding ``ticket`` hears it)."""
-        self.busy = True
-        self._update_info()
-        self._bulk_worker(what, [(c, change_for(c)) for c in cases], ticket)
-
-    @work(thread=True, group="today-save")
-    def _bulk_worker(self, what: str, jobs: list, ticket: int | None) -> None:
-        out = self.session.bulk(jobs)  # the cases that saved are one undo step on the board
-        self.post_message(BulkDone(what, out.ok, [(cid, str(exc)) for cid, exc in out.failed], ticket))
-
-    def on_bulk_done(self, msg: BulkDone) -> None:
-        self.busy = False
-        lst = self.today_list
-        lst.marks -= set(msg.ok)  # the refused ones stay marked, to try again
-        total = len(msg.ok) + len(msg.failed)
-        if msg.failed:
-            lines = [f"{cid}: {clean(err)}" for cid, err in msg.failed[:6]]
-            if len(msg.failed) > 6:
-                lines.append(f"… and {len(msg.failed) - 6} more")
-            self.notify("\n".join(lines), title=f"{msg.what} {len(msg.ok)} of {total}; {len(msg.failed)} failed",
-                        severity="error" if not msg.ok else "warning", markup=False, timeout=10)
-        else:
-            ids = ", ".join(msg.ok[:4]) + (" …" if len(msg.ok) > 4 else "")
-            self.notify(f"{msg.what} {len(msg.ok)} of {total}: {ids}", markup=False, timeout=4)
-        if msg.ticket is not None:  # the form that asked (in front) closes, or says why not
-            why = None if msg.ok else "; ".join(f"{cid}: {err}" for cid, err in msg.failed[:3])
-            self.app.screen.post_message(SaveAnswered(msg.ticket, why))
-        if msg.ok:
-            self.post_message(CasesChanged(tuple(msg.ok)))
-            self.reload()
-        else:
-            self._update_info()
-        lst.refresh()
-
-    def bulk_targets_text(self) -> str:
-        return ", ".join(c.id for c in self.targets())
+    if not app.is_screen_installed("today"):
+        app.install_screen(make(), "today")
+    screen = app.get_screen("today")
+    if screen in app.screen_stack:
+        return make()
+    screen.opened()
+    return screen
 
 
-__all__ = ["TodayScreen", "TodayList", "BulkDone", "columns"]
+__all__ = ["TodayScreen", "TodayList", "BulkDone", "columns", "open_today"]

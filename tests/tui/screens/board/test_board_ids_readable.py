@@ -88,7 +88,6 @@ def _fg_at_ids(line: str) -> list[tuple[str, str | None]]:
     """(id, the SGR foreground in force where it starts) for each id in a captured line."""
     fg: str | None = None
     out = []
-    pos = 0
     for m in re.finditer(r"\x1b\[([0-9;]*)m|(D-\d{4,})", line):
         if m.group(2):
             out.append((m.group(2), fg))
@@ -105,7 +104,6 @@ def _fg_at_ids(line: str) -> list[tuple[str, str | None]]:
             elif c.isdigit() and (30 <= int(c) <= 37 or 90 <= int(c) <= 97):
                 fg = c
             i += 1
-        pos = m.end()
     return out
 
 
