@@ -11,7 +11,8 @@ when ``$BENCH_MARK_FD`` names an inherited pipe, writes one line per milestone t
 
 t is ``time.monotonic()`` (CLOCK_MONOTONIC: the same clock in every process of the box), so the
 parent subtracts the instant it started the process. The attributes are read with getattr, so
-a board whose load pipeline moved keeps being measurable; a missing one just gives no mark.
+a board whose load pipeline moved keeps being measurable (the app's ``loader`` is read when it has
+one, else the app itself); a missing one just gives no mark.
 Nothing else in the app is touched: key timings are read from the terminal's side (bench/term.py).
 """
 
@@ -46,19 +47,20 @@ class Marks:
             return
         now = time.monotonic()
         self._bench_mark("first", now)
-        painted = getattr(self, "first_paint_at", None)
+        src = getattr(self, "loader", self)  # the board keeps its load state in its loader
+        painted = getattr(src, "first_paint_at", None)
         if painted is not None:  # perf_counter, converted to the monotonic clock
             # first_paint_at is taken just after the frame with cards: that frame is the mark.
             at = painted - time.perf_counter() + now
             self._bench_mark("cards", max((f for f in self._bench_frames if f <= at), default=at))
         self._bench_frames = (*self._bench_frames[-7:], now)
-        loaded = getattr(self, "full_loaded_at", _NONE)
+        loaded = getattr(src, "full_loaded_at", _NONE)
         if loaded is _NONE:  # no such attribute any more: every case looked at = counts known
-            loaded = getattr(self, "counts", None)
+            loaded = getattr(src, "counts", None)
         if loaded is not None:
             held = -1
             try:
                 held = sum(len(cs) for cs in self.board.by_stage.values())  # type: ignore[attr-defined]
             except Exception:  # noqa: BLE001 - a renamed attribute: the mark without the count
                 pass
-            self._bench_mark("sorted", now, held, getattr(self, "last_load_seconds", -1.0))
+            self._bench_mark("sorted", now, held, getattr(src, "last_load_seconds", -1.0))

@@ -72,6 +72,8 @@ class BoardLoader:
     # -- time -------------------------------------------------------------------------------------
     def tick(self) -> None:
         app = self.app
+        if not app.screen_stack:
+            return  # the app is closing: no board to tick
         app.now = app.clock()
         minute = app.now.replace(second=0, microsecond=0)
         if minute != self.minute:

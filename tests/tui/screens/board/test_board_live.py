@@ -72,6 +72,18 @@ async def test_countdowns_tick_without_a_keypress(seeded, cfg):
         assert f"{app.loader.counts[0]} overdue" in after
 
 
+async def test_a_tick_while_the_board_closes_does_nothing(app):
+    """The one timer can fire once more while the app shuts down (seen in CI: an IndexError
+    from the board property): with no screen left, a tick, even with the evidence pass due,
+    does nothing."""
+    async with running(app):
+        pass
+    assert not app.screen_stack
+    app.evidence.due = None  # the background pass is due
+    app.loader.tick()
+    assert not app.evidence.rechecking
+
+
 async def test_unknown_theme_falls_back_and_names_the_valid_ones(seeded, cfg):
     data = dict(cfg.data)
     data["board"] = {**cfg.board, "theme": "no-such-theme"}
