@@ -15,6 +15,7 @@ from pathlib import Path
 from decimal import Decimal, InvalidOperation
 from typing import Callable, Iterable, Iterator
 
+from .validate import case_from_dict
 from .model import STAGES, Case
 
 
@@ -64,7 +65,7 @@ class FirstLook:
                 claim = Decimal(0)
             totals[stage] = (n + 1, total + claim, curs | {str(doc.get("currency", ""))})
             if len(first.setdefault(stage, [])) < per_stage:
-                first[stage].append(Case.from_dict(whole()))
+                first[stage].append(case_from_dict(whole()))
         return cls(totals, first)
 
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
 from dateutil import tz
 
-from .config import Config
 from .model import Case
+
+if TYPE_CHECKING:  # for annotations only: config imports query (a view's query is checked)
+    from .config import Config
 
 LEVELS = ("ok", "soon", "overdue")
 

@@ -15,16 +15,14 @@ from pathlib import Path
 from dateutil import tz
 
 from . import paths
-from .errors import StoreError
+from .dates import date_order
+from .errors import ConfigError, StoreError
 from .model import PLATFORMS, STAGES, TURNS
+from .query import parse
 
 ANCHORS = ("received", "paid", "shipped", "delivery_estimate", "opened", "escalated",
            "stage_entered", "created", "closed", "waiting", "last_evidence")
 UNITS = ("days", "hours", "working_days", "business_days")
-
-
-class ConfigError(StoreError):
-    pass
 
 
 def default_text() -> str:
@@ -183,8 +181,6 @@ def _check_profile(name: str, default: dict, prof, at: str) -> None:
 
 
 def _check_views(views, at: str) -> None:
-    from .query import parse  # here, not at the top: query imports this module
-
     if not isinstance(views, list) or not all(isinstance(v, dict) for v in views):
         raise ConfigError(f"{at}: views must be a list of tables ([[views]] with name and query)")
     for i, v in enumerate(views, 1):
@@ -230,9 +226,7 @@ def check_types(user: dict, defaults_: dict, at: str) -> None:
 
 
 def _validate_input(data: dict) -> None:
-    from .dates import date_order  # [input] date_order: DMY, MDY, YMD or empty, else one line
-
-    date_order(data)
+    date_order(data)  # [input] date_order: DMY, MDY, YMD or empty, else one line
 
 
 def load(path: Path | None = None) -> Config:

@@ -28,7 +28,7 @@ from dateutil import parser as _dparser
 from dateutil import tz
 
 from . import clock
-from .errors import ValidationError
+from .errors import ConfigError, ValidationError
 
 HINT = "write it like 2026-11-30, 2026-11-30 17:00 or 2026-11-30T17:00+08:00"
 ORDERS = ("DMY", "MDY", "YMD")
@@ -69,8 +69,6 @@ def date_order(cfg: Any) -> str | None:
     if raw in ("", None):
         return None
     if not isinstance(raw, str) or raw.strip().upper() not in ORDERS:
-        from .config import ConfigError
-
         raise ConfigError(f"config [input] date_order must be one of {', '.join(ORDERS)} (or empty), "
                           f"not {raw!r}")
     return raw.strip().upper()

@@ -17,6 +17,10 @@ class ValidationError(StoreError, ValueError):
         self.case_id = case_id
 
 
+class ConfigError(StoreError):
+    """The config file (or a value in it) is wrong: one line naming the file, key and why."""
+
+
 class NotFound(StoreError, KeyError):
     def __str__(self) -> str:  # KeyError would add quotes
         return str(self.args[0]) if self.args else "not found"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from .validate import case_from_dict, check_case
 from . import ops
 from .errors import ConflictError, ValidationError
 from .model import Case, HistoryEntry, case_id, case_number, from_iso
@@ -76,7 +77,7 @@ def reverter(which: str):
                 current[key] = current[key][: how["truncate"]]
             else:
                 current[key] = how["set"]
-        restored = Case.from_dict(current)
+        restored = case_from_dict(current)
         for f in current:
             if f not in ("history", "rev"):
                 setattr(case, f, getattr(restored, f))
@@ -122,7 +123,7 @@ def check_import(cases: list[Case], now) -> set[int]:
     this runs before anything is written."""
     seen: set[int] = set()
     for c in cases:
-        c.validate(now=now)
+        check_case(c, now=now)
         n = case_number(c.id)
         if n in seen:
             raise ValidationError(f"{c.id} appears twice in the import")

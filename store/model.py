@@ -291,18 +291,3 @@ class Case:
                 v = [dict(x) for x in v]
             d[f.name] = v
         return d
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Case:
-        """A case from its stored/exported shape, every field checked (``store.validate``)."""
-        from .validate import case_from_dict
-
-        return case_from_dict(d)
-
-    def validate(self, *, now: datetime | None = None, before: dict | None = None) -> None:
-        """Raise ValidationError naming the first thing wrong with this case (``store.validate``).
-        With ``now``, dates of things that happened may not be in the future (unless unchanged
-        from ``before``, the stored dict a change started from)."""
-        from .validate import check_case
-
-        check_case(self, now=now, before=before)

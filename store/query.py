@@ -16,12 +16,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .clocks import Clock, clocks, next_deadline, span as _ago, unresponsive, urgency, whose_turn
-from .config import Config
 from .errors import ValidationError
 from .model import PLATFORMS, REASONS, STAGES, TURNS, Case
+
+if TYPE_CHECKING:  # for annotations only: config imports query (a view's query is checked)
+    from .config import Config
 
 FIELDS = ("stage", "turn", "due", "hard", "amount", "supplier", "owner", "tag", "platform", "reason", "id", "order")
 FLAGS = ("overdue", "unresponsive", "snoozed", "mine", "soon")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from textual.binding import Binding
 
+from store.validate import case_from_dict
 from store import STAGES, Case, ConflictError, StoreError, ValidationError, negotiation, ops
 from store.editor import EditorError, message_template, parse_message
 
@@ -295,7 +296,7 @@ class CaseActions:
         app, case = self.app, self.current_case()
         if case is None:
             return
-        base = Case.from_dict(case.to_dict())  # the revision the form shows: what "changed" is relative to
+        base = case_from_dict(case.to_dict())  # the revision the form shows: what "changed" is relative to
 
         def submit(values: dict, form: forms.FormScreen) -> None:
             typed = typed_edits(base, values)

@@ -15,6 +15,7 @@ import threading
 from datetime import datetime
 from typing import Callable, Iterable
 
+from ..validate import case_from_dict, check_case
 from .. import clock as _clock
 from ..base import CaseStore, ChangeInfo, FirstLook, key_of
 from ..errors import NotFound, ValidationError
@@ -46,12 +47,12 @@ class MemoryStore(CaseStore):
             doc = self._docs.get(n)
         if doc is None:
             raise NotFound(f"no case {case_id(n)}")
-        return Case.from_dict(doc)
+        return case_from_dict(doc)
 
     def cases(self, stage: str | None = None) -> list[Case]:
         with self._lock:
             docs = [self._docs[n] for n in sorted(self._docs)]
-        return [Case.from_dict(d) for d in docs if stage is None or d.get("stage") == stage]
+        return [case_from_dict(d) for d in docs if stage is None or d.get("stage") == stage]
 
     def count(self) -> int:
         return len(self._docs)
@@ -84,13 +85,13 @@ class MemoryStore(CaseStore):
             case.created_at = case.created_at or now
             case.created_by = self.user
             case.id = case_id(n)
-            case.validate(now=now)
+            check_case(case, now=now)
             case.rev = 1
             case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
             self._docs[n] = case.to_dict()
             self._last_id = n
             self._stamp(case.id, now)
-        return Case.from_dict(self._docs[n])
+        return case_from_dict(self._docs[n])
 
     def update(self, cid: str, change, *, expected_rev: int | None = None, fields: Iterable[str] = ()) -> Case:
         now = self.clock()
@@ -101,9 +102,9 @@ class MemoryStore(CaseStore):
                 raise NotFound(f"no case {case_id(n)}")
             if expected_rev is not None and raw.get("rev") != expected_rev:
                 raise conflict(raw, expected_rev, fields)
-            case = Case.from_dict(raw)
+            case = case_from_dict(raw)
             action, detail, *ref = change(case)
-            case.validate(now=now, before=raw)
+            check_case(case, now=now, before=raw)
             new = case.to_dict()
             undo = diff(raw, new)
             if not undo:
@@ -112,7 +113,7 @@ class MemoryStore(CaseStore):
             case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref[0] if ref else None))
             self._docs[n] = case.to_dict()
             self._stamp(case.id, now)
-            return Case.from_dict(self._docs[n])
+            return case_from_dict(self._docs[n])
 
     def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
         return self.update(cid, reverter("undo"), expected_rev=expected_rev)

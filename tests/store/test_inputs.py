@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from dateutil import tz
 
+from store.validate import check_case
 from store import dates, money, validate
 from store.errors import ValidationError
 from store.model import Case, Deadline, Message, money as model_money
@@ -135,7 +136,7 @@ def _case(**kw) -> Case:
 ])
 def test_the_validator_names_the_field(change, field):
     with pytest.raises(ValidationError) as exc:
-        _case(**change).validate()
+        check_case(_case(**change))
     assert exc.value.field == field and exc.value.case_id == "D-0001"
     with pytest.raises(ValidationError) as exc:
         validate.case_from_dict({**_case().to_dict(), **_stored(change)})
@@ -157,18 +158,18 @@ def _stored(change: dict) -> dict:
 def test_received_in_the_future_is_refused_only_when_typed_now():
     c = _case(received_at=NOW + timedelta(days=3))
     with pytest.raises(ValidationError, match="future"):
-        c.validate(now=NOW)
-    c.validate(now=NOW, before=c.to_dict())  # stored that way already, untouched by this change
-    c.validate()  # loading: the clock may have moved; not a damaged database
+        check_case(c, now=NOW)
+    check_case(c, now=NOW, before=c.to_dict())  # stored that way already, untouched by this change
+    check_case(c)  # loading: the clock may have moved; not a damaged database
 
 
 def test_sample_cases_pass_the_validator():
     for c in sample_cases(50, NOW, messages=5, evidence=3):
-        c.validate(now=NOW)
+        check_case(c, now=NOW)
         assert validate.case_from_dict(c.to_dict()) == c
 
 
 def test_in_memory_instants_must_be_datetimes():
     with pytest.raises(ValidationError) as exc:
-        _case(received_at="2026-11-20").validate()
+        check_case(_case(received_at="2026-11-20"))
     assert exc.value.field == "received_at"

@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import datetime, timezone
 
+from store.validate import check_case
 from store import clock, dates, ops, query
 from store import money as amounts
 from store.clocks import clocks, countdown, unresponsive, urgency, whose_turn
@@ -198,7 +199,7 @@ def cmd_add(args, cfg):
     )
     if case.claimed is not None and case.claimed > case.amount:
         raise Refusal(f"claimed amount {case.claimed} is more than the order amount {case.amount}")
-    case.validate(now=now)  # before the database is opened: bad input creates nothing
+    check_case(case, now=now)  # before the database is opened: bad input creates nothing
     store = open_db(args, cfg, create=True)
     created = store.create(case)
     print(created.id)

@@ -11,9 +11,9 @@ import secrets
 import stat
 from pathlib import Path
 
+from ...validate import case_from_dict, check_case
 from ... import paths
 from ...errors import DamagedDatabase, StoreError, ValidationError
-from ...model import Case
 from ...ops import evidence_verify
 from .storage import JournalStorage, _fsync_dir, _write_all, orphan_journal, parse_snapshot, read_file
 from .store import SCHEMA_VERSION, TinyStore
@@ -80,7 +80,7 @@ def read_backup(src: Path) -> dict:
         raise ValidationError(f"{src}: written by a newer Dispute Board (schema {schema}); nothing restored")
     for key, doc in (data.get("cases") or {}).items():
         try:
-            Case.from_dict({"id": f"D-{int(key):04d}", **doc}).validate()
+            check_case(case_from_dict({"id": f"D-{int(key):04d}", **doc}))
         except (TypeError, ValueError, KeyError, AttributeError, ArithmeticError, StoreError) as exc:
             raise ValidationError(f"{src}: case {key} is not valid ({exc}); nothing restored") from None
     return data
@@ -130,7 +130,7 @@ def check(path: Path, cfg) -> list[str]:
                             f"the next save gives it one")
         for c in store.cases():
             try:
-                c.validate()
+                check_case(c)
             except (ValueError, StoreError) as exc:
                 problems.append(f"{path}: {c.id} is not valid: {exc}")
             for e in c.evidence:

@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Iterator
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
+from ...validate import case_from_dict, check_case
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
 from ... import history, light  # light (msgspec): imported now too, before any setuid
 from ...base import CaseStore, ChangeInfo, FirstLook, key_of
@@ -36,7 +37,7 @@ def _now() -> datetime:
 
 def _migrate_0_to_1(doc: dict) -> dict:
     """A plain TinyDB file (no meta): fill every field the model knows with its default."""
-    return Case.from_dict(doc).to_dict()
+    return case_from_dict(doc).to_dict()
 
 
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {0: _migrate_0_to_1}
@@ -182,7 +183,7 @@ class TinyStore(CaseStore):
     def _decode(self, doc: dict) -> Case:
         """A stored case, every field checked: one that is wrong inside is a damaged database."""
         try:
-            return Case.from_dict(doc)
+            return case_from_dict(doc)
         except ValidationError as exc:
             raise DamagedDatabase(f"{self._path}: a stored case is wrong inside: {exc}; file left untouched") from None
 
@@ -238,7 +239,7 @@ class TinyStore(CaseStore):
             raw = set(self._keys())
             n = max(meta.get("last_id", 0), max((int(k) for k in raw), default=0)) + 1
             case.id = case_id(n)
-            case.validate(now=now)
+            check_case(case, now=now)
             case.rev = 1
             case.history = [HistoryEntry(now, self.user, "create", f"{case.supplier}: {case.title or case.order}")]
             if str(n) in raw:  # as TinyDB's insert would: never over an existing document
@@ -264,7 +265,7 @@ class TinyStore(CaseStore):
             case = self._decode(raw)
             # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
             action, detail, *ref = change(case)
-            case.validate(now=now, before=raw)
+            check_case(case, now=now, before=raw)
             new = case.to_dict()
             undo = history.diff(raw, new)
             if not undo:
