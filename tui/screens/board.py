@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from store import STAGE_TITLES, STAGES, Case
 from store import query as case_query
@@ -26,6 +26,7 @@ from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
 from ..widgets.stage_column import CARD_HEIGHT, StageColumn, remove_sorted
 from ..widgets.status_line import StatusLine
+from ..widgets.steady_footer import SteadyFooter
 
 if TYPE_CHECKING:
     from ..app import DisputeApp
@@ -89,7 +90,7 @@ class BoardScreen(CaseActions, Screen):
                         compact=True)
             yield Static("", id="filter-error")
         yield StatusLine(id="status")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         for c in self.columns:

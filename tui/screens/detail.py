@@ -7,7 +7,6 @@ from datetime import datetime
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from store import Case, statement
 
@@ -17,7 +16,7 @@ from ..thumbnail import EvidencePreview
 from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
 from ..widgets.status_line import StatusLine
-
+from ..widgets.steady_footer import SteadyFooter
 
 class DetailScreen(CaseActions, Screen):
     """The case on a screen of its own (enter on the board; the only way when narrow), with a
@@ -50,7 +49,7 @@ class DetailScreen(CaseActions, Screen):
     def compose(self) -> ComposeResult:
         yield DetailPane(self.triage, preview=True, id="detail-full", classes="detail")
         yield StatusLine(id="status-detail")
-        yield Footer()
+        yield SteadyFooter()
 
     @property
     def pane(self) -> DetailPane:

@@ -407,3 +407,20 @@ async def test_edit_without_touching_a_date_keeps_it(app, seeded):
         assert fresh.description == "Only the description changes"
         assert fresh.received_at == case.received_at
         assert fresh.history[-1].detail == "changed description"
+
+
+async def test_the_footer_dims_next_stage_in_the_last_column_and_not_elsewhere(app):
+    """The board's footer is redrawn only when what it shows changes (SteadyFooter): moving to
+    Resolved must still dim "Next stage", and moving back must light it again."""
+    from textual.widgets._footer import FooterKey
+
+    def next_stage(app) -> FooterKey:
+        return next(k for k in app.screen.query(FooterKey) if k.description == "Next stage")
+
+    async with running(app, (160, 40)) as pilot:
+        assert not next_stage(app).has_class("-disabled")
+        await press(pilot, *"llll")
+        assert selected(app).stage == "resolved"
+        assert next_stage(app).has_class("-disabled")
+        await press(pilot, "h")
+        assert not next_stage(app).has_class("-disabled")
