@@ -169,7 +169,7 @@ class DisputeApp(App[int]):
     def on_open_case(self, msg: OpenCase) -> None:
         """Enter on a card or a Today row: the case selected on the board, its detail in front
         of the screen that asked (esc returns to it), its files re-checked."""
-        shown = self.board.current_case()
+        shown = self.board.selected  # the card (possibly light): only its id is compared
         if shown is None or shown.id != msg.case_id:
             self.board.select_case(msg.case_id)
         case = self.loader.find(msg.case_id)

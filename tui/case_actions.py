@@ -28,7 +28,7 @@ from store import STAGES, Case, ConflictError, StoreError, ValidationError, nego
 from store.editor import EditorError, message_template, parse_message
 
 from .editor import run_editor
-from .messages import CaseSaved, OpenCase, OpenStatement, SaveAnswered, SaveFailed, new_ticket
+from .messages import CaseSaved, OpenCase, OpenStatement, SaveAnswered, SaveFailed, answer, new_ticket
 from .safe import clean
 from .screens import case_forms, forms
 from .session import Outcome
@@ -202,7 +202,7 @@ class CaseWriter:
     # -- the answers (UI thread, routed here by the app) -------------------------------------------
     def saved(self, msg: CaseSaved) -> None:
         if msg.ticket is not None and self.editing.pop(msg.ticket, None) is None:
-            self.app.screen.post_message(SaveAnswered(msg.ticket))  # the form that asked closes
+            answer(self.app, msg.ticket)  # the form that asked closes
         self.app.notify(f"{msg.case.id}: {clean(msg.detail)}", markup=False, timeout=3)
         self.app.loader.load(select=msg.case.id, refresh=False)
 
@@ -214,7 +214,7 @@ class CaseWriter:
             if msg.conflict and msg.rev is not None:
                 msg.error += (f"; save again to write your {', '.join(msg.both)} over theirs, keeping the rest"
                               if msg.both else "; save again to write only your changes")
-            self.app.screen.post_message(SaveAnswered(msg.ticket, msg.error, msg.rev if msg.conflict else None))
+            answer(self.app, msg.ticket, msg.error, msg.rev if msg.conflict else None)
         title = f"Changed by {clean(msg.user)}" if msg.conflict else "Not saved"
         self.app.notify(clean(msg.error), title=title, severity="error", markup=False, timeout=8)
         if msg.conflict:

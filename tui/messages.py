@@ -79,6 +79,12 @@ class EvidenceChecked(Message):
         self.case_id, self.rev, self.states, self.final = case_id, rev, states, final
 
 
+def answer(app, ticket: int, error: str | None = None, rev: int | None = None) -> None:
+    """Tell the form holding ``ticket`` how its save went: it waits in front (``app.screen``);
+    anyone else there ignores an answer that is not theirs."""
+    app.screen.post_message(SaveAnswered(ticket, error, rev))
+
+
 class OpenCase(Message):
     """Open this case (enter on a row). The app selects it on the board and shows it."""
 

@@ -20,7 +20,7 @@ from textual.message import Message
 from store import STAGE_TITLES, STAGES, Case, ValidationError, ops
 from store import dates
 
-from ..messages import CasesChanged, SaveAnswered
+from ..messages import CasesChanged, answer
 from ..safe import clean
 from . import case_forms, forms
 
@@ -174,7 +174,7 @@ class TodayBulk:
         ticket, self._ticket = self._ticket, None
         if ticket is not None:  # the form that asked (in front) closes, or says why not
             why = None if msg.ok else "; ".join(f"{cid}: {err}" for cid, err in msg.failed[:3])
-            self.app.screen.post_message(SaveAnswered(ticket, why))
+            answer(self.app, ticket, why)
         if msg.saved:
             self.bulk_saved(msg.saved)
             self.post_message(CasesChanged(tuple(msg.ok)))

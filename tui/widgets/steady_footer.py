@@ -4,7 +4,10 @@ Textual's ``Footer`` throws its key widgets away and builds them again whenever 
 bindings are refreshed: each time its screen is shown, and on every focus change. At 10,000
 cases that was about a third of the CPU of opening Today (each ``FooterKey`` restyled one by
 one). ``SteadyFooter`` compares what it would show (key, label, enabled, tooltip of each shown
-binding) with what it shows and does nothing when they are the same.
+binding) with what it shows and does nothing when they are the same. It overrides
+``Footer.bindings_changed`` and reads its ``_bindings_ready``: written against textual==8.2.8,
+the version pyproject.toml pins; re-read Footer when that pin moves (tests/tui/screens/board's
+footer test fails if the keys stop being redrawn).
 """
 
 from __future__ import annotations
