@@ -259,6 +259,35 @@ def test_a_backup_that_cannot_be_written_is_one_warning_exit_0_and_retried(db_pa
     assert cli(db_path, "check").returncode == 0, "the recorded problem is cleared once a backup works"
 
 
+def test_disk_full_when_saving_says_nothing_was_saved_and_loses_nothing(db_path, monkeypatch):
+    import store.backends.tinydb.storage as storage_mod
+    from store.errors import StoreError
+    s = open_store(db_path)
+    s.import_cases(sample_cases(5, NOW))
+    s.update("D-0001", lambda c: ops.log(c, "me", "before", NOW, "tester"))
+    real = storage_mod._write_all
+
+    def full(fd, blob, fsync):
+        os.write(fd, blob[: len(blob) // 2])  # what a full disk lets through: half a line
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage_mod, "_write_all", full)
+    with pytest.raises(StoreError) as err:
+        s.update("D-0002", lambda c: ops.log(c, "me", "lost to the full disk", NOW, "tester"))
+    assert str(err.value) == f"{journal(db_path)}: cannot save (No space left on device); nothing was saved"
+    monkeypatch.setattr(storage_mod, "_write_all", real)
+    s.close()
+    other = open_store(db_path, user="other")  # the torn half line is not read as a change
+    assert "lost to the full disk" not in [m.text for m in other.get("D-0002").messages]
+    assert [m.text for m in other.get("D-0001").messages].count("before") == 1
+    other.update("D-0003", lambda c: ops.log(c, "me", "after", NOW, "other"))  # the next save works
+    other.close()
+    fresh = open_store(db_path, user="third")
+    assert "after" in [m.text for m in fresh.get("D-0003").messages]
+    assert "lost to the full disk" not in [m.text for m in fresh.get("D-0002").messages]
+    fresh.close()
+
+
 def test_disk_full_during_compaction_after_a_durable_save(db_path, monkeypatch, capsys):
     import store.backends.tinydb.storage as storage_mod
     s = open_store(db_path)

@@ -1078,7 +1078,11 @@ class JournalStorage(Storage):
                 # a compaction already folded in (sync() just read everything): cut them off.
                 os.ftruncate(fd, self._jr_offset)
             os.lseek(fd, self._jr_offset, os.SEEK_SET)
-            _write_all(fd, line, self.fsync)
+            try:
+                _write_all(fd, line, self.fsync)
+            except OSError as exc:  # a full disk, a quota: what was written is a torn line, cut next time
+                raise StoreError(f"{self.journal_path}: cannot save ({exc.strerror or exc}); "
+                                 "nothing was saved") from None
             self._jr_sig = _fsig(fd)
         finally:
             os.close(fd)
