@@ -12,7 +12,9 @@ folders. Every figure is a real process:
 - startup: the board (bench/board_proc.py: ``disputes --db X`` with frame marks, bench/marks.py)
   and a bare Textual app (bench/bare_app.py), each on its own pty at 120x40 and 80x24, timed
   from the parent's spawn to the first frame, the first cards, and the first frame with every
-  case sorted into its column; launches interleaved, median of ``--launches``.
+  case sorted into its column; launches interleaved, median of ``--launches``, with the user's
+  summary cache (store/summary.py) in place; before them, one launch per size with none (the
+  first open of a database by a user, which writes it), reported on its own row.
 - keys: the key's bytes written to the pty, to the last output before 100 ms of quiet (settled)
   and to the first output; p90 over ``--keys`` presses; j/k/h/l at 80x24 and 160x45 (the detail
   pane beside the board), enter and t at 120x40; floor: the same keys in the bare app.
@@ -212,6 +214,16 @@ class Bench:
         key_sets = {"j/k": [b"j", b"k"], "h/l": [b"l", b"h"]}
         keyres: dict = {}
         want_keys = "keys" in self.only
+        cold: dict = {}
+        if "startup" in self.only:  # the first open of this database by this user: no summary cache yet
+            for s in sizes:
+                shutil.rmtree(Path(self.env["XDG_CACHE_HOME"]), ignore_errors=True)
+                log(f"{n:,} cases: board at {s[0]}x{s[1]}, no summary cache (a first open)")
+                t = self.launch("board", path, s)
+                try:
+                    cold[s] = self.started(t, "board", n)
+                finally:
+                    t.close()
         for r in range(a.launches):
             for s in sizes:
                 for what in ("bare", "board"):
@@ -266,6 +278,12 @@ class Bench:
                 load = med([x["load_s"] for x in board if x["load_s"] is not None])
                 if load is not None:
                     note += f"; the app's own load: {load * 1000:.0f} ms"
+                c = cold.get(s, {})
+                if c.get("sorted") is not None:
+                    self.row("startup", f"board fully sorted, {ss}, first open (no summary cache)", n,
+                             c["sorted"] * 1000, "ms", "bare Textual first paint", bare * 1000, None,
+                             note=f"1 launch; first cards {_f(c['cards'] * 1000 if c.get('cards') else None)} ms;"
+                                  f" the app's own load: {_f((c.get('load_s') or 0) * 1000)} ms")
                 for mark, label, tgt in (("sorted", "fully sorted", target), ("cards", "first cards", None),
                                          ("first", "first frame", None)):
                     got = [x[mark] * 1000 for x in board if x.get(mark) is not None]

@@ -148,6 +148,11 @@ class CaseStore(ABC):
         not change them. ``stage``: that stage's only. Default: the full cases."""
         return self.cases(stage)
 
+    def save_summary(self, soon: bool = True) -> None:
+        """Write what makes the next ``board_cases`` quick, if the backend keeps anything
+        (``store.summary``); ``soon``: only when enough is new. Housekeeping: never raises.
+        The board's load worker calls it outside its store lock; ``close`` writes the rest."""
+
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         """For a store of at least ``threshold`` cases, what the board paints first; None when
         decoding everything is quick anyway (or the backend cannot do better)."""

@@ -44,6 +44,9 @@ class Urgency:
     rank: int  # 0 ok .. 4 overdue hard: hard deadlines weigh more than soft ones
 
 
+_CALM = Urgency("ok", False, None, 0)  # no clock runs: frozen, so one object serves every case
+
+
 @lru_cache(maxsize=16)
 def _zone(name: str):
     return tz.gettz(name) or timezone.utc
@@ -133,8 +136,21 @@ def rule_due(rule: dict, start: datetime, profile: dict, extra_days: int = 0) ->
     return start + timedelta(days=n)
 
 
+def known(case: Case, cfg: Config | None) -> tuple[list[Clock], str] | None:
+    """``(clocks(case, cfg), whose_turn(case))`` computed already for this very case object:
+    ``store.summary`` sets them on the light cases it reads (from its cache, or when it makes
+    the entry), with the settings they were computed with. Any other case, or other settings
+    (``cfg`` None: any), gives None. A light case is never changed in place (it cannot be
+    written back), so they stay its answers."""
+    k = case.__dict__.get("_known")
+    return k[1] if k is not None and (cfg is None or k[0] is cfg) else None
+
+
 def clocks(case: Case, cfg: Config) -> list[Clock]:
     """Every deadline that applies to the case in its current stage, soonest first."""
+    k = known(case, cfg)
+    if k is not None:
+        return k[0]
     profile = cfg.profile(case.platform)
     marks = anchors(case)
     out: list[Clock] = []
@@ -176,11 +192,19 @@ def next_deadline(case: Case, cfg: Config, now: datetime, case_clocks: list[Cloc
 def rank(c: Clock, now: datetime, cfg: Config) -> int:
     """How urgent one clock is now: 4 overdue hard, 3 hard within the soon window, 2 overdue soft,
     1 soft within its window, 0 otherwise. Hard deadlines weigh more than soft ones."""
-    left = c.due - now
-    if left <= timedelta(0):
+    return _rank(c, now, *_soon(now, cfg))
+
+
+def _soon(now: datetime, cfg: Config) -> tuple[datetime, datetime]:
+    """The ends of the soon windows from ``now``: (hard, soft)."""
+    u = cfg.urgency
+    return now + timedelta(hours=u["soon_hard_hours"]), now + timedelta(hours=u["soon_soft_hours"])
+
+
+def _rank(c: Clock, now: datetime, hard_by: datetime, soft_by: datetime) -> int:
+    if c.due <= now:
         return 4 if c.hard else 2
-    soon = timedelta(hours=cfg.urgency["soon_hard_hours"] if c.hard else cfg.urgency["soon_soft_hours"])
-    if left <= soon:
+    if c.due <= (hard_by if c.hard else soft_by):
         return 3 if c.hard else 1
     return 0
 
@@ -193,20 +217,26 @@ def urgency(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | N
     """
     best: Clock | None = None
     best_rank = -1
+    windows = None
     for c in clocks(case, cfg) if case_clocks is None else case_clocks:
         if c.met:
             continue
-        r = rank(c, now, cfg)
+        if windows is None:
+            windows = _soon(now, cfg)
+        r = _rank(c, now, *windows)
         if r > best_rank:  # clocks are sorted by due: the first of a rank is the earliest
             best, best_rank = c, r
     if best is None:
-        return Urgency("ok", False, None, 0)
+        return _CALM
     level = "overdue" if best_rank in (2, 4) else "soon" if best_rank in (1, 3) else "ok"
     return Urgency(level, best.hard, best, best_rank)
 
 
 def whose_turn(case: Case) -> str:
     """me, supplier or platform: from the last word said in this stage, else the stage's default."""
+    k = known(case, None)
+    if k is not None:
+        return k[1]
     if case.stage == "resolved":
         return "platform"  # the outcome is recorded; the refund or replacement is theirs to deliver
     last = None

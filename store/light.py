@@ -205,14 +205,16 @@ def _build(fields: dict) -> Case:
     return c
 
 
-def _fast(raw: bytes) -> Case | None:
-    """The light case from bytes every shape accepts (None: let the validator itself decide)."""
+def _fast(raw: bytes) -> tuple[Case, Any] | None:
+    """The light case from bytes every shape accepts, and the decoded struct (its top-level
+    instants and amounts still their stored text); None: let the validator itself decide."""
     try:
-        c = _build(_values(_asdict(_decoder_typed.decode(raw))))
+        st = _decoder_typed.decode(raw)
+        c = _build(_values(_asdict(st)))
         validate.cross_check(c)
     except (msgspec.ValidationError, msgspec.DecodeError, ValidationError, ValueError, ArithmeticError):
         return None  # ValueError: a stored-looking instant that is no date (02-30); the rule says so
-    return c
+    return c, st
 
 
 class _Keys(msgspec.Struct):
@@ -271,11 +273,17 @@ def light_dict(raw: bytes, where: Path | str = "", key: str = "?") -> dict:
 
 def light_case(raw: bytes, where: Path | str = "", key: str = "?") -> Case:
     """A light ``Case`` from a stored case's bytes, every field it has checked."""
-    c = _fast(raw)
-    if c is None:
-        c = _slow(raw, where, key)
-    c.light = True
-    return c
+    return light_case_and_text(raw, where, key)[0]
+
+
+def light_case_and_text(raw: bytes, where: Path | str = "", key: str = "?") -> tuple[Case, Any]:
+    """``light_case``, and the fast path's struct whose top-level fields are the stored text
+    (what ``store.summary`` keeps), or None when the validator itself read the case."""
+    got = _fast(raw)
+    if got is None:
+        return _slow(raw, where, key), None
+    got[0].light = True
+    return got
 
 
 def _slow(raw: bytes, where: Path | str = "", key: str = "?") -> Case:
@@ -298,4 +306,4 @@ def fields(raw: bytes, where: Path | str = "", key: str = "?") -> dict:
         return {k: d[k] for k in ("platform", "order", "platform_ref") if k in d}
 
 
-__all__ = ["HEAVY", "light_dict", "light_case", "fields", "totals"]
+__all__ = ["HEAVY", "light_dict", "light_case", "light_case_and_text", "fields", "totals"]

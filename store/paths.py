@@ -7,6 +7,8 @@ the database on a shared path:
 - config:   ``$DISPUTES_CONFIG``, else ``$XDG_CONFIG_HOME/disputes/config.toml``
 - user themes: ``themes/`` beside the config file
 - state (remembered choices such as the theme): ``$XDG_STATE_HOME/disputes/state.json``
+- cache (the board's summary of each database, derived and private to the user; safe to
+  delete): ``$XDG_CACHE_HOME/disputes/``
 - backups: ``<database>.backups/`` beside the database, so they move with it
 - beside the database too: ``.journal`` (changes since the snapshot), ``.lock`` (the write
   lock), ``.inuse`` (every process with it open holds a shared lock: the last one folds the
@@ -42,6 +44,10 @@ def config_dir() -> Path:
 
 def state_dir() -> Path:
     return _xdg("XDG_STATE_HOME", ".local/state") / APP
+
+
+def cache_dir() -> Path:
+    return _xdg("XDG_CACHE_HOME", ".cache") / APP
 
 
 def config_file() -> Path:

@@ -21,7 +21,8 @@ from tests.support.cases import seeded_store
 def isolated_home(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user's config, data or state."""
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state")):
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_STATE_HOME", "state"),
+                     ("XDG_CACHE_HOME", "cache")):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("DISPUTES_DB", raising=False)
     monkeypatch.delenv("DISPUTES_CONFIG", raising=False)

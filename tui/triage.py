@@ -48,6 +48,8 @@ class Triage:
         self._evidence: dict[str, tuple[int, float, str]] = {}
         self._search: dict[str, tuple[int, str]] = {}
         self._today: dict[str, tuple[int, datetime, query.Triage]] = {}
+        self._urgency: dict[str, tuple[int, datetime, Urgency]] = {}
+        self._urgency_now: datetime | None = None
         self.pending: dict[str, Case] = {}  # cases whose evidence files should be looked at
 
     def clocks(self, case: Case) -> list[Clock]:
@@ -59,8 +61,17 @@ class Triage:
         return cl
 
     def urgency(self, case: Case, now: datetime) -> Urgency:
-        """Same answer as ``store.clocks.urgency``, from the cached clocks."""
-        return urgency(case, self.cfg, now, self.clocks(case))
+        """Same answer as ``store.clocks.urgency``, from the cached clocks; kept for the last
+        ``now`` asked (the load's sort and its counts ask the same instant)."""
+        if now != self._urgency_now:
+            self._urgency.clear()
+            self._urgency_now = now
+        hit = self._urgency.get(case.id)
+        if hit is not None and hit[0] == case.rev and hit[1] == now:  # (now too: two threads ask)
+            return hit[2]
+        u = urgency(case, self.cfg, now, self.clocks(case))
+        self._urgency[case.id] = (case.rev, now, u)
+        return u
 
     def sort_key(self, case: Case, now: datetime) -> tuple:
         u = self.urgency(case, now)

@@ -202,7 +202,7 @@ def test_stored_cases_take_the_fast_path(tmp_path):
         raw = _raw(c.to_dict())
         got = light._fast(raw)
         assert got is not None, c.id
-        assert _dump(got) == _dump(light._slow(raw, "db", "1"))
+        assert _dump(got[0]) == _dump(light._slow(raw, "db", "1"))
 
 
 def _shape(monkeypatch, conv, shape):

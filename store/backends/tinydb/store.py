@@ -20,6 +20,7 @@ from tinydb.table import Document, Table
 from ...validate import case_from_dict, check_case
 from ... import clock, paths, validate  # noqa: F401  validate: imported now, before any setuid
 from ... import history, light  # light (msgspec): imported now too, before any setuid
+from ...summary import SAVE_AFTER, Summary, paused_gc
 from ...base import CaseStore, ChangeInfo, FirstLook, key_of
 from ...config import Config, load as load_config
 from ...errors import ConflictError, DamagedDatabase, NotFound, StoreError, ValidationError
@@ -62,6 +63,7 @@ class TinyStore(CaseStore):
         # storage still holds those very bytes (it replaces them when the case changes)
         self._decoded: dict[int, tuple[bytes | None, Case]] = {}
         self._light: dict[int, tuple[bytes | None, Case]] = {}
+        self._summary: Summary | None = None  # the board's summary cache, read at first use
         try:
             self.storage.sync()
             self._check_schema()
@@ -163,22 +165,37 @@ class TinyStore(CaseStore):
         return out
 
     def board_cases(self, stage: str | None = None) -> list[Case]:
-        """Every case, light (``store.light``): decoded from its bytes without its heavy fields,
+        """Every case, light (``store.light``): from the summary cache (``store.summary``) when it
+        was made from the case's very bytes, else decoded from them without the heavy fields,
         checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
         out = []
-        for k in sorted(self._keys(), key=int):
-            n = int(k)
-            raw = self.storage.raw("cases", k)
-            got = self._light.get(n)
-            if got is None or got[0] is not raw:
-                if raw is None:
-                    continue
-                if stage is not None and light.totals(raw, self._path, k).get("stage") != stage:
-                    continue  # another stage's: not decoded (as cases(stage) skips it)
-                got = self._light[n] = (raw, light.light_case(raw, self._path, k))
-            if stage is None or got[1].stage == stage:
-                out.append(got[1])
+        summary = self.summary()
+        with paused_gc():
+            for k in sorted(self._keys(), key=int):
+                n = int(k)
+                raw = self.storage.raw("cases", k)
+                got = self._light.get(n)
+                if got is None or got[0] is not raw:
+                    if raw is None:
+                        continue
+                    if stage is not None and light.totals(raw, self._path, k).get("stage") != stage:
+                        continue  # another stage's: not decoded (as cases(stage) skips it)
+                    got = self._light[n] = (raw, summary.case(k, raw, self._path))
+                if stage is None or got[1].stage == stage:
+                    out.append(got[1])
         return out
+
+    def summary(self) -> Summary:
+        if self._summary is None:
+            self._summary = Summary(self._path, self.cfg)
+        return self._summary
+
+    def save_summary(self, soon: bool = True) -> None:
+        """Write the summary cache when it has enough news (``soon``), or any (at close). Never
+        raises: the cache is housekeeping, and the database never depends on it."""
+        s = self._summary
+        if s is not None and s.fresh and (not soon or s.fresh >= SAVE_AFTER):
+            s.save(set(self._keys()))
 
     def _decode(self, doc: dict) -> Case:
         """A stored case, every field checked: one that is wrong inside is a damaged database."""
@@ -321,7 +338,10 @@ class TinyStore(CaseStore):
         return len(incoming)
 
     def close(self) -> None:
-        self.storage.close()
+        try:
+            self.save_summary(soon=False)
+        finally:
+            self.storage.close()
 
     def last_id(self) -> int:
         raw = self._keys()
@@ -360,8 +380,8 @@ class TinyStore(CaseStore):
 
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         keys = self._keys()  # in memory already: no file access
-        if len(keys) < threshold:
-            return None
+        if len(keys) < threshold or self.summary().covers(len(keys)):
+            return None  # few cases, or the summary cache has them: every case is quick
         def part(k: str):
             raw = self.storage.raw("cases", k) or b"{}"
             return light.totals(raw, self._path, k), lambda: self.storage.doc("cases", k, keep=False) or {}

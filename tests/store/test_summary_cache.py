@@ -1,0 +1,216 @@
+"""The board's summary cache (store/summary.py, issue 11): a second open paints from it, and it
+never shows anything the database does not say, whatever is planted where it lives."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from store import TinyStore, ops
+from store import paths
+from store.clocks import clocks, whose_turn
+from store.light import light_case
+from store.summary import SummaryCase, cache_file
+from tests.support import NOW
+from tests.support.cases import seeded_store
+
+
+def _open(db, cfg) -> TinyStore:
+    return TinyStore(db, cfg=cfg, user="tester", clock=lambda: NOW)
+
+
+def _truth(store: TinyStore) -> dict:
+    """What the board must show for every case: decoded from the bytes, clocks computed afresh."""
+    out = {}
+    for k in store.storage.keys("cases"):
+        c = light_case(store.storage.raw("cases", k))
+        out[c.id] = (c, [(x.kind, x.label, x.due, x.due.utcoffset(), x.hard, x.party, x.met)
+                         for x in clocks(c, store.cfg)], whose_turn(c))
+    return out
+
+
+def _same(store: TinyStore, cases: list) -> None:
+    truth = _truth(store)
+    assert sorted(c.id for c in cases) == sorted(truth)
+    for c in cases:
+        want, want_clocks, want_turn = truth[c.id]
+        assert c == want, c.id
+        assert c.messages == want.messages and c.evidence == want.evidence, c.id  # the lazy lists
+        got = [(x.kind, x.label, x.due, x.due.utcoffset(), x.hard, x.party, x.met) for x in clocks(c, store.cfg)]
+        assert got == want_clocks, c.id  # the offset each due is shown in, too
+        assert whose_turn(c) == want_turn, c.id
+
+
+def _warm(db, cfg, n=30):
+    s = seeded_store(db, cfg, n=n)
+    s.board_cases()
+    s.close()  # writes the cache
+    assert cache_file(db).is_file()
+
+
+def test_a_second_open_reads_every_case_from_the_cache_and_shows_what_the_database_says(db_path, cfg):
+    _warm(db_path, cfg)
+    s = _open(db_path, cfg)
+    try:
+        cases = s.board_cases()
+        assert all(isinstance(c, SummaryCase) for c in cases) and s.summary().hits == 30
+        assert s.first_look(60, 10) is None  # no partial first look: every case is quick
+        _same(s, cases)
+        assert all(c.light for c in cases)
+        with pytest.raises(Exception, match="light"):
+            cases[0].to_dict()  # never written back, as any light case
+        whole = s.get(cases[0].id)
+        assert whole.description and whole.history  # opening a case reads it whole, as before
+    finally:
+        s.close()
+
+
+def test_a_case_a_colleague_changed_since_is_read_from_the_database(db_path, cfg, tmp_path):
+    _warm(db_path, cfg)
+    # A colleague's process changes two cases after the cache was written.
+    code = ("import sys; from store import TinyStore, ops; from store.config import defaults;"
+            "s = TinyStore(sys.argv[1], cfg=defaults(), user='li');"
+            "s.update('D-0004', lambda c: ops.edit_fields(c, {'title': 'Changed by Li'}));"
+            "s.update('D-0009', lambda c: ops.tag(c, ['escalate'], []));"
+            "s.close()")
+    subprocess.run([sys.executable, "-c", code, str(db_path)], check=True, env=os.environ | {"PYTHONPATH": os.getcwd()})
+    s = _open(db_path, cfg)
+    try:
+        cases = {c.id: c for c in s.board_cases()}
+        assert cases["D-0004"].title == "Changed by Li" and "escalate" in cases["D-0009"].tags
+        assert not isinstance(cases["D-0004"], SummaryCase) and s.summary().hits == 28
+        _same(s, list(cases.values()))
+    finally:
+        s.close()
+    s = _open(db_path, cfg)  # and the cache now has the new entries
+    try:
+        s.board_cases()
+        assert s.summary().hits == 30
+    finally:
+        s.close()
+
+
+def test_changed_settings_are_never_answered_from_the_cache(db_path, cfg):
+    _warm(db_path, cfg)
+    other = copy.deepcopy(cfg)
+    for prof in other.data["profiles"].values():
+        for rule in prof.get("clocks", ()):
+            if "days" in rule:
+                rule["days"] = int(rule["days"]) + 5
+    s = _open(db_path, other)
+    try:
+        cases = s.board_cases()
+        assert s.summary().hits == 0
+        _same(s, cases)
+        moved = [c for c in cases if [k.due for k in clocks(c, other)] != [k.due for k in clocks(
+            light_case(s.storage.raw("cases", str(c.number))), cfg)]]
+        assert len(moved) > 20  # the change moved their deadlines: old answers would be wrong
+    finally:
+        s.close()
+
+
+def test_a_planted_link_is_neither_followed_nor_written_through(db_path, cfg, tmp_path):
+    victim = tmp_path / "someone-elses-file"
+    victim.write_bytes(b"precious")
+    target = cache_file(db_path)
+    target.parent.mkdir(parents=True, mode=0o700)
+    target.symlink_to(victim)
+    _warm(db_path, cfg)  # reads (not through the link) and writes the cache
+    assert victim.read_bytes() == b"precious"
+    assert not target.is_symlink() and target.is_file()  # replaced by a file of ours
+
+
+def test_a_folder_others_can_write_is_not_used(db_path, cfg):
+    folder = paths.cache_dir()
+    folder.mkdir(parents=True, mode=0o700)
+    folder.chmod(0o777)
+    s = seeded_store(db_path, cfg, n=5)
+    try:
+        _same(s, s.board_cases())
+    finally:
+        s.close()
+    assert list(folder.iterdir()) == []  # nothing written where others could swap it
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(db_path, cfg, damage):
+    _warm(db_path, cfg)
+    f = cache_file(db_path)
+    blob = f.read_bytes()
+    f.write_bytes({"garbage": b"\x93\x01\xc4\x10" + os.urandom(64), "truncated": blob[: len(blob) // 2],
+                   "empty": b""}[damage])
+    s = _open(db_path, cfg)
+    try:
+        cases = s.board_cases()
+        assert s.summary().hits == 0
+        _same(s, cases)
+    finally:
+        s.close()
+    assert f.read_bytes() != b"" and len(f.read_bytes()) > 1000  # rebuilt whole
+
+
+def test_another_databases_cache_cannot_mislead(db_path, cfg, tmp_path):
+    other = tmp_path / "other.json"
+    _warm(other, cfg, n=30)
+    s = seeded_store(db_path, cfg, n=30)  # the same ids, other contents (another import's times)
+    s.update("D-0002", lambda c: ops.edit_fields(c, {"title": "Only in this database"}))
+    s.close()
+    cache_file(db_path).write_bytes(cache_file(other).read_bytes())
+    s = _open(db_path, cfg)
+    try:
+        cases = s.board_cases()
+        assert {c.id: c.title for c in cases}["D-0002"] == "Only in this database"
+        _same(s, cases)
+    finally:
+        s.close()
+
+
+def test_a_cache_that_cannot_be_written_costs_nothing_but_time(db_path, cfg):
+    base = paths.cache_dir().parent
+    base.mkdir(parents=True, exist_ok=True)
+    paths.cache_dir().write_bytes(b"a file where the folder should be")
+    s = seeded_store(db_path, cfg, n=5)
+    before = db_path.read_bytes()
+    try:
+        _same(s, s.board_cases())
+        s.update("D-0001", lambda c: ops.tag(c, ["x"], []))
+    finally:
+        s.close()  # the failed cache write does not fail the close
+    assert db_path.read_bytes() != before  # the save itself went through
+    assert paths.cache_dir().read_bytes() == b"a file where the folder should be"
+
+
+def test_the_database_alone_opens_without_its_cache(db_path, cfg, tmp_path):
+    _warm(db_path, cfg)
+    copy_path = tmp_path / "copy" / "disputes.json"
+    copy_path.parent.mkdir()
+    copy_path.write_bytes(db_path.read_bytes())
+    for p in paths.cache_dir().iterdir():
+        p.unlink()
+    s = _open(copy_path, cfg)
+    try:
+        _same(s, s.board_cases())
+        assert s.summary().hits == 0
+    finally:
+        s.close()
+
+
+def test_snoozed_and_overdue_cases_rank_the_same_from_the_cache(db_path, cfg):
+    """The urgency the board sorts by, at several instants, from cached clocks and from fresh ones."""
+    _warm(db_path, cfg)
+    s = _open(db_path, cfg)
+    try:
+        from store.clocks import urgency
+        for c in s.board_cases():
+            fresh = light_case(s.storage.raw("cases", str(c.number)))
+            for hours in (0, 30, 24 * 9, 24 * 40):
+                at = NOW + timedelta(hours=hours)
+                a, b = urgency(c, cfg, at), urgency(fresh, cfg, at)
+                assert (a.level, a.rank, a.hard, a.clock and a.clock.due) == (b.level, b.rank, b.hard, b.clock and b.clock.due)
+    finally:
+        s.close()
