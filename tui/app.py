@@ -42,7 +42,7 @@ from .messages import (BoardReady, CaseSaved, CasesChanged, CasesLoaded, Evidenc
 from .safe import clean
 from .screens import forms
 from .screens.board import BoardScreen
-from .screens.detail import DetailScreen
+from .screens.detail import DetailScreen, open_detail
 from .screens.help import HelpScreen
 from .screens.outcomes import OutcomesScreen
 from .screens.statement import StatementScreen
@@ -174,7 +174,7 @@ class DisputeApp(App[int]):
             self.board.select_case(msg.case_id)
         case = self.loader.find(msg.case_id)
         if case is not None:
-            self.push_screen(DetailScreen(self.triage, case, self.now))
+            self.push_screen(open_detail(self, case, self.now))
             self.call_after_refresh(self.loader.update_status)
             self.evidence.check(case)
 

@@ -46,6 +46,20 @@ class DetailScreen(CaseActions, Screen):
         case, now = self._initial
         self.pane.show(case, now)
 
+    def reopen(self, case: Case, now: datetime) -> None:
+        """Show ``case`` as a fresh screen would: at the top, its first evidence file, the
+        countdowns of ``now`` (kept off the stack, this screen saw no minute turn)."""
+        self.gone = False
+        self._initial = (case, now)
+        if not self.is_mounted:
+            return  # on_mount shows it
+        pane = self.pane
+        if pane.case is case:
+            pane.tick(now)
+        else:
+            pane.show(case, now)
+        pane.scroll_home(animate=False)
+
     def compose(self) -> ComposeResult:
         yield DetailPane(self.triage, preview=True, id="detail-full", classes="detail")
         yield StatusLine(id="status-detail")
@@ -110,3 +124,17 @@ class DetailScreen(CaseActions, Screen):
     def action_page(self, direction: str) -> None:
         pane = self.pane
         (pane.scroll_page_down if direction == "down" else pane.scroll_page_up)(animate=False)
+
+
+def open_detail(app, case: Case, now: datetime) -> DetailScreen:
+    """The detail screen for ``case``: installed on the first enter and kept, so every later
+    enter shows it again without composing it (composing was most of enter's 170 ms at 10,000
+    cases). With the detail already on the stack (enter in Today opened from a case), a fresh one."""
+    if not app.is_screen_installed("detail"):
+        app.install_screen(DetailScreen(app.triage, case, now), "detail")
+        return app.get_screen("detail")
+    screen = app.get_screen("detail")
+    if screen in app.screen_stack:
+        return DetailScreen(app.triage, case, now)
+    screen.reopen(case, now)
+    return screen
