@@ -91,6 +91,9 @@ def _last(case: Case, sender: str) -> datetime | None:
 
 def unanswered(case: Case) -> list[datetime]:
     """My messages since the supplier last wrote (oldest first)."""
+    k = known(case, None)
+    if k is not None:
+        return k[2]
     out: list[datetime] = []
     for m in reversed(case.messages):
         if m.sender == "supplier":
@@ -136,8 +139,8 @@ def rule_due(rule: dict, start: datetime, profile: dict, extra_days: int = 0) ->
     return start + timedelta(days=n)
 
 
-def known(case: Case, cfg: Config | None) -> tuple[list[Clock], str] | None:
-    """``(clocks(case, cfg), whose_turn(case))`` computed already for this very case object:
+def known(case: Case, cfg: Config | None) -> tuple[list[Clock], str, list[datetime]] | None:
+    """``(clocks(case, cfg), whose_turn(case), unanswered(case))`` computed already for this very case object:
     ``store.summary`` sets them on the light cases it reads (from its cache, or when it makes
     the entry), with the settings they were computed with. Any other case, or other settings
     (``cfg`` None: any), gives None. A light case is never changed in place (it cannot be

@@ -2,11 +2,12 @@
 runs so a large database paints sorted without decoding each case again.
 
 For every case the cache keeps, under a digest of the case's stored bytes: its scalar fields
-and tags (as their stored text), its clocks (``store.clocks.clocks``) and whose turn it is
-(``whose_turn``). A case read through the cache (``SummaryCase``) is a light case (``store.light``)
+and tags (as their stored text), its clocks (``store.clocks.clocks``), whose turn it is
+(``whose_turn``) and my unanswered messages' times (``unanswered``). A case read through the cache (``SummaryCase``) is a light case (``store.light``)
 whose scalar fields come from the cache; its messages, evidence, deadlines and proposals are
 decoded from its stored bytes the first time anything reads them. Its clocks and turn are the
-cached ones: ``clocks()`` and ``whose_turn()`` return them for it (``store.clocks.known``).
+cached ones: ``clocks()``, ``whose_turn()`` and ``unanswered()`` return them for it
+(``store.clocks.known``), so the board's sort and counts and the digest read no list.
 
 Never trusted over the database:
 - an entry is used only for the very bytes it was made from (the digest of the case as stored
@@ -42,15 +43,14 @@ import msgspec
 import orjson
 
 from . import light, paths, validate
-from .clocks import Clock, clocks as _clocks_of, whose_turn
+from .clocks import Clock, clocks as _clocks_of, unanswered, whose_turn
 from .files import atomic_file
 from .model import Case
 
-FORMAT = 1
+FORMAT = 2
 LAZY = ("messages", "evidence", "deadlines", "proposals")  # decoded from the bytes when read
 SCALARS = tuple(f for f in light._decoder_typed.type.__struct_fields__ if f not in LAZY)
 _READ = {attr: read for attr, read in light._top}  # instants and amounts: stored text -> value
-_READERS = tuple((i, _READ[name]) for i, name in enumerate(SCALARS) if name in _READ)
 MAX_BYTES = 512 * 1024 * 1024  # a bigger file is not ours: ignored
 SAVE_AFTER = 64  # new entries before the board's load writes the file (the rest at close)
 _fromiso = datetime.fromisoformat
@@ -91,6 +91,7 @@ class Entry(msgspec.Struct, array_like=True, gc=False):
     fields: _Scalars
     clocks: list[Clock]  # read back as the model's own Clock, due with its offset
     turn: str
+    waiting: list[datetime]  # clocks.unanswered: my messages since the supplier last wrote
 
 
 class _EntryOut(msgspec.Struct, array_like=True, gc=False):
@@ -98,15 +99,19 @@ class _EntryOut(msgspec.Struct, array_like=True, gc=False):
     fields: _ScalarsOut
     clocks: list[_ClockOut]
     turn: str
+    waiting: list[str]
 
 
 class _File(msgspec.Struct, array_like=True):
+    """Each entry stays its encoded bytes (a ``Raw``, a view of the file's) until its case is
+    asked for: nothing is held twice, and an entry not asked for is written back as it came."""
     format: int
     key: bytes
-    entries: dict[str, Entry]
+    entries: dict[str, msgspec.Raw]
 
 
 _decoder = msgspec.msgpack.Decoder(_File)
+_entry_decoder = msgspec.msgpack.Decoder(Entry)
 _encoder = msgspec.msgpack.Encoder()
 
 
@@ -191,15 +196,6 @@ class SummaryCase(Case):
 _CASE_FIELDS = tuple(Case.__dataclass_fields__)
 
 
-def _out(e: Entry | _EntryOut) -> _EntryOut:
-    """An entry as written. The scalar instants may go as msgpack timestamps (stored instants
-    are UTC); a clock's due goes as text, keeping the offset it is shown in."""
-    if type(e) is _EntryOut:
-        return e
-    return _EntryOut(e.digest, e.fields, [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source,
-                                                    k.met) for k in e.clocks], e.turn)  # type: ignore[arg-type]
-
-
 class Summary:
     """One database's cache, as read at open; ``case`` answers from it or fills it."""
 
@@ -207,7 +203,7 @@ class Summary:
         self.cfg = cfg
         self.file = cache_file(db)
         self.key = fingerprint(cfg)
-        self.entries: dict[str, Entry | _EntryOut] = {}
+        self.entries: dict[str, msgspec.Raw | _EntryOut] = {}  # as read, or made here
         self.fresh = 0  # entries made since the file was read or written
         self.hits = 0
         self.usable = _private_dir(self.file.parent, create=False)
@@ -237,7 +233,7 @@ class Summary:
         except (msgspec.DecodeError, msgspec.ValidationError):
             return
         if got.format == FORMAT and got.key == self.key:
-            self.entries = got.entries
+            self.entries = got.entries  # type: ignore[assignment]
 
     def covers(self, n: int) -> bool:
         """Most of ``n`` cases are likely in the cache (no digest checked: a hint)."""
@@ -247,19 +243,25 @@ class Summary:
         """The light case stored as ``raw`` under ``key``: from its entry when the entry was made
         from these bytes, else decoded (``light.light_case``) and its entry made."""
         d = digest(raw)
-        ent = self.entries.get(key)
-        if type(ent) is Entry and ent.digest == d:  # (an _EntryOut: made here, not read back yet)
-            self.hits += 1
-            return self._build(ent, raw)
+        got = self.entries.get(key)
+        if type(got) is msgspec.Raw:  # (an _EntryOut was made here from these bytes' predecessor)
+            try:
+                ent = _entry_decoder.decode(got)
+            except (msgspec.DecodeError, msgspec.ValidationError):
+                ent = None  # not what this code writes: made again below
+            if ent is not None and ent.digest == d:
+                self.hits += 1
+                return self._build(ent, raw)
         c, text = light.light_case_and_text(raw, where, key)
         if text is None:
             return c  # read by the validator itself (an old or hand-made case): not kept
         cl = _clocks_of(c, self.cfg)
         turn = whose_turn(c)
-        c.__dict__["_known"] = (self.cfg, (cl, turn))
+        waiting = unanswered(c)
+        c.__dict__["_known"] = (self.cfg, (cl, turn, waiting))
         self.entries[key] = _EntryOut(d, _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
                                       [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
-                                       for k in cl], turn)
+                                       for k in cl], turn, [validate._iso(w) for w in waiting])
         self.fresh += 1
         return c
 
@@ -268,7 +270,7 @@ class Summary:
         d = c.__dict__
         d.update(zip(SCALARS, _astuple(ent.fields)))
         d.update(history=[], notified=[], statement="", description="", _raw=raw,
-                 _known=(self.cfg, (ent.clocks, ent.turn)))
+                 _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
         return c
 
     def save(self, keys: set[str] | None = None) -> bool:
@@ -284,7 +286,7 @@ class Summary:
             entries = {k: e for k, e in entries.items() if k in keys}
         try:
             with atomic_file(self.file) as fh:
-                fh.write(_encoder.encode((FORMAT, self.key, {k: _out(e) for k, e in entries.items()})))
+                fh.write(_encoder.encode((FORMAT, self.key, entries)))
         except (OSError, ValueError):  # ValueError: files.check_target's refusals
             return False
         self.entries = entries

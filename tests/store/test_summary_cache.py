@@ -7,13 +7,14 @@ import copy
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
 from store import TinyStore, ops
 from store import paths
-from store.clocks import clocks, whose_turn
+from store.clocks import clocks, unanswered, whose_turn
+from store.dates import show_instant
 from store.light import light_case
 from store.summary import SummaryCase, cache_file
 from tests.support import NOW
@@ -24,13 +25,20 @@ def _open(db, cfg) -> TinyStore:
     return TinyStore(db, cfg=cfg, user="tester", clock=lambda: NOW)
 
 
+VIEWER = timezone(timedelta(hours=5, minutes=30))
+
+
+def _shown(x) -> tuple:
+    """A clock as the detail shows it (``show_instant`` says the offset when it is not the viewer's)."""
+    return (x.kind, x.label, x.due, show_instant(x.due, VIEWER), x.hard, x.party, x.met)
+
+
 def _truth(store: TinyStore) -> dict:
     """What the board must show for every case: decoded from the bytes, clocks computed afresh."""
     out = {}
     for k in store.storage.keys("cases"):
         c = light_case(store.storage.raw("cases", k))
-        out[c.id] = (c, [(x.kind, x.label, x.due, x.due.utcoffset(), x.hard, x.party, x.met)
-                         for x in clocks(c, store.cfg)], whose_turn(c))
+        out[c.id] = (c, [_shown(x) for x in clocks(c, store.cfg)], (whose_turn(c), unanswered(c)))
     return out
 
 
@@ -41,13 +49,15 @@ def _same(store: TinyStore, cases: list) -> None:
         want, want_clocks, want_turn = truth[c.id]
         assert c == want, c.id
         assert c.messages == want.messages and c.evidence == want.evidence, c.id  # the lazy lists
-        got = [(x.kind, x.label, x.due, x.due.utcoffset(), x.hard, x.party, x.met) for x in clocks(c, store.cfg)]
+        got = [_shown(x) for x in clocks(c, store.cfg)]
         assert got == want_clocks, c.id  # the offset each due is shown in, too
-        assert whose_turn(c) == want_turn, c.id
+        assert (whose_turn(c), unanswered(c)) == want_turn, c.id
 
 
 def _warm(db, cfg, n=30):
     s = seeded_store(db, cfg, n=n)
+    shanghai = timezone(timedelta(hours=8))  # a deadline entered in the platform's offset, shown in it
+    s.update("D-0002", lambda c: ops.add_deadline(c, "reply_by", (NOW + timedelta(days=2)).astimezone(shanghai)))
     s.board_cases()
     s.close()  # writes the cache
     assert cache_file(db).is_file()

@@ -45,7 +45,10 @@ WIDTH = 80  # every digest line fits a mail reader's or a terminal's 80 cells
 def _cells(text: str) -> int:
     """``cell_len``, without its per-character walk for printable ASCII (one cell a character):
     a digest at 10k measures ~15,000 lines and reasons, most of them plain ASCII."""
-    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+    if text.isascii() and text.isprintable():
+        return len(text)
+    plain = text.replace("\u2026", "")  # the ellipsis fit() cuts with is one cell (rich says so too)
+    return len(text) if plain.isascii() and plain.isprintable() else cell_len(text)
 
 
 def _why_lines(why: tuple[str, ...], indent: str = "       ") -> list[str]:
