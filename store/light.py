@@ -217,6 +217,41 @@ def _fast(raw: bytes) -> tuple[Case, Any] | None:
     return c, st
 
 
+def _list_decoders() -> dict[str, tuple[msgspec.json.Decoder, tuple]]:
+    """For each record list of the light case: a decoder of that field alone (the same type
+    as in the light case's struct, so the same shapes) and its records' conversions."""
+    typed = {f.name: f.type for f in msgspec.structs.fields(_decoder_typed.type)}
+    conv = dict(_lists)
+    out = {}
+    for attr, _key, c, _default in CASE:
+        if attr in HEAVY or c.shape[0] != "items":
+            continue
+        only = msgspec.defstruct(f"_Only_{attr}", [(attr, typed[attr], msgspec.field(default_factory=list))],
+                                 module=__name__)
+        out[attr] = (msgspec.json.Decoder(only), conv.get(attr, ()))
+    return out
+
+
+_list_decoder = _list_decoders()
+
+
+def light_list(raw: bytes, name: str, where: Path | str = "", key: str = "?") -> list:
+    """One record list of the light case (``messages``, ``evidence``, ``deadlines``,
+    ``proposals``) from a stored case's bytes, equal to ``light_case(raw).<name>``, the rest of
+    the case not decoded: what ``store.summary`` reads when a list is first asked for."""
+    dec, conv = _list_decoder[name]
+    try:
+        recs = getattr(dec.decode(raw), name)
+        for rec in recs:
+            for field_name, read in conv:
+                v = getattr(rec, field_name)
+                if v is not None:
+                    setattr(rec, field_name, read(v))
+    except (msgspec.ValidationError, msgspec.DecodeError, ValueError, ArithmeticError):
+        return getattr(light_case(raw, where, key), name)  # the validator decides, as for a whole case
+    return recs
+
+
 class _Keys(msgspec.Struct):
     platform: Any = _UNSET
     order: Any = _UNSET
@@ -306,4 +341,4 @@ def fields(raw: bytes, where: Path | str = "", key: str = "?") -> dict:
         return {k: d[k] for k in ("platform", "order", "platform_ref") if k in d}
 
 
-__all__ = ["HEAVY", "light_dict", "light_case", "light_case_and_text", "fields", "totals"]
+__all__ = ["HEAVY", "light_dict", "light_case", "light_case_and_text", "light_list", "fields", "totals"]

@@ -273,3 +273,18 @@ def test_a_field_the_model_lacks_fails_at_import():
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert p.returncode != 0
     assert "drifted" in p.stderr.strip().splitlines()[-1]
+
+
+def test_one_list_alone_equals_the_light_cases_on_every_variant_it_accepts():
+    """``light_list`` (what a summary case decodes when a list is first read) gives exactly the
+    light case's list, type and text, on every variant the light case accepts."""
+    checked = 0
+    for label, raw in VARIANTS:
+        try:
+            whole = light.light_case(raw, "db.json", "1")
+        except DamagedDatabase:
+            continue
+        for name in ("messages", "evidence", "deadlines", "proposals"):
+            assert _shown(light.light_list(raw, name, "db.json", "1")) == _shown(getattr(whole, name)), (label, name)
+        checked += 1
+    assert checked > 100
