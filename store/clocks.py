@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # for annotations only: config imports query (a view's query 
 LEVELS = ("ok", "soon", "overdue")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Clock:
     kind: str
     label: str

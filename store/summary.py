@@ -29,6 +29,7 @@ board's load worker and ``close``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import hashlib
 import os
@@ -58,7 +59,14 @@ _new = object.__new__
 _astuple = msgspec.structs.astuple
 
 
+_LIGHT_TYPES = {f.name: f.type for f in msgspec.structs.fields(light._decoder_typed.type)}
+_CHOICES = {a for a, _k, conv, _d in validate.CASE if getattr(conv, "shape", ("",))[0] == "one_of"}
+_SHARED = ("supplier", "currency", "owner", "created_by")  # texts most cases repeat: one object each
+
+
 def _scalar_type(name: str) -> Any:
+    if name in _CHOICES:  # a Literal: msgspec hands back the literal's own object, one per value
+        return _LIGHT_TYPES[name]
     read = _READ.get(name)
     if read is Decimal:
         return Decimal | None
@@ -169,6 +177,16 @@ def _private_dir(folder: Path, create: bool) -> bool:
     return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
 
 
+def peek(case: Case, name: str) -> list:
+    """``case.<name>`` for a pass over every case that needs the list once (the board's evidence
+    pass): from a summary case not holding it yet, decoded and not kept (10k cases' evidence
+    lists were 26 MB of the board's memory, for a stat every few minutes)."""
+    d = case.__dict__
+    if name in d or not isinstance(case, SummaryCase) or d.get("_raw") is None:
+        return getattr(case, name)
+    return light.light_list(d["_raw"], name, "", d.get("id", "?"))
+
+
 class SummaryCase(Case):
     """A light case whose scalar fields came from the cache: see the module's docstring."""
 
@@ -191,6 +209,15 @@ class SummaryCase(Case):
 
 
 _CASE_FIELDS = tuple(Case.__dataclass_fields__)
+_NO = object()
+_DEFAULTS = {n: f.default for n, f in Case.__dataclass_fields__.items()
+             if f.default is not dataclasses.MISSING and (f.default is None or type(f.default) in (str, int, bool))}
+
+
+def _is_default(name: str, v: Any) -> bool:
+    """``v`` is the field's class default, of the same type (0 is not False)."""
+    d = _DEFAULTS.get(name, _NO)
+    return v is d or (type(v) is type(d) and v == d)
 
 
 class Summary:
@@ -202,39 +229,48 @@ class Summary:
         self.key = fingerprint(cfg)
         self.entries: dict[str, msgspec.Raw | _EntryOut] = {}  # as read, or made here
         self.fresh = 0  # entries made since the file was read or written
+        self._shared: dict[str, str] = {}  # one object per repeated text (supplier, owner, ...)
         self.hits = 0
+        self.released = False
         self.usable = _private_dir(self.file.parent, create=False)
         if self.usable:
-            self._read()
+            self.entries = self._read()  # type: ignore[assignment]
+        self.known = len(self.entries)  # how many the file had when opened
 
-    def _read(self) -> None:
+    def _read(self) -> dict[str, msgspec.Raw]:
+        """The file's entries, each still encoded; {} for no file or one not to use."""
         try:
             fd = os.open(self.file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         except OSError:
-            return  # none yet (or a link: not followed): rebuilt at the next save
+            return {}  # none yet (or a link: not followed): rebuilt at the next save
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size > MAX_BYTES:
-                return
+                return {}
             chunks = []
             while chunk := os.read(fd, 1 << 22):
                 chunks.append(chunk)
             blob = b"".join(chunks)
         except OSError:
-            return
+            return {}
         finally:
             os.close(fd)
         try:
             with paused_gc():  # 10,000 entries are ~500,000 objects: collecting was 70% of the decode
                 got = _decoder.decode(blob)
         except (msgspec.DecodeError, msgspec.ValidationError):
-            return
-        if got.format == FORMAT and got.key == self.key:
-            self.entries = got.entries  # type: ignore[assignment]
+            return {}
+        return got.entries if got.format == FORMAT and got.key == self.key else {}
+
+    def release(self) -> None:
+        """Every case has been read through the cache: let go of the file's entries (the cases
+        hold their values; the file's bytes were 7.5 MB at 10k). A save reads the file again."""
+        self.entries = {k: e for k, e in self.entries.items() if type(e) is _EntryOut}
+        self.released = True
 
     def covers(self, n: int) -> bool:
         """Most of ``n`` cases are likely in the cache (no digest checked: a hint)."""
-        return n > 0 and len(self.entries) * 10 >= n * 9
+        return n > 0 and self.known * 10 >= n * 9
 
     def case(self, key: str, raw: bytes, where: Path | str) -> Case:
         """The light case stored as ``raw`` under ``key``: from its entry when the entry was made
@@ -255,17 +291,28 @@ class Summary:
         cl = _clocks_of(c, self.cfg)
         turn = whose_turn(c)
         waiting = unanswered(c)
-        c.__dict__["_known"] = (self.cfg, (cl, turn, waiting))
         self.entries[key] = _EntryOut(d, _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
                                       [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
                                        for k in cl], turn, [validate._iso(w) for w in waiting])
         self.fresh += 1
-        return c
+        # Handed out as a summary case too: its lists are read again when asked for, so a first
+        # open holds no more than the next one (10k: 200 MB were 140).
+        sc = _new(SummaryCase)
+        sd = sc.__dict__
+        sd.update((k, v) for k, v in c.__dict__.items() if k not in LAZY and not _is_default(k, v))
+        sd.update(_raw=raw, _known=(self.cfg, (cl, turn, waiting)))
+        return sc
 
     def _build(self, ent: Entry, raw: bytes) -> SummaryCase:
         c = _new(SummaryCase)
         d = c.__dict__
-        d.update(zip(SCALARS, _astuple(ent.fields)))
+        # A field at its default is not set: the class attribute answers (a third of a dict).
+        d.update((k, v) for k, v in zip(SCALARS, _astuple(ent.fields)) if not _is_default(k, v))
+        shared = self._shared
+        for k in _SHARED:
+            v = d.get(k)
+            if v is not None:
+                d[k] = shared.setdefault(v, v)
         d.update(history=[], notified=[], statement="", description="", _raw=raw,
                  _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
         return c
@@ -278,7 +325,8 @@ class Summary:
         if not _private_dir(self.file.parent, create=True):
             self.usable = False
             return False
-        entries = dict(self.entries)  # a copy: the load worker may add entries meanwhile
+        mine = dict(self.entries)  # a copy: the load worker may add entries meanwhile
+        entries = {**self._read(), **mine} if self.released else mine
         if keys is not None:
             entries = {k: e for k, e in entries.items() if k in keys}
         try:
@@ -286,9 +334,9 @@ class Summary:
                 fh.write(_encoder.encode((FORMAT, self.key, entries)))
         except (OSError, ValueError):  # ValueError: files.check_target's refusals
             return False
-        self.entries = entries
+        self.entries = {} if self.released else entries
         self.fresh = 0
         return True
 
 
-__all__ = ["Summary", "SummaryCase", "cache_file", "fingerprint", "paused_gc", "FORMAT"]
+__all__ = ["Summary", "SummaryCase", "peek", "cache_file", "fingerprint", "paused_gc", "FORMAT"]

@@ -14,6 +14,7 @@ from datetime import datetime
 from store import Case, Config
 from store.clocks import Clock, Urgency, clocks, countdown, urgency, whose_turn
 from store import ops
+from store.summary import peek
 from store import query
 
 
@@ -107,7 +108,7 @@ class Triage:
         self.pending.clear()
         changed: set[str] = set()
         for case in batch:
-            states = {ops.evidence_state(e) for e in case.evidence}
+            states = {ops.evidence_state(e) for e in peek(case, "evidence")}
             mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
             old = self._evidence.get(case.id)
             self._evidence[case.id] = (case.rev, time.monotonic(), mark)
@@ -123,9 +124,10 @@ class Triage:
         changed: set[str] = set()
         now = time.monotonic()
         for case in cases:
-            if not case.evidence:
+            files = peek(case, "evidence")
+            if not files:
                 continue
-            states = {ops.evidence_state(e) for e in case.evidence}
+            states = {ops.evidence_state(e) for e in files}
             mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
             old = self._evidence.get(case.id)
             self._evidence[case.id] = (case.rev, now, mark)

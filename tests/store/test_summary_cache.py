@@ -93,7 +93,7 @@ def test_a_case_a_colleague_changed_since_is_read_from_the_database(db_path, cfg
     try:
         cases = {c.id: c for c in s.board_cases()}
         assert cases["D-0004"].title == "Changed by Li" and "escalate" in cases["D-0009"].tags
-        assert not isinstance(cases["D-0004"], SummaryCase) and s.summary().hits == 28
+        assert s.summary().hits == 28 and s.summary().fresh == 2  # the two read from their bytes
         _same(s, list(cases.values()))
     finally:
         s.close()

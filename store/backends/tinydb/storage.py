@@ -282,7 +282,7 @@ def dump_parts(data: dict, ident: dict | None) -> Iterator[bytes]:
         between = b"\n"
         for k, v in docs.items():
             yield between + orjson.dumps(str(k)) + b":"
-            yield v if isinstance(v, bytes) else orjson.dumps(v)
+            yield v if isinstance(v, (bytes, memoryview)) else orjson.dumps(v)
             between = b",\n"
         yield b"\n}" if docs else b"}"
     yield (b"{" if sep == b"{" else b"") + b"}\n"
@@ -321,6 +321,9 @@ def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]],
     tables: dict[str, dict[str, bytes]] = {}
     pos = end + 1
     n = len(blob)
+    # Each document a view of the file's bytes, not a copy: a copy held the file twice at the
+    # peak of every open (10k cases: 39 MB more for every command and the board).
+    view = memoryview(blob)
     while more:
         end = blob.find(b"\n", pos)
         if end < 0:
@@ -354,7 +357,7 @@ def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]],
                 key = blob[pos + 1:colon]
                 if not _key_ok(key):
                     return None
-                docs[key.decode("utf-8", "replace")] = blob[colon + 2:stop]
+                docs[key.decode("utf-8", "replace")] = view[colon + 2:stop]  # type: ignore[assignment]
                 pos = end + 1
                 if last:
                     close = blob[pos:pos + 3]

@@ -183,6 +183,8 @@ class TinyStore(CaseStore):
                     got = self._light[n] = (raw, summary.case(k, raw, self._path))
                 if stage is None or got[1].stage == stage:
                     out.append(got[1])
+        if stage is None:
+            summary.release()  # every case holds its values now
         return out
 
     def summary(self) -> Summary:
