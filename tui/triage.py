@@ -101,6 +101,15 @@ class Triage:
         self.pending[case.id] = case
         return hit[2] if hit is not None else ""
 
+    def stat_states(self, case: Case, within: float) -> dict[int, str] | None:
+        """Every file of ``case`` "ok" when the last stat of them (the card marks or the
+        background pass, at most ``within`` seconds ago, this revision) found all of them as
+        recorded; None when that is not known. What the detail shows until it has re-hashed them."""
+        hit = self._evidence.get(case.id)
+        if hit is None or hit[0] != case.rev or hit[2] != "" or time.monotonic() - hit[1] > within:
+            return None
+        return {i: "ok" for i in range(len(case.evidence))}
+
     def check_pending(self) -> set[str]:
         """Stat the queued cases' evidence files (call from a worker thread). Returns the ids
         whose mark changed."""

@@ -142,15 +142,16 @@ class BoardScreen(CaseActions, Screen):
             if old is not None:
                 remove_sorted(self.by_stage.get(old.stage, []), old, key)
                 col = cols.get(old.stage)
-                if col is not None and col.remove_case(old, key):
+                if col is not None and col.remove_case(old, key, resize=False):
                     touched.setdefault(old.stage, ([], []))[0].append(old)
             if new is not None:
                 bisect.insort(self.by_stage.setdefault(new.stage, []), new, key=key)
                 col = cols.get(new.stage)
                 if col is not None and self._matches([new]):
-                    col.insert_case(new, key)
+                    col.insert_case(new, key, resize=False)
                     touched.setdefault(new.stage, ([], []))[1].append(new)
         for stage, delta in touched.items():
+            cols[stage].resize()  # once, after the batch: a card moved within a column resizes nothing
             self._header(stage, cols[stage].cases, delta)
         selected = self.selected
         if keep is not None and (selected is None or selected.id != keep):
@@ -275,7 +276,12 @@ class BoardScreen(CaseActions, Screen):
         app: DisputeApp = self.app  # type: ignore[assignment]
         known = app.evidence.states.get(case.id) if case is not None else None
         fresh = known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30
-        pane.show(case, app.now, known[2] if fresh else None)
+        states = known[2] if fresh else None
+        if case is not None and states is None:
+            # What the last stat of its files said (their cards' marks, the background pass):
+            # drawn now, so the quick check that follows redraws nothing unless it differs.
+            states = app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
+        pane.show(case, app.now, states)
         if case is not None and not fresh:
             app.evidence.check(case)
 

@@ -76,29 +76,37 @@ class StageColumn(ScrollView, can_focus=False):
         self._size_virtual()
         self.refresh()
 
-    def remove_case(self, case: Case, key: Callable[[Case], tuple]) -> bool:
+    def remove_case(self, case: Case, key: Callable[[Case], tuple], resize: bool = True) -> bool:
         """Take ``case`` (the object shown) out, found by bisect on ``key`` (the order the
-        cards are in); the cursor stays on the card it was on, the cards on screen stay put."""
+        cards are in); the cursor stays on the card it was on, the cards on screen stay put.
+        ``resize=False``: the caller calls ``resize()`` after its batch (a card moved within the
+        column leaves its height as it was: no layout pass, which redraws the whole screen)."""
         i = remove_sorted(self.cases, case, key)
         if i < 0:
             return False
-        self._shifted(i, -1)
+        self._shifted(i, -1, resize)
         return True
 
-    def insert_case(self, case: Case, key: Callable[[Case], tuple]) -> int:
+    def insert_case(self, case: Case, key: Callable[[Case], tuple], resize: bool = True) -> int:
         """Put ``case`` in its place by ``key``; the cursor stays on the card it was on."""
         i = bisect.bisect_left(self.cases, key(case), key=key)
         self.cases.insert(i, case)
-        self._shifted(i, 1)
+        self._shifted(i, 1, resize)
         return i
 
-    def _shifted(self, index: int, step: int) -> None:
+    def resize(self) -> None:
+        """The column's height for its cards now (after ``remove_case``/``insert_case`` with
+        ``resize=False``); a layout pass only when it changed."""
+        self._size_virtual()
+
+    def _shifted(self, index: int, step: int, resize: bool = True) -> None:
         if self.cases and (index < self.cursor or (step > 0 and index == self.cursor and len(self.cases) > 1)):
             self.cursor += step
         self.cursor = max(0, min(self.cursor, len(self.cases) - 1))
         top = round(self.scroll_y) // CARD_HEIGHT
         bottom = (round(self.scroll_y) + self.size.height) // CARD_HEIGHT  # the last card on screen
-        self._size_virtual()
+        if resize:
+            self._size_virtual()
         if index < top:  # above the cards on screen: scroll with them
             self.scroll_to(y=max(0, round(self.scroll_y) + step * CARD_HEIGHT), animate=False, immediate=True)
         elif index <= bottom or not self.size.height:
@@ -108,7 +116,9 @@ class StageColumn(ScrollView, can_focus=False):
     def _size_virtual(self) -> None:
         # Pad to whole cards: the furthest scroll then still starts on a card's first line.
         pad = self.size.height % CARD_HEIGHT if self.cases else 0
-        self.virtual_size = Size(self.size.width, len(self.cases) * CARD_HEIGHT + pad)
+        size = Size(self.size.width, len(self.cases) * CARD_HEIGHT + pad)
+        if size != self.virtual_size:
+            self.virtual_size = size
 
     def index_of(self, case_id: str) -> int | None:
         for i, c in enumerate(self.cases):

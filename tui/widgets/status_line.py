@@ -61,6 +61,13 @@ class StatusLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, classes="status")
+        self._shown: Content | None = None
 
     def on_status_line_show(self, msg: Show) -> None:
-        self.update(status_content(msg.facts))
+        content = status_content(msg.facts)
+        if content == self._shown:
+            return  # nothing on the line changed (a colleague's save told of again)
+        self._shown = content
+        # One line high (app.tcss .status): new text never needs a layout pass, which redrew
+        # the whole screen on every colleague's save.
+        self.update(content, layout=False)

@@ -21,7 +21,7 @@ from tests.support.board import (
     selected,
     settle,
 )
-from tests.support.cases import seeded_store
+from tests.support.cases import add_file, seeded_store
 from tests.support.light import LightTinyStore
 
 from store import STAGES, ops
@@ -140,3 +140,40 @@ async def test_today_opens_from_the_boards_cases_with_the_right_rows(light, cfg)
         want = [t.case.id for t in today(light.cases(), cfg, NOW)]
         assert want and [t.case.id for t in screen.shown] == want
         assert light.full_reads == reads + 1, "Today read no case itself (the +1 is this test's)"
+
+
+async def test_a_colleagues_note_redraws_no_layout_of_the_whole_screen(app, seeded, db_path, cfg, monkeypatch):
+    """A case that stays in its column keeps the column's height, and the status line is one
+    line: nothing asks for a layout pass, which redrew the whole screen (~16 ms at 10k, 120x40)
+    on every save of every colleague."""
+    from textual.screen import Screen
+
+    async with running(app, size=(120, 40)) as pilot:
+        target = next(c for c in seeded.cases() if c.stage == "dispute")
+        passes = []
+        real = Screen._refresh_layout
+        monkeypatch.setattr(Screen, "_refresh_layout", lambda self, *a, **k: (passes.append(1), real(self, *a, **k))[1])
+        as_colleague(db_path, cfg, target.id, lambda c: ops.log(c, "supplier", "we ship tomorrow", NOW, "alice"))
+        await one_tick(app, pilot, poll=True)
+        assert app.loader.delta_loads == 1  # the colleague's save was applied
+        assert passes == []
+        assert "alice" in screen_text(app)  # and the status line says who changed the database
+
+
+async def test_a_card_whose_files_were_statted_shows_them_at_once_in_the_pane(app, seeded, monkeypatch, tmp_path):
+    """With the detail beside the board, moving onto a card whose files its card mark has
+    statted shows them "ok" straight away: no "checking" frame, then another, for every key."""
+    for c in seeded.cases():  # every case with one real file, as recorded
+        seeded.update(c.id, lambda c: (c.evidence.clear(), add_file(c, tmp_path / f"{c.id}.txt", c.id.encode(), "photo"),
+                                       ("attach", "a real file"))[2])
+    async with running(app, size=(160, 45)) as pilot:
+        pane = app.board.query_one("#detail-side")
+        assert pane.display
+        monkeypatch.setattr(app.evidence, "check", lambda case: None)  # the re-hash never answers
+        await press(pilot, "j")  # its card was drawn (and statted) before: the mark is known
+        assert selected(app).id not in app.evidence.states
+        case = selected(app)
+        assert case.evidence and app.triage.evidence(case) == ""
+        body = str(pane.query_one("#d-body").render())
+        files = body.split("Evidence (1)\n", 1)[1].splitlines()[0]
+        assert files.startswith("ok ") and case.evidence[0].path in files  # not "checking"
