@@ -30,9 +30,17 @@ __all__ = ["main", "build_parser"]
 
 def board(args, cfg):
     """No subcommand: open the board (Textual is imported only here, never on a command's path)."""
-    from ..app import run_board
+    from ..thumbnail import ask_terminal
 
-    store = open_db(args, cfg, create=True)
+    # textual-image asks the terminal what it can draw (0.1 s+) while the board imports and the
+    # database opens; answered() waits for it before the app takes the terminal.
+    answered = ask_terminal()
+    try:
+        from ..app import run_board
+
+        store = open_db(args, cfg, create=True)
+    finally:
+        answered()
     return run_board(store, cfg)
 
 
