@@ -58,3 +58,19 @@ print(json.dumps({"imported": "textual_image.widget" in sys.modules,
                   "interval": sys.getswitchinterval() == interval}))
 """)
     assert got == {"imported": True, "interval": True}
+
+
+def test_the_board_start_collects_nothing_and_freezes_what_it_made_even_when_it_fails():
+    got = _modules("""
+import gc, json
+from tui.cli import _long_lived
+seen = []
+try:
+    with _long_lived():
+        seen.append(gc.isenabled())
+        raise OSError("the database cannot be read")
+except OSError:
+    pass
+print(json.dumps({"inside": seen, "after": gc.isenabled(), "frozen": gc.get_freeze_count() > 0}))
+""")
+    assert got == {"inside": [False], "after": True, "frozen": True}
