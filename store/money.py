@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from iso4217 import Currency
+
 from .errors import ValidationError
 
 MAX = Decimal(10) ** 12  # a trillion in any currency: more than any order a buyer disputes
@@ -25,16 +27,12 @@ _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?", re.ASCII)
 STORED_EXACT = r"^[0-9]{1,12}(?:\.[0-9]{1,4})?\Z"
 
 
-# Built once, on first use: codes without minor units (gold, testing, "no currency") are not
-# money a buyer is owed.
-_TABLE: dict[str, int] = {}
+# Built once at import: codes without minor units (gold, testing, "no currency") are not money
+# a buyer is owed.
+_TABLE: dict[str, int] = {c.code: c.exponent for c in Currency if c.exponent is not None}
 
 
 def _table() -> dict[str, int]:
-    if not _TABLE:
-        from iso4217 import Currency  # parses its XML table at import (13-40 ms): the first amount, not the start
-
-        _TABLE.update({c.code: c.exponent for c in Currency if c.exponent is not None})
     return _TABLE
 
 
@@ -140,7 +138,7 @@ def stored(value: Any, cur: str | None, what: str = "amount") -> Decimal:
 def digits(amount: Decimal, cur: str | None) -> str:
     """``1,234.50`` for USD, ``5,000`` for JPY, ``1.234`` for KWD: grouped, with exactly the
     currency's minor units, so nothing stored is ever shown rounded (2 places when unknown)."""
-    places = _table().get(cur.strip().upper(), 2) if isinstance(cur, str) else 2
+    places = _TABLE.get(cur.strip().upper(), 2) if isinstance(cur, str) else 2
     if amount.as_tuple().exponent < -places:  # more digits than the currency has: show them all
         return f"{amount:,f}"
     return f"{amount:,.{places}f}"

@@ -14,10 +14,10 @@ import sys
 from tests.support import ROOT
 
 # Imported when first used: the Outcomes charts, the picture decoder and the terminal-image
-# widget, the packet writer, free-text date parsing, a form's text area, mail, the currency table.
+# widget, the packet writer, free-text date parsing, a form's text area, mail.
 LATER = ("plotext", "textual_plotext", "PIL", "textual_image", "tui.screens.outcomes", "tui.trends",
          "tui.screens.statement", "store.packet", "dateutil.parser", "textual.widgets._text_area",
-         "smtplib", "store.notify", "store.importers", "iso4217")
+         "smtplib", "store.notify", "store.importers")
 
 
 def _modules(code: str) -> dict:
