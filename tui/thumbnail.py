@@ -13,8 +13,8 @@ when not on a terminal at all). textual-image asks the terminal what it supports
 first imported, and that must happen before the app starts (Textual's input thread would take
 the answers): ``ask_terminal`` does it in a thread while the rest of the board is imported and
 the database opened (``tui.cli.board``), so its waits (0.1 s for kitty's question, which xterm,
-VTE and tmux never answer) cost the first frame nothing. This module imports neither
-textual-image nor PIL itself, so the board imports it without asking anything.
+VTE and tmux never answer) overlap that work instead of adding to it. This module imports
+neither textual-image nor PIL itself, so the board imports it without asking anything.
 """
 
 from __future__ import annotations
@@ -58,9 +58,9 @@ def ask_terminal() -> Callable[[], None]:
     before the app runs: it waits for the answers (and raises what the import raised).
 
     While the thread runs, the caller must not import textual-image or PIL itself (two threads
-    each holding one half of an import circle would wait for each other): the rest of the board
-    does not, and ``import textual.app`` beforehand leaves textual-image nothing else to import
-    (tests/tui/test_startup_imports.py checks both)."""
+    importing the same modules at once can each meet the other's half-done): the rest of the
+    board does not, and this module's own imports (textual.app) leave textual-image nothing else
+    to import (tests/tui/test_startup_imports.py checks both)."""
     # The answers are read a byte at a time, each byte taking the GIL back from the importing
     # thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
     interval = sys.getswitchinterval()

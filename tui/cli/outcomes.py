@@ -151,7 +151,6 @@ def cmd_statement(args, cfg):
 def cmd_packet(args, cfg):
     from store import packet  # zipfile and the packet writer: this command and verify only
 
-
     target = packet.check_output(args.output).resolve()  # before the database is opened
     db = db_path(args, cfg).resolve()
     if target in (db, paths.journal_file(db), paths.lock_file(db)):
@@ -174,7 +173,6 @@ def cmd_packet(args, cfg):
 
 def cmd_verify(args, cfg):
     from store import packet  # see cmd_packet
-
 
     store = open_db(args, cfg, create=False)
     if args.id:
@@ -287,7 +285,6 @@ def _table(title: str, groups: list[Group]) -> None:
 
 def cmd_stats(args, cfg):
     from store.stats import stats  # this command only (the board's Outcomes screen imports it itself)
-
 
     store = open_db(args, cfg, create=False)
     s = stats(store.cases() if store else [], cfg)
