@@ -36,7 +36,7 @@ def test_the_board_starts_without_what_only_other_screens_use():
 
 def test_the_terminal_question_imports_nothing_the_board_imports_meanwhile():
     """``tui.cli.board`` imports the app while ``ask_terminal``'s thread imports textual-image:
-    no module may be imported by both at once (each would hold half of a circle), so the thread
+    no module may be imported by both at once (each could meet the other's half-done), so the thread
     meets only modules of its own (PIL, textual-image and what only they use)."""
     first = "import json, sys, tui.cli, tui.thumbnail; before = set(sys.modules); "
     then = "; print(json.dumps(sorted(set(sys.modules) - before)))"
