@@ -24,7 +24,6 @@ import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
 
-from dateutil import parser as _dparser
 from dateutil import tz
 
 from . import clock
@@ -215,8 +214,10 @@ def read(text: Any, *, what: str = "date", kind: str = "any", order: str | None 
     elif _MONTH.search(raw) and not re.search(r"\d+[/.]\d+", raw):
         if not re.search(r"(?<!\d)\d{4}(?!\d)", raw):
             raise _bad(raw, "give the year in full, e.g. Dec 1 2026 5pm", what, False)
+        from dateutil import parser as dparser  # a month name only; the board starts without it
+
         try:
-            dt = _dparser.parse(raw, tzinfos=_zone_for_dateutil(raw, what))
+            dt = dparser.parse(raw, tzinfos=_zone_for_dateutil(raw, what))
         except ValidationError:
             raise
         except (ValueError, OverflowError, TypeError):

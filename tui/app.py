@@ -44,8 +44,6 @@ from .screens import forms
 from .screens.board import BoardScreen
 from .screens.detail import DetailScreen, open_detail
 from .screens.help import HelpScreen
-from .screens.outcomes import OutcomesScreen
-from .screens.statement import StatementScreen
 from .screens.today import open_today
 from .session import Session
 from .themes import DEFAULT_THEME, board_themes, remember_theme, remembered_theme
@@ -179,6 +177,8 @@ class DisputeApp(App[int]):
             self.evidence.check(case)
 
     def on_open_statement(self, msg: OpenStatement) -> None:
+        from .screens.statement import StatementScreen  # the packet writer (zipfile) too: not on the first frame
+
         self.push_screen(StatementScreen(self.store, self.cfg, self.clock, self.store.user, msg.case_id,
                                          lock=self.store_lock))
 
@@ -197,6 +197,8 @@ class DisputeApp(App[int]):
         self.push_screen(open_today(self))  # one Today, installed once and kept
 
     def action_stats(self) -> None:
+        from .screens.outcomes import OutcomesScreen  # plotext's charts (~25 ms of import): this screen only
+
         self.push_screen(OutcomesScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
 
     def action_help(self) -> None:
@@ -231,6 +233,9 @@ class main(DisputeApp):  # noqa: N801 - the name `textual run --dev tui.app:main
     def __init__(self) -> None:
         from store import open_store
 
+        from .thumbnail import ask_terminal
+
+        ask_terminal()()  # textual-image's questions to the terminal, before the app takes it (tui.thumbnail)
         store = open_store()
         super().__init__(store, store.cfg)
 

@@ -9,8 +9,12 @@ unreadable or changed file gives no picture at all: never an old one.
 
 ``EvidencePreview`` shows the result with textual-image, which picks the best method the
 terminal offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Unicode
-when not on a terminal at all). The terminal is asked what it supports when this module is
-first imported, which must happen before the app starts: ``tui.widgets.detail_pane`` imports it.
+when not on a terminal at all). textual-image asks the terminal what it supports when it is
+first imported, and that must happen before the app starts (Textual's input thread would take
+the answers): ``ask_terminal`` does it in a thread while the rest of the board is imported and
+the database opened (``tui.cli.board``), so its waits (0.1 s for kitty's question, which xterm,
+VTE and tmux never answer) overlap that work instead of adding to it. This module imports
+neither textual-image nor PIL itself, so the board imports it without asking anything.
 """
 
 from __future__ import annotations
@@ -20,28 +24,69 @@ import io
 import mimetypes
 import os
 import stat
+import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
-from PIL import Image as PILImage
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
-from textual_image.widget import Image as TerminalImage
 
 from store import Case, Evidence
 
 from .safe import clean, file_size
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
 MAX_BYTES = 64 << 20  # a larger file is described, not decoded
 # Enough for Sixel/kitty in the 36x10-cell box (360x200 px at 10x20-px cells); half-blocks need
 # 36x20. A 4032x3024 JPEG drafts at 1/8 (504x378) for this: the cheapest decode libjpeg has.
 THUMB_PX = (480, 360)
+
+
+def ask_terminal() -> Callable[[], None]:
+    """Import textual-image in a thread: the import asks the terminal what it can draw (Sixel,
+    kitty graphics, the cell size in pixels), up to 0.1 s a question. Call what this returns
+    before the app runs: it waits for the answers (and raises what the import raised).
+
+    While the thread runs, the caller must not import textual-image or PIL itself (two threads
+    importing the same modules at once can each meet the other's half-done): the rest of the
+    board does not, and this module's own imports (textual.app) leave textual-image nothing else
+    to import (tests/tui/test_startup_imports.py checks both)."""
+    # The answers are read a byte at a time, each byte taking the GIL back from the importing
+    # thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0002)
+    thread = threading.Thread(target=_ask, name="ask-terminal", daemon=True)
+    thread.start()
+
+    def answered() -> None:
+        thread.join()
+        sys.setswitchinterval(interval)
+        _terminal_image()  # a dict lookup when the thread imported it; else the thread's error, raised here
+
+    return answered
+
+
+def _ask() -> None:
+    try:
+        _terminal_image()
+    except Exception:  # noqa: BLE001 - the caller imports it again after the join and meets the error itself
+        pass
+
+
+def _terminal_image() -> type:
+    from textual_image.widget import Image  # the import asks the terminal: see ask_terminal
+
+    return Image
 
 
 def is_image(e: Evidence) -> bool:
@@ -88,6 +133,8 @@ def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Pre
         return Preview(index, "changed", detail="its SHA-256 differs from the one recorded when attached")
     if not image:
         return Preview(index, "not_image")
+    from PIL import Image as PILImage  # decoding only (~10 ms of import); here a worker thread, after ask_terminal
+
     t0 = time.perf_counter()
     try:
         with PILImage.open(io.BytesIO(data)) as im:
@@ -125,7 +172,7 @@ class EvidencePreview(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="ev-caption")
-        yield TerminalImage(None, id="ev-image")
+        yield _terminal_image()(None, id="ev-image")  # imported, the terminal asked, before the app ran
 
     @property
     def evidence(self) -> Evidence | None:
@@ -168,7 +215,7 @@ class EvidencePreview(Vertical):
         self._caption()
 
     def _set_image(self, image: PILImage.Image | None) -> None:
-        widget = self.query_one("#ev-image", TerminalImage)
+        widget = self.query_one("#ev-image")
         widget.image = image
         self.set_class(image is not None, "-has-image")
 

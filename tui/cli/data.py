@@ -7,7 +7,6 @@ from pathlib import Path
 
 from store import clock, paths
 from store.config import default_text
-from store import importers
 from store.export import export_csv, export_json, import_json
 from store.users import login_name
 
@@ -81,6 +80,8 @@ def cmd_import(args, cfg):
         return _import_csv(args, cfg, blob)
     cases = import_json(blob, args.file)
     if args.dry_run:
+        from store import importers  # csv and the importers' tables (~10 ms): this command only
+
         for c in cases:
             print(fit(importers.describe(c, cfg, clock.now()), 200).rstrip())
         print(f"would import {len(cases)} case{'s' if len(cases) != 1 else ''} (dry run: nothing written)")
@@ -93,6 +94,8 @@ def cmd_import(args, cfg):
 def _import_csv(args, cfg, blob: bytes):
     if args.map and args.source:
         raise Refusal("give either --from or --map, not both", EXIT_USAGE)
+    from store import importers  # see cmd_import
+
     now = clock.now()
     sheet = importers.read_csv(blob, args.file)
     store = open_db(args, cfg, create=False, missing_ok=True)  # created below, if anything is added

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-from store import notify
+from typing import TYPE_CHECKING
 
 from ..safe import clean
 from .common import Refusal, now_for, open_db
+
+if TYPE_CHECKING:
+    from store.notify import Notice
 
 EXIT_DELIVERY = 5
 
@@ -27,13 +29,17 @@ def register(cmd) -> None:
                     help="print the warnings that are due; send and record nothing")
 
 
-def _line(n: notify.Notice, to: list[str] | None) -> str:
+def _line(n: Notice, to: list[str] | None) -> str:
+    from store import notify  # smtplib and email: only this command needs them (see cmd_notify)
+
     kinds = ", ".join(f"{d.kind} due {notify.when(d.due)}" for d in n.deadlines)
     tail = f" sent to {', '.join(to)}" if to is not None else " (dry run: not sent)"
     return clean(f"{n.case.id}: {n.what}: {kinds}{tail}")
 
 
 def cmd_notify(args, cfg):
+    from store import notify  # smtplib and email (~15 ms of import): not on the board's or other commands' way
+
     now = now_for(args)
     s = notify.settings(cfg, for_delivery=not args.dry_run)
     store = open_db(args, cfg, create=False)
@@ -49,6 +55,8 @@ def cmd_notify(args, cfg):
 
 
 def _run(args, cfg, store, s, now):
+    from store import notify  # see cmd_notify
+
     notices = notify.pending(store.cases(), cfg, now, s.thresholds)
     if args.dry_run:
         for n in notices:

@@ -9,12 +9,12 @@ and leaves the database byte-for-byte as it was.
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from store import clock, negotiation, packet, paths, statement
+from store import clock, negotiation, paths, statement
 from store.editor import EditorError, discard, edit_text, editor_command
 from store.errors import ConflictError, DamagedDatabase, StoreError
 from store.model import choice, money
-from store.stats import Group, stats
 
 from ..safe import clean
 from .common import (
@@ -28,6 +28,9 @@ from .common import (
     output_mode,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from store.stats import Group
 
 PROPOSAL_KINDS = ", ".join(negotiation.PROPOSAL_KINDS)
 
@@ -146,6 +149,7 @@ def cmd_statement(args, cfg):
 
 
 def cmd_packet(args, cfg):
+    from store import packet  # zipfile and the packet writer: this command and verify only
 
     target = packet.check_output(args.output).resolve()  # before the database is opened
     db = db_path(args, cfg).resolve()
@@ -168,6 +172,7 @@ def cmd_packet(args, cfg):
 
 
 def cmd_verify(args, cfg):
+    from store import packet  # see cmd_packet
 
     store = open_db(args, cfg, create=False)
     if args.id:
@@ -279,6 +284,7 @@ def _table(title: str, groups: list[Group]) -> None:
 
 
 def cmd_stats(args, cfg):
+    from store.stats import stats  # this command only (the board's Outcomes screen imports it itself)
 
     store = open_db(args, cfg, create=False)
     s = stats(store.cases() if store else [], cfg)

@@ -1,0 +1,76 @@
+"""What the board imports before its first frame, and the terminal question asked beside it.
+
+Each check runs in a fresh interpreter (the test process has imported everything already). Its
+stdout is a pipe, not a terminal, so textual-image asks nothing there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.support import ROOT
+
+# Imported when first used: the Outcomes charts, the picture decoder and the terminal-image
+# widget, the packet writer, free-text date parsing, a form's text area, mail.
+LATER = ("plotext", "textual_plotext", "PIL", "textual_image", "tui.screens.outcomes", "tui.trends",
+         "tui.screens.statement", "store.packet", "dateutil.parser", "textual.widgets._text_area",
+         "smtplib", "store.notify", "store.importers")
+
+
+def _modules(code: str) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+                         cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_the_board_starts_without_what_only_other_screens_use():
+    got = _modules("import json, sys, tui.cli, tui.app; print(json.dumps(sorted(sys.modules)))")
+    early = [m for m in got if any(m == p or m.startswith(p + ".") for p in LATER)]
+    assert early == []
+
+
+def test_the_terminal_question_imports_nothing_the_board_imports_meanwhile():
+    """``tui.cli.board`` imports the app while ``ask_terminal``'s thread imports textual-image:
+    no module may be imported by both at once (each could meet the other's half-done), so the thread
+    meets only modules of its own (PIL, textual-image and what only they use)."""
+    first = "import json, sys, tui.cli, tui.thumbnail; before = set(sys.modules); "
+    then = "; print(json.dumps(sorted(set(sys.modules) - before)))"
+    board = set(_modules(first + "import tui.app" + then))
+    question = set(_modules(first + "import textual_image.widget" + then))
+    assert board & question == set()
+    assert not [m for m in question if m.split(".")[0] in ("tui", "store", "textual", "rich")]
+    assert "tui.app" in board and "textual_image.widget" in question
+
+
+def test_asking_the_terminal_leaves_the_widget_imported_and_the_switch_interval_as_it_was():
+    got = _modules("""
+import json, sys
+from tui.thumbnail import ask_terminal, EvidencePreview
+interval = sys.getswitchinterval()
+answered = ask_terminal()
+answered()
+print(json.dumps({"imported": "textual_image.widget" in sys.modules,
+                  "interval": sys.getswitchinterval() == interval}))
+""")
+    assert got == {"imported": True, "interval": True}
+
+
+def test_the_board_start_collects_nothing_and_freezes_what_it_made_even_when_it_fails():
+    got = _modules("""
+import gc, json
+from tui.cli import _long_lived
+seen = []
+try:
+    with _long_lived():
+        seen.append(gc.isenabled())
+        raise OSError("the database cannot be read")
+except OSError:
+    pass
+print(json.dumps({"inside": seen, "after": gc.isenabled(), "frozen": gc.get_freeze_count() > 0}))
+""")
+    assert got == {"inside": [False], "after": True, "frozen": True}
