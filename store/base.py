@@ -148,6 +148,11 @@ class CaseStore(ABC):
         not change them. ``stage``: that stage's only. Default: the full cases."""
         return self.cases(stage)
 
+    def board_cases_quick(self, threshold: int = 2000) -> bool:
+        """``board_cases`` will be quick: fewer than ``threshold`` cases, or (a backend that
+        keeps a summary) most of them known to it. Nothing is decoded to say so."""
+        return self.count() < threshold
+
     def save_summary(self, soon: bool = True) -> None:
         """Write what makes the next ``board_cases`` quick, if the backend keeps anything
         (``store.summary``); ``soon``: only when enough is new. Housekeeping: never raises.

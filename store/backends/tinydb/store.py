@@ -380,9 +380,13 @@ class TinyStore(CaseStore):
         return [key_of({**light.fields(self.storage.raw("cases", k) or b"{}", self._path, k), "id": case_id(int(k))})
                 for k in keys]
 
+    def board_cases_quick(self, threshold: int = 2000) -> bool:
+        n = len(self._keys())  # in memory already: no file access
+        return n < threshold or self.summary().covers(n)
+
     def first_look(self, per_stage: int, threshold: int) -> FirstLook | None:
         keys = self._keys()  # in memory already: no file access
-        if len(keys) < threshold or self.summary().covers(len(keys)):
+        if self.board_cases_quick(threshold):
             return None  # few cases, or the summary cache has them: every case is quick
         def part(k: str):
             raw = self.storage.raw("cases", k) or b"{}"
