@@ -35,6 +35,7 @@ import hashlib
 import os
 import stat
 import sys
+import threading
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -230,6 +231,7 @@ class Summary:
         self.entries: dict[str, msgspec.Raw | _EntryOut] = {}  # as read, or made here
         self.fresh = 0  # entries made since the file was read or written
         self._shared: dict[str, str] = {}  # one object per repeated text (supplier, owner, ...)
+        self._lock = threading.Lock()  # entries and fresh, between a save and a read making entries
         self.hits = 0
         self.released = False
         self.usable = _private_dir(self.file.parent, create=False)
@@ -265,8 +267,9 @@ class Summary:
     def release(self) -> None:
         """Every case has been read through the cache: let go of the file's entries (the cases
         hold their values; the file's bytes were 7.5 MB at 10k). A save reads the file again."""
-        self.entries = {k: e for k, e in self.entries.items() if type(e) is _EntryOut}
-        self.released = True
+        with self._lock:
+            self.entries = {k: e for k, e in self.entries.items() if type(e) is _EntryOut}
+            self.released = True
 
     def covers(self, n: int) -> bool:
         """Most of ``n`` cases are likely in the cache (no digest checked: a hint)."""
@@ -291,10 +294,12 @@ class Summary:
         cl = _clocks_of(c, self.cfg)
         turn = whose_turn(c)
         waiting = unanswered(c)
-        self.entries[key] = _EntryOut(d, _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
-                                      [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
-                                       for k in cl], turn, [validate._iso(w) for w in waiting])
-        self.fresh += 1
+        entry = _EntryOut(d, _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
+                          [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
+                           for k in cl], turn, [validate._iso(w) for w in waiting])
+        with self._lock:  # a save may be running in another thread (the load worker's, outside the store lock)
+            self.entries[key] = entry
+            self.fresh += 1
         # Handed out as a summary case too: its lists are read again when asked for, so a first
         # open holds no more than the next one (10k: 200 MB were 140).
         sc = _new(SummaryCase)
@@ -320,19 +325,24 @@ class Summary:
     def save(self, keys: set[str] | None = None) -> bool:
         """Write the file whole if anything is new (only the entries of ``keys``, the cases the
         database has now, when given). False when it could not: the board goes on without."""
+        with self._lock:
+            return self._save(keys)
+
+    def _save(self, keys: set[str] | None) -> bool:
         if not self.fresh:
             return True
         if not _private_dir(self.file.parent, create=True):
             self.usable = False
             return False
-        mine = dict(self.entries)  # a copy: the load worker may add entries meanwhile
+        mine = dict(self.entries)
         entries = {**self._read(), **mine} if self.released else mine
         if keys is not None:
             entries = {k: e for k, e in entries.items() if k in keys}
         try:
+            blob = _encoder.encode((FORMAT, self.key, entries))
             with atomic_file(self.file) as fh:
-                fh.write(_encoder.encode((FORMAT, self.key, entries)))
-        except (OSError, ValueError):  # ValueError: files.check_target's refusals
+                fh.write(blob)
+        except Exception:  # noqa: BLE001 - OSError, files' ValueError, or anything: a cache, never a failed command
             return False
         self.entries = {} if self.released else entries
         self.fresh = 0

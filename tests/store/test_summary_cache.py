@@ -224,3 +224,25 @@ def test_snoozed_and_overdue_cases_rank_the_same_from_the_cache(db_path, cfg):
                 assert (a.level, a.rank, a.hard, a.clock and a.clock.due) == (b.level, b.rank, b.hard, b.clock and b.clock.due)
     finally:
         s.close()
+
+
+def test_any_failure_writing_the_cache_leaves_a_durable_save_a_success(db_path, cfg, monkeypatch):
+    """The save is on disk before the cache is written: whatever goes wrong with the cache (here
+    its encoder itself) the command closes cleanly and the change is there."""
+    from store import summary
+
+    s = seeded_store(db_path, cfg, n=5)
+    s.board_cases()
+    s.update("D-0003", lambda c: ops.tag(c, ["kept"], []))
+
+    class Broken:
+        def encode(self, _obj):
+            raise TypeError("a bug in the cache's encoder")
+
+    monkeypatch.setattr(summary, "_encoder", Broken())
+    s.close()  # no exception
+    again = _open(db_path, cfg)
+    try:
+        assert "kept" in again.get("D-0003").tags
+    finally:
+        again.close()
