@@ -173,9 +173,13 @@ def _private_dir(folder: Path, create: bool) -> bool:
             with contextlib.suppress(FileExistsError):
                 folder.mkdir(mode=0o700)
         st = os.lstat(folder)
+        up = os.stat(folder.parent)
     except OSError:
         return False
-    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022
+    # Its parent must not let others swap it for a link between this check and a write (others
+    # may write a sticky one, /tmp's kind: there they cannot rename what is ours).
+    swappable = up.st_mode & 0o002 and not up.st_mode & stat.S_ISVTX
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid() and not st.st_mode & 0o022 and not swappable
 
 
 def peek(case: Case, name: str) -> list:

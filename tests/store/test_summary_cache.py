@@ -147,6 +147,21 @@ def test_a_folder_others_can_write_is_not_used(db_path, cfg):
     assert list(folder.iterdir()) == []  # nothing written where others could swap it
 
 
+def test_a_folder_in_one_others_may_rename_in_is_not_used(db_path, cfg, tmp_path, monkeypatch):
+    """$XDG_CACHE_HOME in a folder anyone may write (not sticky): our folder in it could be
+    swapped for a link between the check and the write."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    s = seeded_store(db_path, cfg, n=5)
+    try:
+        _same(s, s.board_cases())
+    finally:
+        s.close()
+    assert not any((shared / "disputes").glob("*"))
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "empty"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(db_path, cfg, damage):
     _warm(db_path, cfg)
