@@ -219,6 +219,9 @@ _DEFAULTS = {n: f.default for n, f in Case.__dataclass_fields__.items()
              if f.default is not dataclasses.MISSING and (f.default is None or type(f.default) in (str, int, bool))}
 
 
+_DEFAULT_OF = tuple(_DEFAULTS.get(n, _NO) for n in SCALARS)  # aligned with SCALARS; _NO: none
+
+
 def _is_default(name: str, v: Any) -> bool:
     """``v`` is the field's class default, of the same type (0 is not False)."""
     d = _DEFAULTS.get(name, _NO)
@@ -314,16 +317,16 @@ class Summary:
 
     def _build(self, ent: Entry, raw: bytes) -> SummaryCase:
         c = _new(SummaryCase)
-        d = c.__dict__
         # A field at its default is not set: the class attribute answers (a third of a dict).
-        d.update((k, v) for k, v in zip(SCALARS, _astuple(ent.fields)) if not _is_default(k, v))
+        # (``!=`` alone suffices here: the entry's types are the fields' own, so no 0 meets False.)
+        d = {k: v for k, v, dv in zip(SCALARS, _astuple(ent.fields), _DEFAULT_OF) if v is not dv and v != dv}
+        c.__dict__ = d
         shared = self._shared
         for k in _SHARED:
             v = d.get(k)
             if v is not None:
                 d[k] = shared.setdefault(v, v)
-        d.update(history=[], notified=[], statement="", description="", _raw=raw,
-                 _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
+        d.update(history=[], notified=[], _raw=raw, _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
         return c
 
     def save(self, keys: set[str] | None = None) -> bool:
