@@ -174,16 +174,35 @@ class DetailPane(VerticalScroll):
         body = self.query_one("#d-body", Static)
         case = self.case
         if case is None:
-            body.update(Content("No case selected"))
+            body.update(Content("No case selected"), layout=self.has_preview)
             return
         gap = Content("\n\n")
         sections = [summary(case, self.triage, now), deadlines(case, self.triage, now), proposals(case),
                     thread(case), evidence(case, self.states)]
         if not self.has_preview:
             sections.append(history(case))
-        body.update(gap.join([part for part in sections if part is not None]))
-        if self.has_preview:
+        content = gap.join([part for part in sections if part is not None])
+        if self.has_preview:  # the detail screen: the whole case, scrolled
+            body.update(content)
             self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
+        else:  # beside the board: what fits the pane, in the same box (app.tcss #detail-side #d-body)
+            body.update(self._fit(content), layout=False)
+
+    def _fit(self, content: Content) -> Content:
+        """``content`` cut to the pane's height, its last line saying how much more enter shows."""
+        width, height = self.content_region.width, self.content_region.height
+        if width <= 0 or height <= 0:
+            return content
+        lines = content.wrap(width)
+        if len(lines) <= height:
+            return content
+        keep = lines[: max(height - 1, 0)]
+        more = Content.styled(f"… {len(lines) - len(keep)} more lines: enter shows the whole case", "$text-muted")
+        return Content("\n").join([*keep, more])
+
+    def on_resize(self) -> None:
+        if not self.has_preview and self.case is not None:
+            self._draw_body(self.app.now)  # type: ignore[attr-defined]  # cut again for the new height
 
     def show(self, case: Case | None, now: datetime, states: dict[int, str] | None = None) -> None:
         if case is not None and getattr(case, "light", False):

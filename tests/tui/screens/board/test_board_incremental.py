@@ -177,3 +177,27 @@ async def test_a_card_whose_files_were_statted_shows_them_at_once_in_the_pane(ap
         body = str(pane.query_one("#d-body").render())
         files = body.split("Evidence (1)\n", 1)[1].splitlines()[0]
         assert files.startswith("ok ") and case.evidence[0].path in files  # not "checking"
+
+
+async def test_the_pane_beside_the_board_is_cut_to_its_height_and_says_what_enter_adds(app, monkeypatch):
+    """Beside the board the case fills the pane, its last line saying how many more lines enter
+    shows; moving to the next case is new text in the same box: no layout pass (which redrew the
+    whole 160x45 screen on every j, ~40 ms)."""
+    import re
+
+    from textual.screen import Screen
+
+    async with running(app, size=(160, 40)) as pilot:
+        pane = app.board.query_one("#detail-side")
+        first = pane.case.id
+        lines = str(pane.query_one("#d-body").render()).splitlines()
+        assert len(lines) == pane.content_region.height
+        assert re.fullmatch(r"… \d+ more lines: enter shows the whole case", lines[-1].strip())
+        passes = []
+        real = Screen._refresh_layout
+        monkeypatch.setattr(Screen, "_refresh_layout", lambda self, *a, **k: (passes.append(1), real(self, *a, **k))[1])
+        await press(pilot, "j")
+        assert pane.case.id != first and pane.case.id in screen_text(app)
+        assert passes == []
+        await press(pilot, "enter")  # the whole case, scrolled, on its own screen
+        assert "more lines: enter" not in screen_text(app)
