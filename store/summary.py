@@ -45,7 +45,8 @@ import msgspec
 import orjson
 
 from . import light, paths, validate
-from .clocks import Clock, clocks as _clocks_of, unanswered, whose_turn
+from .clocks import Clock, unanswered, whose_turn
+from .clocks import clocks as _clocks_of
 from .files import atomic_file
 from .model import Case
 

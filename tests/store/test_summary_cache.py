@@ -11,8 +11,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from store import TinyStore, ops
-from store import paths
+from store import TinyStore, ops, paths
 from store.clocks import clocks, unanswered, whose_turn
 from store.dates import show_instant
 from store.light import light_case

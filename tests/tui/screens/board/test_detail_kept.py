@@ -6,9 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.support.board import NOW, as_colleague, one_tick, press, screen_text, selected, settle
-
 from store import ops
+from tests.support.board import (
+    NOW,
+    as_colleague,
+    one_tick,
+    press,
+    screen_text,
+    selected,
+    settle,
+)
 from tui.screens.detail import DetailScreen
 
 
