@@ -36,6 +36,7 @@ import os
 import stat
 import sys
 import threading
+import time
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -56,6 +57,8 @@ SCALARS = tuple(f for f in light._decoder_typed.type.__struct_fields__ if f not 
 _READ = {attr: read for attr, read in light._top}  # instants and amounts: stored text -> value
 MAX_BYTES = 512 * 1024 * 1024  # a bigger file is not ours: ignored
 SAVE_AFTER = 64  # new entries before the board's load writes the file (the rest at close)
+FORGET_DAYS = 30  # another database's summary unopened this long is removed at a save
+TOUCH_DAYS = 7  # a summary read but unchanged this long has its time set again (so it stays)
 _fromiso = datetime.fromisoformat
 _new = object.__new__
 _astuple = msgspec.structs.astuple
@@ -257,6 +260,9 @@ class Summary:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size > MAX_BYTES:
                 return {}
+            if st.st_mtime < time.time() - TOUCH_DAYS * 86400:
+                with contextlib.suppress(OSError):
+                    os.utime(fd)  # still in use, though unchanged: not pruned (_prune)
             chunks = []
             while chunk := os.read(fd, 1 << 22):
                 chunks.append(chunk)
@@ -354,7 +360,29 @@ class Summary:
             return False
         self.entries = {} if self.released else entries
         self.fresh = 0
+        _prune(self.file)
         return True
+
+
+def _prune(mine: Path) -> None:
+    """Other databases' summaries not opened for ``FORGET_DAYS`` (temporary copies, moved or
+    deleted databases) are removed: the folder does not grow without end. Housekeeping: any
+    error leaves the file where it is."""
+    cutoff = time.time() - FORGET_DAYS * 86400
+    try:
+        names = os.listdir(mine.parent)
+    except OSError:
+        return
+    for name in names:
+        if name == mine.name or not (name.startswith("summary-") and name.endswith(".msgpack")):
+            continue
+        path = mine.parent / name
+        try:
+            st = os.lstat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid() and st.st_mtime < cutoff:
+                os.unlink(path)
+        except OSError:
+            pass
 
 
 __all__ = ["Summary", "SummaryCase", "peek", "cache_file", "fingerprint", "paused_gc", "FORMAT"]

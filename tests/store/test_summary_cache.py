@@ -260,3 +260,32 @@ def test_any_failure_writing_the_cache_leaves_a_durable_save_a_success(db_path, 
         assert "kept" in again.get("D-0003").tags
     finally:
         again.close()
+
+
+def test_summaries_of_databases_unopened_for_a_month_are_removed_at_a_save(db_path, cfg):
+    """Temporary copies and moved databases leave summaries behind: one unopened for 30 days
+    goes at the next save; a recent one, ours, and anything not a summary stay."""
+    folder = paths.cache_dir()
+    folder.mkdir(parents=True, mode=0o700)
+    old, recent, other = folder / "summary-0ld.msgpack", folder / "summary-rec3nt.msgpack", folder / "notes.txt"
+    for f in (old, recent, other):
+        f.write_bytes(b"x")
+    month = 31 * 86400
+    os.utime(old, (os.stat(old).st_atime - month, os.stat(old).st_mtime - month))
+    os.utime(other, (os.stat(other).st_atime - month, os.stat(other).st_mtime - month))
+    _warm(db_path, cfg)
+    assert not old.exists() and recent.exists() and other.exists() and cache_file(db_path).exists()
+
+
+def test_a_summary_read_but_unchanged_for_a_week_is_kept_fresh(db_path, cfg):
+    _warm(db_path, cfg)
+    f = cache_file(db_path)
+    week = 8 * 86400
+    before = os.stat(f).st_mtime - week
+    os.utime(f, (before, before))
+    s = _open(db_path, cfg)
+    try:
+        s.board_cases()
+    finally:
+        s.close()
+    assert os.stat(f).st_mtime > before + week - 60  # its time set again on the read: not pruned
