@@ -68,6 +68,7 @@ class TodayList(ScrollView, can_focus=True):
         self.empty_text = "loading…"
         self.id_width = 6  # the longest id in the list: the id column fits it whole
         self._urgency: dict[tuple[str, int], clocks_mod.Urgency] = {}
+        self._styles: dict[str, Style] = {}  # role -> style; looking one up walks the DOM
 
     # -- data ----------------------------------------------------------------------------------
     def set_items(self, items: list[Triage], now: datetime, keep: str | None = None) -> None:
@@ -160,12 +161,19 @@ class TodayList(ScrollView, can_focus=True):
         return self._row(index, width)
 
     def _style(self, role: str) -> Style:
-        if not role:
-            return Style()
-        style = Style()
-        for part in role.split("+"):
-            style += self.get_component_rich_style(f"today--{part}", partial=True)
+        """The style of a row part's role (``due+hard``...), kept until the styles change: the
+        lookups were a third of drawing Today's rows (4 ms of every ``t`` at 120x40)."""
+        style = self._styles.get(role)
+        if style is None:
+            style = Style()
+            for part in role.split("+") if role else ():
+                style += self.get_component_rich_style(f"today--{part}", partial=True)
+            self._styles[role] = style
         return style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()  # a theme change, or any restyle
 
     def _row(self, index: int, width: int) -> Strip:
         t = self.items[index]

@@ -233,3 +233,27 @@ async def test_tick_moves_the_countdowns_on(seeded, cfg):
         after = lst.countdown(row.case)[0]
         assert after != before
         assert f"{row.case.id} {after}" in screen_text(app)
+
+
+async def test_todays_rows_take_the_new_theme_when_it_changes(seeded, cfg):
+    """Today keeps its rows' styles between draws; a theme change must reach them."""
+    from tests.support.board import settle
+    from tests.support import NOW
+    from tui.app import DisputeApp
+
+    app = DisputeApp(seeded, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.theme = "dispute-dark"
+        await pilot.press("t")
+        await settle(pilot)
+        lst = app.screen.today_list
+        before = lst.render_line(1)
+        app.theme = "dispute-light"
+        await settle(pilot)
+        after = lst.render_line(1)
+        lst._styles.clear()
+        fresh = lst.render_line(1)  # every style looked up again
+        assert [s.text for s in before] == [s.text for s in after]
+        assert [s.style.color for s in before] != [s.style.color for s in fresh]  # the themes differ there
+        assert [s.style for s in after] == [s.style for s in fresh]
