@@ -239,13 +239,13 @@ def triage(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | No
     """
     all_clocks = clocks(case, cfg) if case_clocks is None else case_clocks
     w = cfg.data.get("triage", {})
-    soon_hard = timedelta(hours=cfg.urgency["soon_hard_hours"])
+    hard_by = now + timedelta(hours=cfg.urgency["soon_hard_hours"])  # once, not once a clock
     score = 0.0
     why: list[str] = []
     weights: list[float] = []  # per reason, in the order of ``why``
     open_clocks = [k for k in all_clocks if not k.met]
     late_hard = [k for k in open_clocks if k.hard and k.due <= now]
-    soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= now + soon_hard]
+    soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= hard_by]
     late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
     if late_hard:
         score += w.get("overdue_hard", 1000)
