@@ -24,6 +24,8 @@ def fit(text: str, width: int) -> str:
     """Exactly ``width`` cells: cropped with an ellipsis, or padded with spaces."""
     if width <= 0:
         return ""
+    if text.isascii() and text.isprintable():  # one cell a character: no per-character walk
+        return text[: width - 1] + ELLIPSIS if len(text) > width else text.ljust(width)
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + ELLIPSIS
     return set_cell_size(text, width)
@@ -33,6 +35,8 @@ def crop(text: str, width: int) -> str:
     """At most ``width`` cells (ellipsis when cropped), not padded."""
     if width <= 0:
         return ""
+    if text.isascii() and text.isprintable():
+        return text[: width - 1] + ELLIPSIS if len(text) > width else text
     if cell_len(text) > width:
         return set_cell_size(text, width - 1) + ELLIPSIS
     return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from rich.cells import cell_len
 
@@ -97,17 +98,18 @@ def cmd_digest(args, cfg):
     if not rows:
         print("nothing needs you today")
         return
-    print(f"{total} case{'s need' if total != 1 else ' needs'} action ({local_time(now)})"
-          + (f", the {len(rows)} most urgent:" if len(rows) < total else ""))
+    out = [f"{total} case{'s need' if total != 1 else ' needs'} action ({local_time(now)})"
+           + (f", the {len(rows)} most urgent:" if len(rows) < total else "")]
     for t in rows:
         c = t.case
         head = f"{c.id} {fit(c.supplier, 22)} {c.claim:>12,.2f} {fit(c.currency, 3)}  "
         line = (head + fit(c.title or c.order, max(WIDTH - _cells(head), 0))).rstrip()
-        print(line if _cells(line) <= WIDTH else crop(line, WIDTH))
-        for line in _why_lines(t.why):
-            print(line)
+        out.append(line if _cells(line) <= WIDTH else crop(line, WIDTH))
+        out.extend(_why_lines(t.why))
     if len(rows) < total:
-        print(f"... and {total - len(rows)} more (disputes digest without --limit)")
+        out.append(f"... and {total - len(rows)} more (disputes digest without --limit)")
+    out.append("")
+    sys.stdout.write("\n".join(out))  # one write: 15,000 lines at 10k were 30,000 writes, each cleaned
 
 
 def cmd_snooze(args, cfg):
