@@ -43,6 +43,8 @@ def case_id(number: int) -> str:
 
 def case_number(cid: str) -> int:
     """``"D-0042"`` -> 42; also accepts ``d-42`` and a bare ``42`` as a user would type them."""
+    if cid[:2] == "D-" and cid.isascii() and cid[2:].isdigit() and cid[2:].strip("0"):
+        return int(cid[2:])  # the stored form: no pattern to match (sorting 10k cases asks 10k times)
     text = cid.strip()
     m = re.fullmatch(r"(?:[Dd]-?)?0*(\d+)", text)
     if not m or int(m.group(1)) == 0:

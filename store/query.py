@@ -237,54 +237,76 @@ def triage(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | No
     me, unresponsive suppliers, overdue soft expectations; amount and days in stage break ties.
     ``case_clocks``: ``clocks(case, cfg)`` if the caller has it already (the board caches it).
     """
-    all_clocks = clocks(case, cfg) if case_clocks is None else case_clocks
+    return _triage(case, cfg, now, clocks(case, cfg) if case_clocks is None else case_clocks, _weights(cfg, now))
+
+
+def _weights(cfg: Config, now: datetime) -> tuple:
+    """What every case's triage at ``now`` shares: the end of the hard window and the weights."""
     w = cfg.data.get("triage", {})
-    hard_by = now + timedelta(hours=cfg.urgency["soon_hard_hours"])  # once, not once a clock
+    return (now + timedelta(hours=cfg.urgency["soon_hard_hours"]),
+            *(float(w.get(k, d)) for k, d in (("overdue_hard", 1000), ("hard_soon", 500), ("my_turn", 200),
+                                              ("unresponsive", 100), ("overdue_soft", 50),
+                                              ("per_amount_digit", 4), ("per_day_in_stage", 0.5))))
+
+
+def _triage(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], weights: tuple) -> Triage:
+    hard_by, w_late_hard, w_soon_hard, w_mine, w_silent, w_late_soft, w_digit, w_day = weights
+    # One pass over the open clocks (soonest first): the first of each kind is the one named.
+    late_hard = soon_hard = late_soft = first_me = first_supplier = None
+    for k in all_clocks:
+        if k.met:
+            continue
+        due = k.due
+        if k.hard:
+            if due <= now:
+                if late_hard is None:
+                    late_hard = k
+            elif due <= hard_by and soon_hard is None:
+                soon_hard = k
+        elif due <= now and late_soft is None and k.party != "supplier":
+            late_soft = k
+        party = k.party
+        if party == "me":
+            if first_me is None:
+                first_me = k
+        elif party == "supplier" and first_supplier is None:
+            first_supplier = k
     score = 0.0
     why: list[str] = []
-    weights: list[float] = []  # per reason, in the order of ``why``
-    open_clocks = [k for k in all_clocks if not k.met]
-    late_hard = [k for k in open_clocks if k.hard and k.due <= now]
-    soon_hard_ = [k for k in open_clocks if k.hard and now < k.due <= hard_by]
-    late_soft = [k for k in open_clocks if not k.hard and k.due <= now and k.party != "supplier"]
-    if late_hard:
-        score += w.get("overdue_hard", 1000)
-        weights.append(float(w.get("overdue_hard", 1000)))
-        why.append(f"hard deadline passed: {late_hard[0].label} ({_ago(now - late_hard[0].due)} ago)")
-    if soon_hard_:
-        score += w.get("hard_soon", 500)
-        weights.append(float(w.get("hard_soon", 500)))
-        why.append(f"hard deadline in {_ago(soon_hard_[0].due - now)}: {soon_hard_[0].label}")
+    weight = 0.0  # the first reason's
+    first: Clock | None = None
+    if late_hard is not None:
+        score += w_late_hard
+        weight = weight or w_late_hard
+        why.append(f"hard deadline passed: {late_hard.label} ({_ago(now - late_hard.due)} ago)")
+        first = late_hard
+    if soon_hard is not None:
+        score += w_soon_hard
+        weight = weight if why else w_soon_hard
+        why.append(f"hard deadline in {_ago(soon_hard.due - now)}: {soon_hard.label}")
+        first = first or soon_hard
     if case.stage != "resolved" and whose_turn(case) == "me":
-        score += w.get("my_turn", 200)
-        weights.append(float(w.get("my_turn", 200)))
+        score += w_mine
+        if not why:
+            weight, first = w_mine, first_me
         why.append("waiting on me")
     if unresponsive(case, cfg, now, all_clocks):
-        score += w.get("unresponsive", 100)
-        weights.append(float(w.get("unresponsive", 100)))
+        score += w_silent
+        if not why:
+            weight, first = w_silent, first_supplier
         why.append("supplier unresponsive: escalate")
-    if late_soft:
-        score += w.get("overdue_soft", 50)
-        weights.append(float(w.get("overdue_soft", 50)))
-        why.append(f"overdue: {late_soft[0].label} ({_ago(now - late_soft[0].due)} ago)")
-    first: Clock | None = None
-    if why:
-        score += w.get("per_amount_digit", 4) * math.log10(float(case.claim) + 1)
-        days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
-        score += w.get("per_day_in_stage", 0.5) * days
-        reason = why[0]
-        if late_hard:
-            first = late_hard[0]
-        elif soon_hard_:
-            first = soon_hard_[0]
-        elif reason == "waiting on me":
-            first = next((k for k in open_clocks if k.party == "me"), None)
-        elif reason.startswith("supplier unresponsive"):
-            first = next((k for k in open_clocks if k.party == "supplier"), None)
-        elif late_soft:
-            first = late_soft[0]
-    shown = urgency(case, cfg, now, all_clocks).clock if why else None
-    return Triage(case, score, tuple(why), first, weights[0] if weights else 0.0, shown.due if shown else None)
+    if late_soft is not None:
+        score += w_late_soft
+        if not why:
+            weight, first = w_late_soft, late_soft
+        why.append(f"overdue: {late_soft.label} ({_ago(now - late_soft.due)} ago)")
+    if not why:
+        return Triage(case, 0.0, ())
+    score += w_digit * math.log10(float(case.claim) + 1)
+    days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
+    score += w_day * days
+    shown = urgency(case, cfg, now, all_clocks).clock
+    return Triage(case, score, tuple(why), first, weight, shown.due if shown else None)
 
 
 def is_snoozed(case: Case, now: datetime) -> bool:
@@ -299,7 +321,11 @@ def today(cases: list[Case], cfg: Config, now: datetime,
     weights from the config); within a reason the nearer due time first (the countdown the case
     shows; overdue ones before); then the score (amount, days in stage); then the id.
     ``triage_of``: ``triage(case, cfg, now)`` from the caller's cache (the board's)."""
-    of = triage_of or (lambda c: triage(c, cfg, now))
+    if triage_of is None:
+        weights = _weights(cfg, now)  # once, not once a case
+        of = lambda c: _triage(c, cfg, now, clocks(c, cfg), weights)  # noqa: E731
+    else:
+        of = triage_of
     out = [t for t in (of(c) for c in cases if not is_snoozed(c, now)) if t.why]
     out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out
