@@ -1,0 +1,61 @@
+"""A command run as the `disputes` process ends without freeing what it read (``_exit_now``):
+what a normal exit does that a user would notice must still happen. Each test is a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.support.cli import ROOT, ok, run
+
+
+def _db(tmp_path, cases: int = 40):
+    db = tmp_path / "d.json"
+    ok(db, "demo", "--cases", str(cases))
+    return db
+
+
+def test_every_line_reaches_a_pipe_and_the_exit_code_is_the_commands(tmp_path):
+    db = _db(tmp_path)
+    inproc = run(db, "--at", "2026-12-02T09:00Z", "digest")
+    real = run(db, "--at", "2026-12-02T09:00Z", "digest", real=True)
+    assert real.returncode == 0, real.stderr
+    assert real.stdout == inproc.stdout and len(real.stdout.splitlines()) > 40
+    missing = run(db, "show", "D-9999", real=True)
+    assert missing.returncode == 1 and missing.stderr.startswith("disputes: ")
+
+
+def test_a_write_is_folded_into_the_database_before_the_process_ends(tmp_path):
+    db = _db(tmp_path, 5)
+    r = run(db, "log", "--from", "me", "D-0002", "sent the photos again", real=True)
+    assert r.returncode == 0, r.stderr
+    journal = db.with_name(db.name + ".journal")
+    assert not journal.exists() or journal.stat().st_size == 0  # the last one out folded it
+    stored = json.loads(db.read_bytes())
+    texts = [m["text"] for doc in stored["cases"].values() for m in doc.get("messages", [])]
+    assert "sent the photos again" in texts
+
+
+def test_exit_handlers_still_run(tmp_path):
+    db = _db(tmp_path, 3)
+    mark = tmp_path / "ran"
+    code = ("import atexit, os, sys; atexit.register(lambda: open(os.environ['MARK'], 'w').write('ran'));"
+            "from tui.cli import main; sys.exit(main())")
+    p = subprocess.run([sys.executable, "-c", code, "list", "--db", str(db)], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT), "MARK": str(mark)}, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert mark.read_text() == "ran" and "D-0001" in p.stdout
+
+
+def test_output_that_cannot_be_written_is_one_line_and_a_failure(tmp_path):
+    db = _db(tmp_path, 3)
+    if not os.path.exists("/dev/full"):
+        return
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-m", "tui.cli", "list", "--db", str(db)], stdout=full,
+                           stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           timeout=60)
+    assert p.returncode != 0
+    assert p.stderr.count("\n") == 1 and p.stderr.startswith("disputes: ") and "Traceback" not in p.stderr
