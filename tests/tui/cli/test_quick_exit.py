@@ -59,3 +59,19 @@ def test_output_that_cannot_be_written_is_one_line_and_a_failure(tmp_path):
                            timeout=60)
     assert p.returncode != 0
     assert p.stderr.count("\n") == 1 and p.stderr.startswith("disputes: ") and "Traceback" not in p.stderr
+
+
+def test_a_thread_still_working_is_waited_for(tmp_path):
+    # The thread starts its work as the command's stores close, and needs a while (a sum over a
+    # million numbers): an exit that does not wait for it ends the process before it writes.
+    db = _db(tmp_path, 3)
+    mark = tmp_path / "ran"
+    code = ("import os, sys, threading; import tui.cli as cli; ev = threading.Event();"
+            "threading.Thread(target=lambda: (ev.wait(), sum(range(3_000_000)),"
+            " open(os.environ['MARK'], 'w').write('done'))).start();"
+            "close = cli.close_opened; cli.close_opened = lambda: (close(), ev.set());"
+            "sys.exit(cli.main())")
+    p = subprocess.run([sys.executable, "-c", code, "list", "--db", str(db)], capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": str(ROOT), "MARK": str(mark)}, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert mark.read_text() == "done"
