@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from store.config import ConfigError
 from store.config import load as load_config
+from store.summary import paused_gc
 from store.errors import (
     ConflictError,
     DamagedDatabase,
@@ -72,16 +73,24 @@ def _os_line(exc: OSError) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Every failure is one line on stderr and an exit code, never a traceback
     ($DISPUTES_DEBUG=1 re-raises an unexpected error, for a bug report)."""
+    ending = [] if argv is None else None  # the process ends after this: see _exit_now
     try:
-        rc = _main(argv)
+        rc = _main(argv, ending)
     finally:
         try:
-            close_opened()  # after a failure (already reported in its one line): let go, quietly
+            close_opened(ending)  # after a failure (already reported in its one line): let go, quietly
         except Exception:  # noqa: BLE001 - the command's own line is the one that matters
             pass
-    if argv is None:
+    if ending is not None:
         _exit_now(rc)
     return rc
+
+
+# _commands_collect_nothing: a command runs without the cyclic garbage collector (reference
+# counting frees as usual). What it reads, it keeps until it ends, and almost none of it is in a
+# cycle, yet each collection walked all of it: at 10,000 cases the collections were 200 ms of a
+# 1 s digest (triage 330 -> 190 ms, the read 50 ms). Its cyclic garbage (a traceback or two) is
+# freed at exit.
 
 
 def _exit_now(rc: int) -> None:
@@ -110,7 +119,7 @@ def _exit_now(rc: int) -> None:
     os._exit(rc)
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(argv: list[str] | None, ending: list | None = None) -> int:
     saved = sys.stdout
     try:
         args = build_parser().parse_args(argv)
@@ -119,9 +128,10 @@ def _main(argv: list[str] | None) -> int:
         if run is None:
             return board(args, cfg) or 0
         sys.stdout = CleanStdout(saved)  # whatever a command prints, user text is made harmless
-        rc = run(args, cfg)
-        sys.stdout.flush()
-        close_opened()  # the fold at close: a fault in it is this command's one line
+        with paused_gc():  # see _commands_collect_nothing
+            rc = run(args, cfg)
+            sys.stdout.flush()
+            close_opened(ending)  # the fold at close: a fault in it is this command's one line
         return rc or 0
     except Refusal as exc:
         code, msg = exc.code, str(exc)

@@ -79,10 +79,15 @@ def open_db(args, cfg: Config, create: bool, *, missing_ok: bool = False) -> Tin
 _OPENED: list[TinyStore] = []
 
 
-def close_opened() -> None:
-    """Let go of every database this command opened (the last to let go folds the journal in)."""
+def close_opened(keep: list | None = None) -> None:
+    """Let go of every database this command opened (the last to let go folds the journal in).
+    ``keep``: where to put the closed stores instead of freeing them (the process is ending:
+    freeing 10,000 cases one by one was 40-50 ms)."""
     while _OPENED:
-        _OPENED.pop().close()
+        store = _OPENED.pop()
+        if keep is not None:
+            keep.append(store)
+        store.close()
 
 
 def need(store: TinyStore | None, args) -> TinyStore:

@@ -69,9 +69,27 @@ def test_a_thread_still_working_is_waited_for(tmp_path):
     code = ("import os, sys, threading; import tui.cli as cli; ev = threading.Event();"
             "threading.Thread(target=lambda: (ev.wait(), sum(range(3_000_000)),"
             " open(os.environ['MARK'], 'w').write('done'))).start();"
-            "close = cli.close_opened; cli.close_opened = lambda: (close(), ev.set());"
+            "close = cli.close_opened; cli.close_opened = lambda *a: (close(*a), ev.set());"
             "sys.exit(cli.main())")
     p = subprocess.run([sys.executable, "-c", code, "list", "--db", str(db)], capture_output=True, text=True,
                        env={**os.environ, "PYTHONPATH": str(ROOT), "MARK": str(mark)}, timeout=60)
     assert p.returncode == 0, p.stderr
     assert mark.read_text() == "done"
+
+
+def test_the_collector_is_paused_for_a_command_only(tmp_path, monkeypatch):
+    # Commands run without the cyclic collector (what they read is kept to the end); a caller of
+    # main() in its own process (a test, a script) gets it back as it was, after a failure too.
+    import gc
+
+    import tui.cli.cases as cases_cli
+
+    db = _db(tmp_path, 3)
+    seen = []
+    real_show = cases_cli.cmd_show
+    monkeypatch.setattr(cases_cli, "cmd_show", lambda a, c: (seen.append(gc.isenabled()), real_show(a, c))[1])
+    from tui.cli.registry import build_parser  # noqa: F401 - the parser reads cmd_show when built
+    assert gc.isenabled()
+    ok(db, "show", "D-0001")
+    assert run(db, "show", "D-9999").returncode == 1
+    assert seen == [False, False] and gc.isenabled()
