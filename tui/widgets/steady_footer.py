@@ -122,15 +122,14 @@ class SteadyFooter(Widget, can_focus=False):
         """One key as FooterKey draws it: `` key description `` (the palette's key is drawn
         compact there: ``key description``)."""
         base = self._style("footer-key--item")
-        if k is self._hover:
-            base = base + self._style("footer-key--hover")
         if not k.enabled:
             base = base + Style(dim=True)
+        over = Style(bgcolor=self._style("footer-key--hover").bgcolor) if k is self._hover else Style()
         pad = "" if compact else " "
-        parts = [Segment(f"{pad}{k.display}{pad}", base + self._style("footer-key--key"))]
+        parts = [Segment(f"{pad}{k.display}{pad}", base + self._style("footer-key--key") + over)]
         if k.description:
             parts.append(Segment(f" {k.description}" if compact else f"{k.description} ",
-                                 base + self._style("footer-key--description")))
+                                 base + self._style("footer-key--description") + over))
         return parts
 
     def _style(self, name: str) -> Style:
