@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -18,7 +19,26 @@ from ..widgets.detail_pane import DetailPane
 from ..widgets.status_line import StatusLine
 from ..widgets.steady_footer import SteadyFooter
 
-class DetailScreen(CaseActions, Screen):
+class KeptScreen:
+    """For a screen installed once and pushed again (the detail, Today): shown again, it is
+    restyled only when the app's CSS changed since it was last styled (a theme picked while it
+    was off the stack). Textual restyles every node of a pushed screen, which for a kept one
+    changed nothing but cost a layout pass and a second frame (the scrollbars' rules applied
+    again), as Textual already skips it when a screen is shown again by a pop.
+    ``App._css_update_count`` is what ``App`` itself compares for this (textual==8.2.8, the
+    pinned version)."""
+
+    _styled_for: int | None = None
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Called before Screen's own handler (Textual walks the MRO), which reads the flag.
+        count = getattr(self.app, "_css_update_count", None)
+        if count is not None and count == self._styled_for:
+            event.refresh_styles = False
+        self._styled_for = count
+
+
+class DetailScreen(KeptScreen, CaseActions, Screen):
     """The case on a screen of its own (enter on the board; the only way when narrow), with a
     preview of one evidence file below it (``v`` the next file, ``p`` copies its path)."""
 
@@ -41,23 +61,28 @@ class DetailScreen(CaseActions, Screen):
         self.triage = triage
         self._initial = (case, now)
         self.gone = False
+        self._drawn_at: datetime | None = None  # the instant the case shown was drawn for
 
     def on_mount(self) -> None:
         case, now = self._initial
         self.pane.show(case, now)
+        self._drawn_at = now
 
     def reopen(self, case: Case, now: datetime) -> None:
         """Show ``case`` as a fresh screen would: at the top, its first evidence file, the
-        countdowns of ``now`` (kept off the stack, this screen saw no minute turn)."""
+        countdowns of ``now`` (kept off the stack, this screen saw no minute turn). The same
+        case at the minute it was drawn at is not drawn again: on the stack too the detail's
+        countdowns change only when the minute turns (``BoardLoader.tick``)."""
         self.gone = False
         self._initial = (case, now)
         if not self.is_mounted:
             return  # on_mount shows it
         pane = self.pane
-        if pane.case is case:
-            pane.tick(now)
-        else:
+        if pane.case is not case:
             pane.show(case, now)
+        elif _minute(now) != _minute(self._drawn_at):
+            pane.tick(now)
+        self._drawn_at = now
         pane.scroll_home(animate=False)
 
     def compose(self) -> ComposeResult:
@@ -83,6 +108,7 @@ class DetailScreen(CaseActions, Screen):
         self.gone = case is None
         if case is not None:
             self.pane.show(case, now)
+            self._drawn_at = now
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         case = self.pane.case if self.is_mounted else None
@@ -124,6 +150,10 @@ class DetailScreen(CaseActions, Screen):
     def action_page(self, direction: str) -> None:
         pane = self.pane
         (pane.scroll_page_down if direction == "down" else pane.scroll_page_up)(animate=False)
+
+
+def _minute(at: datetime | None) -> datetime | None:
+    return at.replace(second=0, microsecond=0) if at is not None else None
 
 
 def open_detail(app, case: Case, now: datetime) -> DetailScreen:

@@ -412,15 +412,15 @@ async def test_edit_without_touching_a_date_keeps_it(app, seeded):
 async def test_the_footer_dims_next_stage_in_the_last_column_and_not_elsewhere(app):
     """The board's footer is redrawn only when what it shows changes (SteadyFooter): moving to
     Resolved must still dim "Next stage", and moving back must light it again."""
-    from textual.widgets._footer import FooterKey
+    from tui.widgets.steady_footer import SteadyFooter
 
-    def next_stage(app) -> FooterKey:
-        return next(k for k in app.screen.query(FooterKey) if k.description == "Next stage")
+    def next_stage(app):
+        return next(k for k in app.screen.query_one(SteadyFooter).keys if k.description == "Next stage")
 
     async with running(app, (160, 40)) as pilot:
-        assert not next_stage(app).has_class("-disabled")
+        assert next_stage(app).enabled
         await press(pilot, *"llll")
         assert selected(app).stage == "resolved"
-        assert next_stage(app).has_class("-disabled")
+        assert not next_stage(app).enabled
         await press(pilot, "h")
-        assert not next_stage(app).has_class("-disabled")
+        assert next_stage(app).enabled

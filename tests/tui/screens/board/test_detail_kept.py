@@ -74,3 +74,46 @@ async def test_a_colleagues_change_made_while_it_was_hidden_shows_on_reopening(a
         await press(pilot, "enter")
         assert app.screen is screen and not screen.gone
         assert "seen-by-alice" in screen_text(app)  # the colleague's change, not the copy first shown
+
+
+async def test_shown_again_a_kept_screen_is_not_restyled_unless_the_theme_changed(app):
+    """Textual restyles every node of a pushed screen; a kept one changed nothing but cost a
+    layout pass and a second frame. A theme picked while it was off the stack still reaches it."""
+    from tui.screens.today import TodayScreen
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for key in ("enter", "t"):
+            await press(pilot, key)
+            screen = app.screen
+            assert isinstance(screen, (DetailScreen, TodayScreen))
+            await press(pilot, "escape")
+            restyled = []
+            original = screen.update_node_styles
+            screen.update_node_styles = lambda *a, **k: (restyled.append(1), original(*a, **k))[1]
+            await press(pilot, key)
+            assert app.screen is screen and not restyled
+            await press(pilot, "escape")
+            app.theme = "dispute-light" if app.theme != "dispute-light" else "dispute-dark"
+            await settle(pilot)
+            await press(pilot, key)
+            assert app.screen is screen and restyled
+            await press(pilot, "escape")
+
+
+async def test_enter_again_on_the_same_case_in_the_same_minute_draws_nothing_again(app):
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await press(pilot, "escape")
+        drawn = []
+        original = screen.pane._draw_body
+        screen.pane._draw_body = lambda now: (drawn.append(now), original(now))[1]
+        await press(pilot, "enter")
+        assert app.screen is screen and not drawn
+        await press(pilot, "escape")
+        app.now = NOW + timedelta(minutes=1)
+        await press(pilot, "enter")
+        assert drawn == [NOW + timedelta(minutes=1)]  # a new minute: the countdowns of now
