@@ -51,7 +51,7 @@ from .clocks import clocks as _clocks_of
 from .files import atomic_file
 from .model import Case
 
-FORMAT = 2
+FORMAT = 3
 LAZY = ("messages", "evidence", "deadlines", "proposals")  # decoded from the bytes when read
 SCALARS = tuple(f for f in light._decoder_typed.type.__struct_fields__ if f not in LAZY)
 _READ = {attr: read for attr, read in light._top}  # instants and amounts: stored text -> value
@@ -87,6 +87,12 @@ _ScalarsOut = msgspec.defstruct("_ScalarsOut", [(n, Any) for n in SCALARS], arra
                                 module=__name__)
 
 
+# What every pass over all cases reads (the sort, the counts, the columns' totals), decoded at once.
+HEAD = ("id", "stage", "rev", "amount", "claimed", "currency")
+_Head = msgspec.defstruct("_Head", [(n, _scalar_type(n)) for n in HEAD], array_like=True, gc=False, module=__name__)
+_HeadOut = msgspec.defstruct("_HeadOut", [(n, Any) for n in HEAD], array_like=True, gc=False, module=__name__)
+
+
 class _ClockOut(msgspec.Struct, gc=False):
     """A clock as written: its due instant as ISO text with its offset (msgpack's own
     timestamps would keep the instant but lose the offset it is shown in)."""
@@ -100,8 +106,12 @@ class _ClockOut(msgspec.Struct, gc=False):
 
 
 class Entry(msgspec.Struct, array_like=True, gc=False):
+    """One case's entry. What every pass over all cases reads is decoded at once: the
+    ``HEAD`` fields, clocks, turn and waiting times; its scalar fields (the head's among them)
+    stay their encoded bytes (``fields``) until something reads another one (``SummaryCase``)."""
     digest: bytes
-    fields: _Scalars
+    head: _Head
+    fields: msgspec.Raw  # a _Scalars
     clocks: list[Clock]  # read back as the model's own Clock, due with its offset
     turn: str
     waiting: list[datetime]  # clocks.unanswered: my messages since the supplier last wrote
@@ -109,6 +119,7 @@ class Entry(msgspec.Struct, array_like=True, gc=False):
 
 class _EntryOut(msgspec.Struct, array_like=True, gc=False):
     digest: bytes
+    head: _HeadOut
     fields: _ScalarsOut
     clocks: list[_ClockOut]
     turn: str
@@ -125,6 +136,7 @@ class _File(msgspec.Struct, array_like=True):
 
 _decoder = msgspec.msgpack.Decoder(_File)
 _entry_decoder = msgspec.msgpack.Decoder(Entry)
+_fields_decoder = msgspec.msgpack.Decoder(_Scalars)
 _encoder = msgspec.msgpack.Encoder()
 
 
@@ -141,6 +153,9 @@ def paused_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+_sha1 = hashlib.sha1
 
 
 def digest(raw: bytes) -> bytes:
@@ -207,6 +222,8 @@ class SummaryCase(Case):
             raw = d.get("_raw")
             if raw is not None:  # only this list: the board's evidence pass reads no messages
                 return d.setdefault(name, light.light_list(raw, name, "", d.get("id", "?")))
+        elif name in _REQUIRED and _fill(self.__dict__):  # (a required field has no class default)
+            return self.__dict__[name]
         raise AttributeError(name)
 
     def __eq__(self, other: object) -> bool:  # equal to the light case of the same fields
@@ -217,6 +234,63 @@ class SummaryCase(Case):
     __hash__ = None  # type: ignore[assignment]
 
 
+def fill(cases) -> None:
+    """Decode the scalar fields of every summary case in ``cases`` now (a pass that will read
+    them all, made off the UI thread, before anyone asks: Today, a search)."""
+    for c in cases:
+        d = c.__dict__
+        if "_fields" in d:
+            _fill(d)
+
+
+def _fill(d: dict) -> bool:
+    """Decode a summary case's scalar fields into its ``__dict__`` ``d``, once (False: done
+    already). A field at its default is not set: the class attribute answers (a third of a
+    dict). Two threads may fill one case at once: both set the same values, and ``_fields`` goes
+    only after them, so a reader never sees it gone before the values are in."""
+    f = d.get("_fields")
+    if f is None:
+        return False
+    try:
+        vals = _astuple(_fields_decoder.decode(f))
+    except (msgspec.DecodeError, msgspec.ValidationError):  # not what this code wrote: from the bytes
+        case = light.light_case(d["_raw"], "", d["id"].removeprefix("D-").lstrip("0") or "0")
+        vals = tuple(getattr(case, k) for k in SCALARS)
+    # (``!=`` alone suffices here: the entry's types are the fields' own, so no 0 meets False.)
+    new = {k: v for k, v, dv in zip(SCALARS, vals, _DEFAULT_OF) if v is not dv and v != dv}
+    shared = d.get("_shared")
+    if shared is not None:
+        for k in _SHARED:
+            v = new.get(k)
+            if v is not None:
+                new[k] = shared.setdefault(v, v)
+    d.update(new)
+    d.pop("_fields", None)
+    d.pop("_shared", None)
+    return True
+
+
+class _Field:
+    """A scalar field of ``SummaryCase``, over the dataclass's class default: read before the
+    case's fields are decoded, it decodes them (``_fill``); then the instance's own value is
+    found first, and a field at its default is answered here."""
+
+    __slots__ = ("name", "default")
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name, self.default = name, default
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self.default
+        d = obj.__dict__
+        if _fill(d):
+            v = d.get(self.name, _NO)
+            if v is not _NO:
+                return v
+        return self.default
+
+
 _CASE_FIELDS = tuple(Case.__dataclass_fields__)
 _NO = object()
 _DEFAULTS = {n: f.default for n, f in Case.__dataclass_fields__.items()
@@ -224,6 +298,11 @@ _DEFAULTS = {n: f.default for n, f in Case.__dataclass_fields__.items()
 
 
 _DEFAULT_OF = tuple(_DEFAULTS.get(n, _NO) for n in SCALARS)  # aligned with SCALARS; _NO: none
+_REQUIRED = frozenset(n for n in SCALARS if n not in Case.__dict__)  # no class default: __getattr__ fills
+for _name in SCALARS:
+    if _name in Case.__dict__:  # the dataclass's default, as a class attribute: shadowed
+        setattr(SummaryCase, _name, _Field(_name, getattr(Case, _name)))
+del _name
 
 
 def _is_default(name: str, v: Any) -> bool:
@@ -279,8 +358,10 @@ class Summary:
         return got.entries if got.format == FORMAT and got.key == self.key else {}
 
     def release(self) -> None:
-        """Every case has been read through the cache: let go of the file's entries (the cases
-        hold their values; the file's bytes were 7.5 MB at 10k). A save reads the file again."""
+        """Every case has been read through the cache: let go of the file's entries. The cases
+        hold their values, or their own entry's bytes until a field is read (a view of the
+        file's bytes, 7.5 MB at 10k: freed once every case has decoded its fields, or at exit,
+        ``fill``). A save reads the file again."""
         with self._lock:
             self.entries = {k: e for k, e in self.entries.items() if type(e) is _EntryOut}
             self.released = True
@@ -292,7 +373,7 @@ class Summary:
     def case(self, key: str, raw: bytes, where: Path | str) -> Case:
         """The light case stored as ``raw`` under ``key``: from its entry when the entry was made
         from these bytes, else decoded (``light.light_case``) and its entry made."""
-        d = digest(raw)
+        d = _sha1(raw).digest()  # (digest(raw), without a call more for each of 10,000 cases)
         got = self.entries.get(key)
         if type(got) is msgspec.Raw:  # (an _EntryOut was made here from these bytes' predecessor)
             try:
@@ -308,7 +389,7 @@ class Summary:
         cl = _clocks_of(c, self.cfg)
         turn = whose_turn(c)
         waiting = unanswered(c)
-        entry = _EntryOut(d, _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
+        entry = _EntryOut(d, _HeadOut(*(getattr(text, f) for f in HEAD)), _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
                           [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
                            for k in cl], turn, [validate._iso(w) for w in waiting])
         with self._lock:  # a save may be running in another thread (the load worker's, outside the store lock)
@@ -323,17 +404,13 @@ class Summary:
         return sc
 
     def _build(self, ent: Entry, raw: bytes) -> SummaryCase:
+        """A summary case holding what the sort and the counts read; its other scalar fields
+        are decoded from the entry the first time one is read (``_Field``)."""
         c = _new(SummaryCase)
-        # A field at its default is not set: the class attribute answers (a third of a dict).
-        # (``!=`` alone suffices here: the entry's types are the fields' own, so no 0 meets False.)
-        d = {k: v for k, v, dv in zip(SCALARS, _astuple(ent.fields), _DEFAULT_OF) if v is not dv and v != dv}
-        c.__dict__ = d
-        shared = self._shared
-        for k in _SHARED:
-            v = d.get(k)
-            if v is not None:
-                d[k] = shared.setdefault(v, v)
-        d.update(history=[], notified=[], _raw=raw, _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
+        d = c.__dict__ = dict(zip(HEAD, _astuple(ent.head)))
+        cur = d["currency"]
+        d.update(currency=self._shared.setdefault(cur, cur), _fields=ent.fields, _shared=self._shared,
+                 history=[], notified=[], _raw=raw, _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
         return c
 
     def save(self, keys: set[str] | None = None) -> bool:
@@ -385,4 +462,4 @@ def _prune(mine: Path) -> None:
             pass
 
 
-__all__ = ["Summary", "SummaryCase", "peek", "cache_file", "fingerprint", "paused_gc", "FORMAT"]
+__all__ = ["Summary", "SummaryCase", "fill", "peek", "cache_file", "fingerprint", "paused_gc", "FORMAT"]

@@ -289,3 +289,59 @@ def test_a_summary_read_but_unchanged_for_a_week_is_kept_fresh(db_path, cfg):
     finally:
         s.close()
     assert os.stat(f).st_mtime > before + week - 60  # its time set again on the read: not pruned
+
+
+def test_a_case_from_the_cache_decodes_its_fields_only_when_one_is_read(db_path, cfg):
+    """Sorting, counting and the columns' totals read the entry's head alone (id, stage, rev,
+    amounts, currency, clocks, turn); the first other field read decodes them all, the same as
+    the database says; ``fill`` decodes every case's at once."""
+    from store.summary import HEAD, fill
+
+    _warm(db_path, cfg)
+    s = _open(db_path, cfg)
+    try:
+        cases = s.board_cases()
+        truth = _truth(s)
+        for c in cases:
+            want = truth[c.id][0]
+            assert "_fields" in c.__dict__, c.id  # nothing decoded beyond the head yet
+            assert (c.id, c.stage, c.rev, c.claim, c.currency) == (want.id, want.stage, want.rev, want.claim,
+                                                                    want.currency)
+            assert [x.due for x in clocks(c, s.cfg)] == [x.due for x in clocks(want, s.cfg)]
+            assert "_fields" in c.__dict__ and not set(c.__dict__) - set(HEAD) - {
+                "_fields", "_shared", "_raw", "_known", "history", "notified"}, c.id
+        one = cases[3]
+        assert one.title == truth[one.id][0].title  # a field at a value: decoded now
+        assert "_fields" not in one.__dict__ and one == truth[one.id][0]
+        rest = [c for c in cases if c is not one]
+        assert rest[0].platform_ref == truth[rest[0].id][0].platform_ref  # a field at its default, too
+        assert "_fields" not in rest[0].__dict__
+        fill(cases)
+        assert not any("_fields" in c.__dict__ for c in cases)
+        _same(s, cases)
+    finally:
+        s.close()
+
+
+def test_an_entry_whose_fields_do_not_decode_is_read_from_the_case_bytes(db_path, cfg, monkeypatch):
+    """The fields are decoded late, so a failure then cannot fall back to a fresh entry: the
+    case's own bytes are decoded instead (the light decoder), never a wrong or missing value."""
+    import msgspec
+
+    from store import summary
+
+    _warm(db_path, cfg)
+    s = _open(db_path, cfg)
+    try:
+        cases = s.board_cases()
+
+        class Broken:
+            def decode(self, _raw):
+                raise msgspec.DecodeError("damaged")
+
+        monkeypatch.setattr(summary, "_fields_decoder", Broken())
+        truth = _truth(s)
+        for c in cases:
+            assert c.supplier == truth[c.id][0].supplier and c == truth[c.id][0], c.id
+    finally:
+        s.close()

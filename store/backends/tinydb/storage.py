@@ -872,6 +872,10 @@ class JournalStorage(Storage):
         """The ids of a table's documents (nothing decoded)."""
         return list(self._ready().get(table, {}))
 
+    def raws(self, table: str) -> dict[str, bytes]:
+        """Every document's stored JSON bytes by key (the map itself: read it, never change it)."""
+        return self._ready().get(table, {})
+
     def raw(self, table: str, key: int | str) -> bytes | None:
         """A document's stored JSON bytes, or None."""
         return self._ready().get(table, {}).get(str(key))

@@ -170,11 +170,13 @@ class TinyStore(CaseStore):
         checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
         out = []
         summary = self.summary()
+        docs = self.storage.raws("cases")
+        known = self._light
         with paused_gc():
-            for k in sorted(self._keys(), key=int):
+            for k in sorted(docs, key=int):
                 n = int(k)
-                raw = self.storage.raw("cases", k)
-                got = self._light.get(n)
+                raw = docs.get(k)
+                got = known.get(n)
                 if got is None or got[0] is not raw:
                     if raw is None:
                         continue
@@ -184,7 +186,7 @@ class TinyStore(CaseStore):
                 if stage is None or got[1].stage == stage:
                     out.append(got[1])
         if stage is None:
-            summary.release()  # every case holds its values now
+            summary.release()  # every case holds its own entry now (decoded, or its bytes until read)
         return out
 
     def summary(self) -> Summary:

@@ -201,3 +201,28 @@ async def test_the_pane_beside_the_board_is_cut_to_its_height_and_says_what_ente
         assert passes == []
         await press(pilot, "enter")  # the whole case, scrolled, on its own screen
         assert "more lines: enter" not in screen_text(app)
+
+
+async def test_cases_from_the_summary_cache_are_decoded_whole_after_the_sorted_board_is_drawn(db_path, cfg):
+    """A second open sorts and draws from the cache's heads alone; once that frame is drawn the
+    load worker decodes every case's other fields, so Today's first open and a search do not."""
+    from store import TinyStore
+    from store.summary import SummaryCase
+
+    s = seeded_store(db_path, cfg)
+    s.board_cases()
+    s.close()  # writes the summary cache
+    store = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    app = DisputeApp(store, cfg, clock=lambda: NOW)
+    try:
+        async with running(app, (120, 40)) as pilot:
+            every = [c for cs in board(app).by_stage.values() for c in cs]
+            assert len(every) == 40 and all(isinstance(c, SummaryCase) for c in every)
+            assert app.loader.shown.is_set()
+            assert not [c.id for c in every if "_fields" in c.__dict__], "every case decoded after the frame"
+            await press(pilot, "t")
+            assert isinstance(app.screen, TodayScreen)
+            want = [t.case.id for t in today([store.get(c.id) for c in every], cfg, NOW)]
+            assert want and [t.case.id for t in app.screen.shown] == want  # as from whole cases
+    finally:
+        store.close()
