@@ -195,11 +195,12 @@ def next_deadline(case: Case, cfg: Config, now: datetime, case_clocks: list[Cloc
 def rank(c: Clock, now: datetime, cfg: Config) -> int:
     """How urgent one clock is now: 4 overdue hard, 3 hard within the soon window, 2 overdue soft,
     1 soft within its window, 0 otherwise. Hard deadlines weigh more than soft ones."""
-    return _rank(c, now, *_soon(now, cfg))
+    return _rank(c, now, *soon_windows(now, cfg))
 
 
-def _soon(now: datetime, cfg: Config) -> tuple[datetime, datetime]:
-    """The ends of the soon windows from ``now``: (hard, soft)."""
+def soon_windows(now: datetime, cfg: Config) -> tuple[datetime, datetime]:
+    """The ends of the soon windows from ``now``: (hard, soft). ``urgency`` takes them, so a pass
+    over many cases at one instant computes them once."""
     u = cfg.urgency
     return now + timedelta(hours=u["soon_hard_hours"]), now + timedelta(hours=u["soon_soft_hours"])
 
@@ -212,20 +213,21 @@ def _rank(c: Clock, now: datetime, hard_by: datetime, soft_by: datetime) -> int:
     return 0
 
 
-def urgency(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None) -> Urgency:
+def urgency(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None,
+            windows: tuple[datetime, datetime] | None = None) -> Urgency:
     """How urgent the case is now, and which countdown shows it.
 
     ``case_clocks`` may be given when the caller keeps ``clocks(case, cfg)`` cached: they depend
-    on the case and the settings only, not on ``now``.
+    on the case and the settings only, not on ``now``. ``windows``: ``soon_windows(now, cfg)``,
+    when the caller asks for many cases at one ``now``.
     """
     best: Clock | None = None
     best_rank = -1
-    windows = None
     for c in clocks(case, cfg) if case_clocks is None else case_clocks:
         if c.met:
             continue
         if windows is None:
-            windows = _soon(now, cfg)
+            windows = soon_windows(now, cfg)
         r = _rank(c, now, *windows)
         if r > best_rank:  # clocks are sorted by due: the first of a rank is the earliest
             best, best_rank = c, r

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from store import Case, Config
-from store.clocks import Clock, Urgency, clocks, countdown, urgency, whose_turn
+from store.clocks import Clock, Urgency, clocks, countdown, known, soon_windows, urgency, whose_turn
 from store import ops
 from store.summary import peek
 from store import query
@@ -30,6 +30,7 @@ class CardInfo:
 
 
 EVIDENCE_RECHECK_SECONDS = 30.0
+_INF = float("inf")
 
 
 class Batch(list):
@@ -51,9 +52,14 @@ class Triage:
         self._today: dict[str, tuple[int, datetime, query.Triage]] = {}
         self._urgency: dict[str, tuple[int, datetime, Urgency]] = {}
         self._urgency_now: datetime | None = None
+        self._windows: tuple[datetime, datetime] | None = None  # soon_windows(_urgency_now)
+        self._numbers: dict[str, int] = {}  # case.number by id (the sort asks it of every case)
         self.pending: dict[str, Case] = {}  # cases whose evidence files should be looked at
 
     def clocks(self, case: Case) -> list[Clock]:
+        k = known(case, self.cfg)  # a summary case carries its own (nothing to keep here)
+        if k is not None:
+            return k[0]
         hit = self._clocks.get(case.id)
         if hit is not None and hit[0] == case.rev:
             return hit[1]
@@ -67,19 +73,30 @@ class Triage:
         if now != self._urgency_now:
             self._urgency.clear()
             self._urgency_now = now
+            self._windows = None
         hit = self._urgency.get(case.id)
         if hit is not None and hit[0] == case.rev and hit[1] == now:  # (now too: two threads ask)
             return hit[2]
-        u = urgency(case, self.cfg, now, self.clocks(case))
+        windows = self._windows
+        if windows is None or self._urgency_now != now:  # (another thread's instant meanwhile)
+            windows = soon_windows(now, self.cfg)
+            if self._urgency_now == now:
+                self._windows = windows
+        u = urgency(case, self.cfg, now, self.clocks(case), windows)
         self._urgency[case.id] = (case.rev, now, u)
         return u
 
     def sort_key(self, case: Case, now: datetime) -> tuple:
         u = self.urgency(case, now)
-        due = u.clock.due.timestamp() if u.clock else float("inf")
-        return (-u.rank, due, case.number)
+        n = self._numbers.get(case.id)
+        if n is None:
+            n = self._numbers[case.id] = case.number
+        return (-u.rank, u.clock.due.timestamp() if u.clock else _INF, n)
 
     def turn(self, case: Case) -> str:
+        k = known(case, None)  # (whose_turn reads the same; asked first, nothing is kept here)
+        if k is not None:
+            return k[1]
         hit = self._turn.get(case.id)
         if hit is not None and hit[0] == case.rev:
             return hit[1]

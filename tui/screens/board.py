@@ -203,15 +203,19 @@ class BoardScreen(CaseActions, Screen):
             self.call_after_refresh(lambda: col.scroll_to_cursor(center=follow))
         self.selection_changed()
 
-    def _header(self, stage: str, cases: list[Case], delta: tuple[list[Case], list[Case]] | None = None) -> None:
+    def _header(self, stage: str, cases: list[Case], delta: tuple[list[Case], list[Case]] | None = None,
+                same: bool = False) -> None:
         """The column's title, count and sum claimed. ``delta``: (removed, added) cards since
         the last full header of this column: the sums move by those alone (a colleague's save
-        at 10,000 cases must not re-add every claim)."""
+        at 10,000 cases must not re-add every claim). ``same``: the same cards as the last
+        header's (only the width changed): the sums are the last ones."""
         if self.totals is not None and not self.filter_text:
             count, total, currencies = self.totals.get(stage, (0, Decimal(0), set()))
         else:
             sums = self._sums.get(stage)
-            if delta is None or sums is None:
+            if same and sums is not None:
+                total, curs = sums
+            elif delta is None or sums is None:
                 total = Decimal(0)
                 curs: dict[str, int] = {}
                 for c in cases:
@@ -290,7 +294,7 @@ class BoardScreen(CaseActions, Screen):
 
     def _refit(self) -> None:
         for stage, col in zip(STAGES, self.columns):
-            self._header(stage, col.cases)
+            self._header(stage, col.cases, same=True)
         self.selection_changed()
 
     # -- navigation ------------------------------------------------------------------------------
