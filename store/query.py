@@ -230,14 +230,22 @@ class Triage:
                 "amount": str(self.case.claim), "currency": self.case.currency}
 
 
-def triage(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None) -> Triage:
+def triage(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | None = None,
+           weights: tuple | None = None) -> Triage:
     """Score a case for the daily order, with the reasons it needs attention.
 
     Overdue hard deadlines first, then hard deadlines within 48 hours, then cases waiting on
     me, unresponsive suppliers, overdue soft expectations; amount and days in stage break ties.
     ``case_clocks``: ``clocks(case, cfg)`` if the caller has it already (the board caches it).
+    ``weights``: ``triage_weights(cfg, now)``, when the caller triages many cases at one ``now``.
     """
-    return _triage(case, cfg, now, clocks(case, cfg) if case_clocks is None else case_clocks, _weights(cfg, now))
+    return _triage(case, cfg, now, clocks(case, cfg) if case_clocks is None else case_clocks,
+                   _weights(cfg, now) if weights is None else weights)
+
+
+def triage_weights(cfg: Config, now: datetime) -> tuple:
+    """What every case's triage at ``now`` shares (``triage``'s ``weights``)."""
+    return _weights(cfg, now)
 
 
 def _weights(cfg: Config, now: datetime) -> tuple:

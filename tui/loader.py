@@ -164,12 +164,19 @@ class BoardLoader:
         # does not decode 10,000 cases' fields inside a keypress (about 100 ms at 10k).
         if not self._wait_shown():
             return
+        # And Today's triage at the board's minute, which its first open would do inside the key.
+        minute = self.minute
         with paused_gc():
             for i in range(0, len(cases), 500):
                 if self._cancelled():
                     return
                 fill(cases[i:i + 500])
                 time.sleep(0)  # let the UI thread take the GIL between chunks (a key pressed now)
+            for i in range(0, len(cases), 500):
+                if self._cancelled() or gen != self.gen:
+                    break
+                app.triage.warm_today(cases[i:i + 500], minute)
+                time.sleep(0)
         if first:
             gc.freeze()  # (as above: these objects live as long as the board)
 

@@ -226,3 +226,19 @@ async def test_cases_from_the_summary_cache_are_decoded_whole_after_the_sorted_b
             assert want and [t.case.id for t in app.screen.shown] == want  # as from whole cases
     finally:
         store.close()
+
+
+async def test_todays_first_open_triages_no_case_the_board_triaged_while_idle(app, cfg, monkeypatch):
+    """After the board's load is drawn, its worker triages every case at the board's minute
+    into the cache; ``t`` then only orders them (at 10k that was ~190 ms inside the first t)."""
+    from tui import triage as triage_mod
+
+    async with running(app, (120, 40)) as pilot:
+        calls = []
+        real = triage_mod.query.triage
+        monkeypatch.setattr(triage_mod.query, "triage", lambda *a, **k: calls.append(a[0].id) or real(*a, **k))
+        await press(pilot, "t")
+        assert isinstance(app.screen, TodayScreen)
+        want = [t.case.id for t in today(app.store.cases(), cfg, NOW)]
+        assert want and [t.case.id for t in app.screen.shown] == want
+        assert calls == [], "every case was triaged already"
