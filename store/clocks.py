@@ -221,20 +221,30 @@ def urgency(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock] | N
     on the case and the settings only, not on ``now``. ``windows``: ``soon_windows(now, cfg)``,
     when the caller asks for many cases at one ``now``.
     """
-    best: Clock | None = None
-    best_rank = -1
-    for c in clocks(case, cfg) if case_clocks is None else case_clocks:
-        if c.met:
-            continue
-        if windows is None:
-            windows = soon_windows(now, cfg)
-        r = _rank(c, now, *windows)
-        if r > best_rank:  # clocks are sorted by due: the first of a rank is the earliest
-            best, best_rank = c, r
+    best_rank, best = most_urgent(clocks(case, cfg) if case_clocks is None else case_clocks, now,
+                                  windows or soon_windows(now, cfg))
     if best is None:
         return _CALM
-    level = "overdue" if best_rank in (2, 4) else "soon" if best_rank in (1, 3) else "ok"
+    level = "overdue" if best_rank in OVERDUE else "soon" if best_rank in (1, 3) else "ok"
     return Urgency(level, best.hard, best, best_rank)
+
+
+OVERDUE = (2, 4)  # the ranks of a clock past its due (soft, hard): urgency's level "overdue"
+
+
+def most_urgent(case_clocks: list[Clock], now: datetime, windows: tuple[datetime, datetime]) -> tuple[int, Clock | None]:
+    """(rank, clock) of the clock ``urgency`` names, (-1, None) when none runs: what sorting every
+    case needs, without an ``Urgency`` made for each."""
+    best: Clock | None = None
+    best_rank = -1
+    hard_by, soft_by = windows
+    for c in case_clocks:
+        if c.met:
+            continue
+        r = _rank(c, now, hard_by, soft_by)
+        if r > best_rank:  # clocks are sorted by due: the first of a rank is the earliest
+            best, best_rank = c, r
+    return best_rank, best
 
 
 def whose_turn(case: Case) -> str:

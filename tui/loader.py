@@ -44,6 +44,10 @@ if TYPE_CHECKING:
     from .app import DisputeApp
 
 
+def _first(pair: tuple) -> tuple:
+    return pair[0]
+
+
 class BoardLoader:
     QUICK_THRESHOLD = 2000  # below this many cases decoding everything is quick anyway
     QUICK_CARDS = 60  # cards per stage in the first look
@@ -145,12 +149,15 @@ class BoardLoader:
         now = app.clock()
         by_stage: dict[str, list[Case]] = {s: [] for s in STAGES}
         with paused_gc():  # store.summary.paused_gc: a third of the sort was the collector's
-            for c in cases:
-                by_stage.setdefault(c.stage, []).append(c)
-            key = app.triage.sort_key
-            for s in STAGES:
-                by_stage[s].sort(key=lambda c: key(c, now))
-            counts = self._count(cases, now)
+            triage = app.triage
+            keys = triage.sort_keys(cases, now)
+            keyed: dict[str, list[tuple[tuple, Case]]] = {s: [] for s in STAGES}
+            for c, k in zip(cases, keys):
+                keyed.setdefault(c.stage, []).append((k, c))
+            for s, pairs in keyed.items():
+                pairs.sort(key=_first)  # (keys end with the case's number: never two alike)
+                by_stage[s] = [c for _k, c in pairs]
+            counts = self._count(cases, now, keys)
         if first:
             # Every case just read lives as long as the board: out of the collector's way for
             # good. Made while it was paused, they were all young, so the first collection after
@@ -212,16 +219,16 @@ class BoardLoader:
                                      partial=True, totals=look.totals))
         return True
 
-    def _count(self, cases: Iterable[Case], now: datetime) -> tuple[int, int]:
+    def _count(self, cases: Iterable[Case], now: datetime, keys: list[tuple] | None = None) -> tuple[int, int]:
+        """(overdue, my turn) among the open cases; ``keys``: their ``sort_keys`` at ``now``, if known."""
         triage = self.app.triage
+        cases = list(cases)
         overdue = mine = 0
-        for c in cases:
+        for c, k in zip(cases, triage.sort_keys(cases, now) if keys is None else keys):
             if c.stage == "resolved":
                 continue
-            if triage.urgency(c, now).level == "overdue":
-                overdue += 1
-            if triage.turn(c) == "me":
-                mine += 1
+            overdue += triage.overdue(k)
+            mine += triage.turn(c) == "me"
         return overdue, mine
 
     def on_cases_loaded(self, msg: CasesLoaded) -> None:
