@@ -40,7 +40,7 @@ import time
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, TypedDict
 
 import msgspec
 import orjson
@@ -80,11 +80,11 @@ def _scalar_type(name: str) -> Any:
     return list[str] if name == "tags" else Any
 
 
-# Written with instants and amounts as their stored text; read back into values by msgspec, in C.
-_Scalars = msgspec.defstruct("_Scalars", [(n, _scalar_type(n)) for n in SCALARS], array_like=True, gc=False,
-                             module=__name__)
-_ScalarsOut = msgspec.defstruct("_ScalarsOut", [(n, Any) for n in SCALARS], array_like=True, gc=False,
-                                module=__name__)
+# The fields a summary case decodes when one is first read: written as a map of those not at
+# their class default (instants and amounts as their stored text), read back by msgspec, in C,
+# into a dict of values, which is what the case's ``__dict__`` takes (a field at its default is
+# not set: the class attribute answers). The head's fields are the entry's head (``_build``).
+_Fields = TypedDict("_Fields", {n: _scalar_type(n) for n in SCALARS}, total=False)  # type: ignore[misc]
 
 
 # What every pass over all cases reads (the sort, the counts, the columns' totals), decoded at once.
@@ -111,7 +111,7 @@ class Entry(msgspec.Struct, array_like=True, gc=False):
     stay their encoded bytes (``fields``) until something reads another one (``SummaryCase``)."""
     digest: bytes
     head: _Head
-    fields: msgspec.Raw  # a _Scalars
+    fields: msgspec.Raw  # a _Fields, decoded when a field not in the head is first read
     clocks: list[Clock]  # read back as the model's own Clock, due with its offset
     turn: str
     waiting: list[datetime]  # clocks.unanswered: my messages since the supplier last wrote
@@ -120,7 +120,7 @@ class Entry(msgspec.Struct, array_like=True, gc=False):
 class _EntryOut(msgspec.Struct, array_like=True, gc=False):
     digest: bytes
     head: _HeadOut
-    fields: _ScalarsOut
+    fields: dict[str, Any]
     clocks: list[_ClockOut]
     turn: str
     waiting: list[str]
@@ -136,7 +136,7 @@ class _File(msgspec.Struct, array_like=True):
 
 _decoder = msgspec.msgpack.Decoder(_File)
 _entry_decoder = msgspec.msgpack.Decoder(Entry)
-_fields_decoder = msgspec.msgpack.Decoder(_Scalars)
+_fields_decoder = msgspec.msgpack.Decoder(_Fields)
 _encoder = msgspec.msgpack.Encoder()
 
 
@@ -252,12 +252,10 @@ def _fill(d: dict) -> bool:
     if f is None:
         return False
     try:
-        vals = _astuple(_fields_decoder.decode(f))
+        new = _fields_decoder.decode(f)
     except (msgspec.DecodeError, msgspec.ValidationError):  # not what this code wrote: from the bytes
         case = light.light_case(d["_raw"], "", d["id"].removeprefix("D-").lstrip("0") or "0")
-        vals = tuple(getattr(case, k) for k in SCALARS)
-    # (``!=`` alone suffices here: the entry's types are the fields' own, so no 0 meets False.)
-    new = {k: v for k, v, dv in zip(SCALARS, vals, _DEFAULT_OF) if v is not dv and v != dv}
+        new = {k: v for k in _NOT_HEAD if not _is_default(k, v := getattr(case, k))}
     shared = d.get("_shared")
     if shared is not None:
         for k in _SHARED:
@@ -297,7 +295,7 @@ _DEFAULTS = {n: f.default for n, f in Case.__dataclass_fields__.items()
              if f.default is not dataclasses.MISSING and (f.default is None or type(f.default) in (str, int, bool))}
 
 
-_DEFAULT_OF = tuple(_DEFAULTS.get(n, _NO) for n in SCALARS)  # aligned with SCALARS; _NO: none
+_NOT_HEAD = tuple(n for n in SCALARS if n not in HEAD)
 _REQUIRED = frozenset(n for n in SCALARS if n not in Case.__dict__)  # no class default: __getattr__ fills
 for _name in SCALARS:
     if _name in Case.__dict__:  # the dataclass's default, as a class attribute: shadowed
@@ -389,7 +387,8 @@ class Summary:
         cl = _clocks_of(c, self.cfg)
         turn = whose_turn(c)
         waiting = unanswered(c)
-        entry = _EntryOut(d, _HeadOut(*(getattr(text, f) for f in HEAD)), _ScalarsOut(*(getattr(text, f) for f in SCALARS)),
+        fields = {f: v for f in _NOT_HEAD if not _is_default(f, v := getattr(text, f))}
+        entry = _EntryOut(d, _HeadOut(*(getattr(text, f) for f in HEAD)), fields,
                           [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
                            for k in cl], turn, [validate._iso(w) for w in waiting])
         with self._lock:  # a save may be running in another thread (the load worker's, outside the store lock)
