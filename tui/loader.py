@@ -73,6 +73,7 @@ class BoardLoader:
         self.by_id: dict[str, Case] = {}  # every case on the board (possibly light)
         self._stash: dict[int, tuple[datetime, dict[str, Case]]] = {}  # a full load's extras, by gen
         self._whole: OrderedDict[str, Case] = OrderedDict()
+        self._lines: dict[int, tuple[object, list[StatusLine]]] = {}  # id(screen): (screen, its status lines)
         self.full_loads = 0  # full loads applied (the tests and the bench read these two)
         self.delta_loads = 0  # incremental refreshes applied
         self.delta_gen = 0  # the newest incremental refresh applied
@@ -323,7 +324,9 @@ class BoardLoader:
                 self.counts = (max(0, overdue), max(0, mine))
             app.board.update_cases(changes, lambda c: triage.sort_key(c, now))
             self._others_follow(set(changes))
-            self.update_status()
+            # The status line after the cards' frame: drawn in one frame with a column, the two
+            # made Textual redraw every widget of the board (the box around both is the screen).
+            app.call_after_refresh(self.update_status)
         self.delta_loads += 1
         self.delta_gen = max(self.delta_gen, gen)
         self.last_delta_cpu = time.process_time() - cpu
@@ -385,8 +388,18 @@ class BoardLoader:
             changed_at=info.at if info is not None else None, changed_by=info.user if info is not None else "",
             problem=getattr(app.store, "housekeeping_problem", lambda: None)())  # one open(), ENOENT when healthy
         for screen in app.screen_stack:
-            for line in screen.query(StatusLine).results(StatusLine):
+            for line in self._status_lines(screen):
                 line.post_message(StatusLine.Show(facts))
+
+    def _status_lines(self, screen) -> list[StatusLine]:
+        """The screen's status lines, looked up once (a query walks every node of the screen)."""
+        got = self._lines.get(id(screen))
+        if got is not None and got[0] is screen:
+            return got[1]
+        lines = list(screen.query(StatusLine).results(StatusLine))
+        if lines:  # (none yet: a screen still composing; asked again next time)
+            self._lines[id(screen)] = (screen, lines)
+        return lines
 
     def card_info(self, case: Case):
         return self.app.triage.card(case, self.app.now)

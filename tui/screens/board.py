@@ -74,6 +74,7 @@ class BoardScreen(CaseActions, Screen):
         self._binding_state: object = "unset"
         self._detail_gen = 0
         self._sums: dict[str, tuple[Decimal, dict[str, int]]] = {}  # per column: claimed, cards per currency
+        self._heads: dict[str, Content] = {}  # per column: the header's text as last drawn
 
     def compose(self) -> ComposeResult:
         app: DisputeApp = self.app  # type: ignore[assignment]
@@ -247,8 +248,10 @@ class BoardScreen(CaseActions, Screen):
                 break
         # Two lines, its width the column's (app.tcss): new text never needs a layout pass, which
         # would redraw the whole screen on every colleague's save.
-        header.update(
-            Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted")), layout=False)
+        text = Content.assemble((STAGE_TITLES[stage], "bold"), ("\n", ""), (line2, "$text-muted"))
+        if self._heads.get(stage) != text:  # (a colleague's note changes no count nor sum: no redraw)
+            self._heads[stage] = text
+            header.update(text, layout=False)
 
     def selection_changed(self) -> None:
         app: DisputeApp = self.app  # type: ignore[assignment]

@@ -242,3 +242,26 @@ async def test_todays_first_open_triages_no_case_the_board_triaged_while_idle(ap
         want = [t.case.id for t in today(app.store.cases(), cfg, NOW)]
         assert want and [t.case.id for t in app.screen.shown] == want
         assert calls == [], "every case was triaged already"
+
+
+async def test_a_colleagues_note_redraws_its_column_alone(app, seeded, db_path, cfg, monkeypatch):
+    """The other columns and the unchanged header are not drawn again: the status line, which
+    changes, is told after the column's frame (drawn in one frame, Textual redrew every widget
+    inside the box around both, the whole board: about half of a save's CPU on an open board)."""
+    from textual.widget import Widget
+
+    async with running(app, size=(120, 40)) as pilot:
+        target = next(c for c in seeded.cases() if c.stage == "dispute")
+        drawn: list[str] = []
+        real = Widget.render_lines
+        monkeypatch.setattr(Widget, "render_lines", lambda self, crop: (drawn.append(self.id or ""), real(self, crop))[1])
+        header = board(app).query_one("#h-dispute")
+        updates = []
+        monkeypatch.setattr(header, "update", lambda *a, **k: updates.append(header.id))
+        as_colleague(db_path, cfg, target.id, lambda c: ops.log(c, "supplier", "we ship tomorrow", NOW, "alice"))
+        await one_tick(app, pilot, poll=True)
+        assert app.loader.delta_loads == 1
+        assert "col-dispute" in drawn, "the touched column is drawn"
+        assert not {f"col-{s}" for s in STAGES if s != "dispute"} & set(drawn), "no other column"
+        assert "h-dispute" not in updates, "its count and sum did not change"
+        assert "alice" in screen_text(app)  # the status line still says who changed the database
