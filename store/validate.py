@@ -11,6 +11,7 @@ within +/-14 h, text lengths. A refusal is a ``ValidationError`` naming the case
 from __future__ import annotations
 
 import re
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Callable
@@ -95,6 +96,8 @@ def instant(optional: bool = False) -> Callable[[Any], datetime | None]:
             elif dt.tzinfo is timezone.utc and 1970 <= dt.year <= 2100:
                 return dt  # the stored form, in bounds: the common case, kept fast (STORED_INSTANT)
         elif isinstance(v, datetime):
+            if v.__class__ is datetime and v.tzinfo is timezone.utc and dates.EARLIEST <= v <= dates.LATEST:
+                return v  # what check_instant accepts, asked quicker: in memory, the common case
             dt = v
         else:
             raise _Bad(f"must be an ISO 8601 instant, not {_type(v)}")
@@ -273,6 +276,10 @@ CASE = [
     ("rev", "rev", integer(0, MAX_INT), 0),
 ]
 _CASE_ATTRS = {a for a, *_ in CASE}
+for _spec, _cls in ((MESSAGE, Message), (EVIDENCE, Evidence), (DEADLINE, Deadline), (PROPOSAL, Proposal),
+                    (HISTORY, HistoryEntry)):
+    if [a for a, *_ in _spec] != [f.name for f in dataclass_fields(_cls)]:  # _record passes them in order
+        raise TypeError(f"internal: the rules for {_cls.__name__} do not list its fields in their order")
 # per record class: the attributes read into values (instants, amounts), for check_changed
 _TYPED = {conv.record: tuple(a for a, _k, rule, _d in conv.spec if hasattr(rule, "model_types"))
           for _a, _k, conv, _d in CASE if hasattr(conv, "record")}
@@ -288,20 +295,20 @@ def _record(cls: type, spec: list, d: Any, index: int):
         return d
     if not isinstance(d, dict):
         raise _Field(f"[{index}]", f"must be an object, not {_type(d)}")
-    kw = {}
+    args = []  # positional: each spec lists its record's fields in their order (checked below)
     key = ""
     try:
-        for attr, key, conv, default in spec:
+        for _attr, key, conv, default in spec:
             v = d.get(key, _MISSING)
             if v is _MISSING:
                 if default is _MISSING:
                     raise _Bad("is missing")
-                kw[attr] = default
+                args.append(default)
             else:
-                kw[attr] = conv(v)
+                args.append(conv(v))
     except _Bad as exc:
         raise _Field(f"[{index}].{key}", str(exc)) from None
-    return cls(**kw)
+    return cls(*args)
 
 
 class _Field(Exception):
@@ -403,7 +410,12 @@ def case_from_dict(d: Any, *, now: datetime | None = None) -> Case:
                     raise _Field(key, "is missing")
                 kw[attr] = [] if attr in _LISTS else default
                 continue
-            kw[attr] = _one(conv, v, key)
+            try:  # _one, inline: once per field of every case read
+                kw[attr] = conv(v)
+            except _Bad as exc:
+                raise _Field(key, str(exc)) from None
+            except _Field as exc:
+                raise _Field(key + exc.path, exc.reason) from None
         c = Case(**kw)
         _cross(c, now, None)
     except _Field as exc:
