@@ -76,7 +76,14 @@ def utc(dt: datetime) -> datetime:
 
 
 def iso(dt: datetime | None) -> str | None:
-    return None if dt is None else dt.astimezone(timezone.utc).isoformat()
+    if dt is None:
+        return None
+    if dt.tzinfo is _UTC:  # as the readers make them: astimezone would hand back dt itself
+        return dt.isoformat()
+    return dt.astimezone(_UTC).isoformat()
+
+
+_UTC = timezone.utc
 
 
 def from_iso(text: str | None) -> datetime | None:
@@ -279,17 +286,22 @@ class Case:
     def to_dict(self) -> dict:
         self.writable()
         d: dict[str, Any] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if f.name in _DATE_FIELDS:
-                v = iso(v)
-            elif f.name in _MONEY_FIELDS:
-                v = _str_dec(v)
-            elif f.name in ("messages", "evidence", "deadlines", "proposals", "history"):
-                v = [x.to_dict() for x in v]
-            elif f.name == "tags":
-                v = list(v)
-            elif f.name == "notified":
-                v = [dict(x) for x in v]
-            d[f.name] = v
+        for name, kind in _LAYOUT:
+            v = getattr(self, name)
+            if kind is None:
+                d[name] = v
+            elif kind is _RECORDS:
+                d[name] = [x.to_dict() for x in v]
+            elif kind is iso:
+                d[name] = None if v is None else v.isoformat() if v.tzinfo is _UTC else iso(v)
+            else:
+                d[name] = kind(v)
         return d
+
+
+_RECORDS = object()
+_KINDS = {**dict.fromkeys(_DATE_FIELDS, iso), **dict.fromkeys(_MONEY_FIELDS, _str_dec), "tags": list,
+          "notified": lambda v: [dict(x) for x in v],
+          **dict.fromkeys(("messages", "evidence", "deadlines", "proposals", "history"), _RECORDS)}
+# Case.to_dict's plan, field by field in their order: how each is written (None: as it is)
+_LAYOUT = tuple((f.name, _KINDS.get(f.name)) for f in fields(Case))

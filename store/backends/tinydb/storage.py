@@ -506,6 +506,8 @@ class JournalStorage(Storage):
         self._jr_offset = 0
         self._jr_stale = False  # the journal holds only lines a compaction already folded in
         self._jr_sig: Sig | None = None  # the journal as last read or written by us
+        # The journal as this process last appended to it, kept open for the next save: (fd, inode)
+        self._jr_fd: tuple[int, int] | None = None
         self._dirty: set[tuple[str, str]] = set()
         self._full_write = False
         self._touched = False  # TinyDB wrote into the cached data during this transaction
@@ -971,6 +973,7 @@ class JournalStorage(Storage):
                 if last:
                     self.fold()
         finally:
+            self._close_journal_fd()
             for fd in (self._inuse_fd, self._lock_fd):
                 if fd is not None and fd >= 0:
                     try:
@@ -1077,10 +1080,9 @@ class JournalStorage(Storage):
         self._truncate_journal()
 
     def _append(self, line: bytes) -> None:
-        fd = self._open_new(self.journal_path, os.O_RDWR)
+        fd, st = self._journal_fd()
         try:
-            size = os.fstat(fd).st_size
-            if size != self._jr_offset:
+            if st.st_size != self._jr_offset:
                 # Bytes past what we parsed can only be a torn line from a killed writer, or lines
                 # a compaction already folded in (sync() just read everything): cut them off.
                 os.ftruncate(fd, self._jr_offset)
@@ -1091,10 +1093,44 @@ class JournalStorage(Storage):
                 raise StoreError(f"{self.journal_path}: cannot save ({exc.strerror or exc}); "
                                  "nothing was saved") from None
             self._jr_sig = _fsig(fd)
-        finally:
-            os.close(fd)
+        except BaseException:
+            self._close_journal_fd()
+            raise
         self._jr_offset += len(line)
         self._jr_stale = False
+
+    def _journal_fd(self) -> tuple[int, os.stat_result]:
+        """The journal open for appending (and its fstat): the one the last save appended to when
+        it is still the file at the journal's name, else opened now (``_open_new``: no symlink
+        followed, a regular file, created with the database's mode and owner). Under the lock,
+        after ``sync()``: an lstat of the name just matched ``_jr_sig``, or the journal was
+        opened by name and read, so its inode is the file the name holds now; an inode this fd
+        holds open cannot be freed and handed to another file, and a journal renamed over or
+        removed has no link left. Kept open, a save spares an open, a failed O_EXCL create, an
+        lstat and a close."""
+        kept = self._jr_fd
+        if kept is not None:
+            if self._jr_sig is not None and kept[1] == self._jr_sig[0]:
+                st = os.fstat(kept[0])
+                if st.st_nlink > 0:
+                    return kept[0], st
+            self._close_journal_fd()
+        fd = self._open_new(self.journal_path, os.O_RDWR)
+        try:
+            st = os.fstat(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self._jr_fd = (fd, st.st_ino)
+        return fd, st
+
+    def _close_journal_fd(self) -> None:
+        kept, self._jr_fd = self._jr_fd, None
+        if kept is not None:
+            try:
+                os.close(kept[0])
+            except OSError:
+                pass
 
     def _truncate_journal(self) -> None:
         """Empty the journal: a new empty file renamed over it (so it takes the database's mode

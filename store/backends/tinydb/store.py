@@ -286,16 +286,19 @@ class TinyStore(CaseStore):
             case = self._decode(raw)
             # (action, detail), or (action, detail, ref) from undo/redo: the entry they revert
             action, detail, *ref = change(case)
-            check_case(case, now=now, before=raw)
-            new = case.to_dict()
+            # every field checked, as check_case does, but the records still as stored (the
+            # head of the messages, the history...) not again: _decode checked them just now
+            new = validate.check_changed(case, raw, now=now)
             undo = history.diff(raw, new)
             if not undo:
                 raise ValidationError(f"nothing changed in {case.id}")
-            case.rev = raw.get("rev", 0) + 1
-            case.history.append(HistoryEntry(now, self.user, action, detail, undo, ref[0] if ref else None))
+            case.rev = new["rev"] = raw.get("rev", 0) + 1
+            entry = HistoryEntry(now, self.user, action, detail, undo, ref[0] if ref else None)
+            case.history.append(entry)
+            new["history"].append(entry.to_dict())  # what a second to_dict would write, for one entry
             # as TinyDB's Table.update did: the new fields over the stored ones (a field this
             # version does not know is kept), but one document written, not the table rebuilt
-            self._write_doc("cases", n, {**raw, **case.to_dict()})
+            self._write_doc("cases", n, {**raw, **new})
             self._stamp(case.id, now)
         self._after_write(now)
         return case
