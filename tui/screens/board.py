@@ -250,11 +250,13 @@ class BoardScreen(CaseActions, Screen):
         app: DisputeApp = self.app  # type: ignore[assignment]
         pane = self.query_one("#detail-side", DetailPane)
         if pane.display:
-            # The board's frame first, the detail after it; of several quick moves only the
-            # last one's detail is drawn.
+            # The pane takes the case now and makes its lines when the frame draws them: one
+            # frame for the board and the pane (a second one waited a frame period more), and
+            # of several quick moves only the last one's case is made. The files' re-check
+            # starts after that frame.
             self._detail_gen += 1
-            gen = self._detail_gen
-            self.call_after_refresh(self._show_detail, gen)
+            self._show_detail()
+            self.call_after_refresh(self._check_evidence, self._detail_gen)
         # The footer rebuilds itself on every bindings refresh: only ask when what is enabled
         # can have changed (no case selected / first or last stage).
         case = self.selected
@@ -266,12 +268,8 @@ class BoardScreen(CaseActions, Screen):
             self._binding_state = state
             app.refresh_bindings()
 
-    def _show_detail(self, gen: int) -> None:
-        if gen != self._detail_gen:
-            return
+    def _show_detail(self) -> None:
         pane = self.query_one("#detail-side", DetailPane)
-        if not pane.display:
-            return
         case = self.selected
         app: DisputeApp = self.app  # type: ignore[assignment]
         known = app.evidence.states.get(case.id) if case is not None else None
@@ -282,7 +280,17 @@ class BoardScreen(CaseActions, Screen):
             # drawn now, so the quick check that follows redraws nothing unless it differs.
             states = app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
         pane.show(case, app.now, states)
-        if case is not None and not fresh:
+
+    def _check_evidence(self, gen: int) -> None:
+        """The selected case's files re-hashed (a worker), unless a check this recent is known."""
+        if gen != self._detail_gen:
+            return
+        case = self.selected
+        app: DisputeApp = self.app  # type: ignore[assignment]
+        if case is None or not self.query_one("#detail-side", DetailPane).display:
+            return
+        known = app.evidence.states.get(case.id)
+        if not (known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30):
             app.evidence.check(case)
 
     def on_resize(self) -> None:
