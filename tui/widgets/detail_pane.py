@@ -5,8 +5,9 @@ never as markup."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Hashable
 
 from rich._wrap import divide_line
 from rich.cells import cell_len
@@ -228,23 +229,30 @@ class CaseLines(Widget):
     a selection the lines are drawn as Static does (``Visual.to_strips``)."""
 
     STRIPS_KEPT = 2048
+    LINES_KEPT = 16
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self._make: Callable[[], Content] = lambda: Content("")
+        self._key: Hashable = None
+        self._made: OrderedDict[tuple, tuple[Content, list[tuple[Content, int, int]], bool]] = OrderedDict()
         self._built = None  # the size the lines below are for; None: make them again
         self._width = 0
         self._shown = Content("")
         self._cut = False
         self._lines: list[tuple[Content, int, int]] = []
         self._strips: dict[tuple, Strip] = {}
+        self._rich_styles: dict[tuple, object] = {}
         self._strips_for: tuple | None = None
         self._selected: list[Strip] | None = None
         self._frame_selection: object = NOT_ASKED  # the text selection, asked once a frame
 
-    def show(self, make: Callable[[], Content]) -> None:
-        """Draw what ``make`` returns, when next drawn; new text in the same box: no layout."""
+    def show(self, make: Callable[[], Content], key: Hashable = None) -> None:
+        """Draw what ``make`` returns, when next drawn; new text in the same box: no layout.
+        ``key`` names that text (same key, same text): the lines cut from it are kept, the last
+        ``LINES_KEPT`` keys', so going back to a case shown a moment ago makes nothing again."""
         self._make = make
+        self._key = key
         self._built = None
         self.refresh()
 
@@ -254,13 +262,23 @@ class CaseLines(Widget):
         if self._built != outer:
             gutter = self.styles.gutter
             self._width, height = outer.width - gutter.width, outer.height - gutter.height
-            self._shown = self._make()
-            self._lines, self._cut = fit_lines(self._shown, self._width, height)
+            known = self._made.get((self._key, outer)) if self._key is not None else None
+            if known is not None:
+                self._made.move_to_end((self._key, outer))
+                self._shown, self._lines, self._cut = known
+            else:
+                self._shown = self._make()
+                self._lines, self._cut = fit_lines(self._shown, self._width, height)
+                if self._key is not None:
+                    self._made[(self._key, outer)] = (self._shown, self._lines, self._cut)
+                    while len(self._made) > self.LINES_KEPT:
+                        self._made.popitem(last=False)
             self._built = outer
             self._selected = None
         look = (self.visual_style, self.app.theme)
         if look != self._strips_for or len(self._strips) > self.STRIPS_KEPT:
             self._strips = {}
+            self._rich_styles = {}
             self._strips_for = look
 
     def render(self) -> Content:
@@ -306,9 +324,15 @@ class CaseLines(Widget):
     def _strip(self, piece: Content, x: int, y: int, base) -> Strip:
         # As Content.render_strips draws a line that needs no wrapping (_FormattedLine.to_strip,
         # left aligned), with the widget's own style lookup (the theme's $variables).
+        # The same style at the same cell recurs from case to case: its Rich style is kept (one
+        # object, so the terminal codes for it are worked out once too).
+        styles = self._rich_styles
         segments = []
         for text, style in piece.render(base, end="", parse_style=self._get_style):
-            segments.append(Segment(text, (base + style).rich_style_with_offset(x, y)))
+            rich = styles.get((style, x, y))
+            if rich is None:
+                rich = styles[(style, x, y)] = (base + style).rich_style_with_offset(x, y)
+            segments.append(Segment(text, rich))
             x += len(text)
         return Strip(segments, piece.cell_length)
 
@@ -349,7 +373,8 @@ class DetailPane(VerticalScroll):
         if not self.has_preview:
             # Beside the board: what fits the pane, in the same box (app.tcss #detail-side #d-body),
             # made when the frame draws it.
-            self.query_one("#d-body", CaseLines).show(lambda: self._side_text(case, now))
+            key = None if case is None else (case.id, case.rev, now, tuple(sorted(self.states.items())))
+            self.query_one("#d-body", CaseLines).show(lambda: self._side_text(case, now), key)
             return
         body = self.query_one("#d-body", Static)
         if case is None:
