@@ -280,6 +280,7 @@ class CaseLines(Widget):
             self._strips = {}
             self._rich_styles = {}
             self._strips_for = look
+            self._selected = None
 
     def render(self) -> Content:
         """The text shown (what a selection copies): the case, or the lines it was cut to."""
