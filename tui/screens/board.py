@@ -271,27 +271,36 @@ class BoardScreen(CaseActions, Screen):
     def _show_detail(self) -> None:
         pane = self.query_one("#detail-side", DetailPane)
         case = self.selected
+        pane.show(case, self.app.now, self._known_states(case) if case is not None else None)  # type: ignore[attr-defined]
+
+    def _known_states(self, case: Case) -> dict[int, str] | None:
+        """What the pane shows of ``case``'s files before its re-check: the last check of this
+        revision if recent, else what the last stat of its files said (their cards' marks, the
+        background pass), so the quick check that follows redraws nothing unless it differs."""
         app: DisputeApp = self.app  # type: ignore[assignment]
-        known = app.evidence.states.get(case.id) if case is not None else None
-        fresh = known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30
-        states = known[2] if fresh else None
-        if case is not None and states is None:
-            # What the last stat of its files said (their cards' marks, the background pass):
-            # drawn now, so the quick check that follows redraws nothing unless it differs.
-            states = app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
-        pane.show(case, app.now, states)
+        known = app.evidence.states.get(case.id)
+        if known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30:
+            return known[2]
+        return app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
 
     def _check_evidence(self, gen: int) -> None:
-        """The selected case's files re-hashed (a worker), unless a check this recent is known."""
+        """After the frame: the selected case's files re-hashed (a worker), unless a check this
+        recent is known; then the lines of the cards j and k move to made ahead."""
         if gen != self._detail_gen:
             return
         case = self.selected
         app: DisputeApp = self.app  # type: ignore[assignment]
-        if case is None or not self.query_one("#detail-side", DetailPane).display:
+        pane = self.query_one("#detail-side", DetailPane)
+        if case is None or not pane.display:
             return
         known = app.evidence.states.get(case.id)
         if not (known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30):
             app.evidence.check(case)
+        col = self.column
+        for i in (col.cursor + 1, col.cursor - 1):
+            if 0 <= i < len(col.cases):
+                near = col.cases[i]
+                pane.ahead(near, app.now, self._known_states(near))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)

@@ -260,27 +260,45 @@ class CaseLines(Widget):
         """The lines for this size and the strips for this look, made if they are not."""
         outer = self.outer_size
         if self._built != outer:
-            gutter = self.styles.gutter
-            self._width, height = outer.width - gutter.width, outer.height - gutter.height
-            known = self._made.get((self._key, outer)) if self._key is not None else None
-            if known is not None:
-                self._made.move_to_end((self._key, outer))
-                self._shown, self._lines, self._cut = known
-            else:
-                self._shown = self._make()
-                self._lines, self._cut = fit_lines(self._shown, self._width, height)
-                if self._key is not None:
-                    self._made[(self._key, outer)] = (self._shown, self._lines, self._cut)
-                    while len(self._made) > self.LINES_KEPT:
-                        self._made.popitem(last=False)
+            self._shown, self._lines, self._cut = self._cut_lines(self._make, self._key, outer)
+            self._width = outer.width - self.styles.gutter.width
             self._built = outer
             self._selected = None
+        self._look()
+
+    def _cut_lines(self, make: Callable[[], Content], key: Hashable, outer) -> tuple:
+        known = self._made.get((key, outer)) if key is not None else None
+        if known is not None:
+            self._made.move_to_end((key, outer))
+            return known
+        gutter = self.styles.gutter
+        content = make()
+        lines, cut = fit_lines(content, outer.width - gutter.width, outer.height - gutter.height)
+        if key is not None:
+            self._made[(key, outer)] = (content, lines, cut)
+            while len(self._made) > self.LINES_KEPT:
+                self._made.popitem(last=False)
+        return content, lines, cut
+
+    def _look(self) -> None:
         look = (self.visual_style, self.app.theme)
         if look != self._strips_for or len(self._strips) > self.STRIPS_KEPT:
             self._strips = {}
             self._rich_styles = {}
             self._strips_for = look
             self._selected = None
+
+    def ahead(self, make: Callable[[], Content], key: Hashable) -> None:
+        """Make the lines (and their strips) of text that may be shown next, kept by ``key``."""
+        if key is None or (key, self.outer_size) in self._made:
+            return
+        _, lines, _ = self._cut_lines(make, key, self.outer_size)
+        self._look()
+        base = self._strips_for[0]
+        for piece, x, row in lines:
+            strip_key = (piece.plain, tuple(piece.spans), x, row)
+            if strip_key not in self._strips:
+                self._strips[strip_key] = self._strip(piece, x, row, base)
 
     def render(self) -> Content:
         """The text shown (what a selection copies): the case, or the lines it was cut to."""
@@ -362,9 +380,9 @@ class DetailPane(VerticalScroll):
         yield EvidencePreview(self.triage.cfg.board.get("thumbnails", True) is not False, id="evidence-preview")
         yield Static("", id="d-history")
 
-    def _sections(self, case: Case, now: datetime) -> list[Content]:
+    def _sections(self, case: Case, now: datetime, states: dict[int, str]) -> list[Content]:
         sections = [summary(case, self.triage, now), deadlines(case, self.triage, now), proposals(case),
-                    thread(case), evidence(case, self.states)]
+                    thread(case), evidence(case, states)]
         if not self.has_preview:
             sections.append(history(case))
         return [part for part in sections if part is not None]
@@ -374,17 +392,31 @@ class DetailPane(VerticalScroll):
         if not self.has_preview:
             # Beside the board: what fits the pane, in the same box (app.tcss #detail-side #d-body),
             # made when the frame draws it.
-            key = None if case is None else (case.id, case.rev, now, tuple(sorted(self.states.items())))
-            self.query_one("#d-body", CaseLines).show(lambda: self._side_text(case, now), key)
+            states = self.states
+            self.query_one("#d-body", CaseLines).show(lambda: self._side_text(case, now, states),
+                                                      self._side_key(case, now, states))
             return
         body = self.query_one("#d-body", Static)
         if case is None:
             body.update(Content("No case selected"))
             return
-        body.update(Content("\n\n").join(self._sections(case, now)))  # the detail screen: the whole case, scrolled
+        body.update(Content("\n\n").join(self._sections(case, now, self.states)))  # the detail screen: the whole case, scrolled
         self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
 
-    def _side_text(self, case: Case | None, now: datetime) -> Content:
+    @staticmethod
+    def _side_key(case: Case | None, now: datetime, states: dict[int, str]) -> tuple | None:
+        """What the text beside the board depends on: same key, same text."""
+        return None if case is None else (case.id, case.rev, now, tuple(sorted(states.items())))
+
+    def ahead(self, case: Case, now: datetime, states: dict[int, str] | None) -> None:
+        """Beside the board: make ``case``'s lines now (the card j or k moves to), so the key
+        that selects it draws lines already made. ``states`` as ``show`` would get them."""
+        if not self.has_preview:
+            states = states if states is not None else {}
+            self.query_one("#d-body", CaseLines).ahead(lambda: self._side_text(case, now, states),
+                                                       self._side_key(case, now, states))
+
+    def _side_text(self, case: Case | None, now: datetime, states: dict[int, str]) -> Content:
         if case is None:
             return Content("No case selected")
         if getattr(case, "light", False):
@@ -394,7 +426,7 @@ class DetailPane(VerticalScroll):
             loader = getattr(self.app, "loader", None)
             if loader is not None:
                 case = loader.whole(case)
-        return Content("\n\n").join(self._sections(case, now))
+        return Content("\n\n").join(self._sections(case, now, states))
 
     def on_resize(self) -> None:
         if not self.has_preview and self.case is not None:

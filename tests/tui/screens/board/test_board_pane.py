@@ -33,9 +33,9 @@ def making(monkeypatch) -> list[str]:
     made: list[str] = []
     real = DetailPane._side_text
 
-    def spy(self, case, now):
+    def spy(self, case, now, states):
         made.append(case.id if case is not None else None)
-        return real(self, case, now)
+        return real(self, case, now, states)
 
     monkeypatch.setattr(DetailPane, "_side_text", spy)
     return made
@@ -60,33 +60,37 @@ async def test_every_line_of_the_pane_is_what_a_static_would_draw(app, size):
 async def test_a_move_is_shown_in_the_boards_frame_and_made_once(app, monkeypatch):
     """The pane takes the new case as the key is handled, and makes its lines when the frame
     draws them: three moves before a frame make one case, the last (the pane's own frame a
-    refresh later waited a frame period more, and drew every case passed over)."""
+    refresh later waited a frame period more, and drew every case passed over); after that
+    frame the cards either side of it are made ahead."""
     async with running(app, (160, 45)) as pilot:
         monkeypatch.setattr(app.evidence, "check", lambda case: None)
         made = making(monkeypatch)
         board = app.board
+        col = board.column
         pane = board.query_one("#detail-side", DetailPane)
         for _ in range(3):
             board.action_row(1)
-        assert pane.case is not None and pane.case.id == selected(app).id
+        assert pane.case is not None and pane.case.id == selected(app).id == col.cases[3].id
         assert made == []
         await pilot.pause()
-        assert made == [selected(app).id]
+        assert made == [col.cases[3].id, col.cases[4].id, col.cases[2].id]
         assert selected(app).id in str(board.query_one("#d-body", CaseLines).render())
 
 
-async def test_going_back_to_a_case_just_shown_makes_nothing_again(app, monkeypatch):
+async def test_the_card_j_moves_to_is_made_before_j_and_going_back_makes_nothing(app, monkeypatch):
     async with running(app, (160, 45)) as pilot:
         monkeypatch.setattr(app.evidence, "check", lambda case: None)
         body = app.board.query_one("#d-body", CaseLines)
+        col = app.board.column
         first, text = selected(app).id, str(body.render())
         made = making(monkeypatch)
         await pilot.press("j")
         await pilot.pause()
-        assert made == [selected(app).id] != [first]
+        assert selected(app).id == col.cases[1].id
+        assert made == [col.cases[2].id]  # the card after it, ahead; it was made after the first frame
         await pilot.press("k")
         await pilot.pause()
-        assert selected(app).id == first and made == [made[0]]
+        assert selected(app).id == first and made == [col.cases[2].id]
         assert str(body.render()) == text
 
 
