@@ -257,11 +257,13 @@ class BoardScreen(CaseActions, Screen):
         app: DisputeApp = self.app  # type: ignore[assignment]
         pane = self.query_one("#detail-side", DetailPane)
         if pane.display:
-            # The board's frame first, the detail after it; of several quick moves only the
-            # last one's detail is drawn.
+            # The pane takes the case now and makes its lines when the frame draws them: one
+            # frame for the board and the pane (a second one waited a frame period more), and
+            # of several quick moves only the last one's case is made. The files' re-check
+            # starts after that frame.
             self._detail_gen += 1
-            gen = self._detail_gen
-            self.call_after_refresh(self._show_detail, gen)
+            self._show_detail()
+            self.call_after_refresh(self._check_evidence, self._detail_gen)
         # The footer rebuilds itself on every bindings refresh: only ask when what is enabled
         # can have changed (no case selected / first or last stage).
         case = self.selected
@@ -273,24 +275,39 @@ class BoardScreen(CaseActions, Screen):
             self._binding_state = state
             app.refresh_bindings()
 
-    def _show_detail(self, gen: int) -> None:
-        if gen != self._detail_gen:
-            return
+    def _show_detail(self) -> None:
         pane = self.query_one("#detail-side", DetailPane)
-        if not pane.display:
+        case = self.selected
+        pane.show(case, self.app.now, self._known_states(case) if case is not None else None)  # type: ignore[attr-defined]
+
+    def _known_states(self, case: Case) -> dict[int, str] | None:
+        """What the pane shows of ``case``'s files before its re-check: the last check of this
+        revision if recent, else what the last stat of its files said (their cards' marks, the
+        background pass), so the quick check that follows redraws nothing unless it differs."""
+        app: DisputeApp = self.app  # type: ignore[assignment]
+        known = app.evidence.states.get(case.id)
+        if known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30:
+            return known[2]
+        return app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
+
+    def _check_evidence(self, gen: int) -> None:
+        """After the frame: the selected case's files re-hashed (a worker), unless a check this
+        recent is known; then the lines of the cards j and k move to made ahead."""
+        if gen != self._detail_gen:
             return
         case = self.selected
         app: DisputeApp = self.app  # type: ignore[assignment]
-        known = app.evidence.states.get(case.id) if case is not None else None
-        fresh = known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30
-        states = known[2] if fresh else None
-        if case is not None and states is None:
-            # What the last stat of its files said (their cards' marks, the background pass):
-            # drawn now, so the quick check that follows redraws nothing unless it differs.
-            states = app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
-        pane.show(case, app.now, states)
-        if case is not None and not fresh:
+        pane = self.query_one("#detail-side", DetailPane)
+        if case is None or not pane.display:
+            return
+        known = app.evidence.states.get(case.id)
+        if not (known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30):
             app.evidence.check(case)
+        col = self.column
+        for i in (col.cursor + 1, col.cursor - 1):
+            if 0 <= i < len(col.cases):
+                near = col.cases[i]
+                pane.ahead(near, app.now, self._known_states(near))
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
