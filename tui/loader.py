@@ -176,17 +176,21 @@ class BoardLoader:
         minute = self.minute
         with paused_gc():
             for i in range(0, len(cases), 500):
-                if self._cancelled():
-                    return
+                if self._cancelled() or self._today_shown():
+                    break  # (Today, opened meanwhile, decodes what it reads itself: not twice)
                 fill(cases[i:i + 500])
                 time.sleep(0)  # let the UI thread take the GIL between chunks (a key pressed now)
             for i in range(0, len(cases), 500):
-                if self._cancelled() or gen != self.gen:
+                if self._cancelled() or gen != self.gen or self._today_shown():
                     break
                 app.triage.warm_today(cases[i:i + 500], minute)
                 time.sleep(0)
         if first:
             gc.freeze()  # (as above: these objects live as long as the board)
+
+    def _today_shown(self) -> bool:
+        """Today is open (its own worker triages now; read from a thread: a list, no lock needed)."""
+        return any(isinstance(s, TodayScreen) for s in list(self.app.screen_stack))
 
     @staticmethod
     def _cancelled() -> bool:
