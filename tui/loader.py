@@ -189,8 +189,12 @@ class BoardLoader:
             gc.freeze()  # (as above: these objects live as long as the board)
 
     def _today_shown(self) -> bool:
-        """Today is open (its own worker triages now; read from a thread: a list, no lock needed)."""
-        return any(isinstance(s, TodayScreen) for s in list(self.app.screen_stack))
+        """Today is open (its own worker triages now), or the screens cannot be read (the app is
+        closing): the background pass stops either way. Read from a thread: a copy of a list."""
+        try:
+            return any(isinstance(s, TodayScreen) for s in self.app.screen_stack)
+        except Exception:  # noqa: BLE001 - a mode's stack gone at exit: never an error in a worker
+            return True
 
     @staticmethod
     def _cancelled() -> bool:
