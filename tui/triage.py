@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from store import Case, Config
 from store.clocks import OVERDUE, Clock, Urgency, clocks, countdown, known, most_urgent, soon_windows, urgency, whose_turn
 from store import ops
-from store.summary import peek
+from store.summary import peek_files
 from store import query
 
 
@@ -153,7 +154,7 @@ class Triage:
         self.pending.clear()
         changed: set[str] = set()
         for case in batch:
-            states = {ops.evidence_state(e) for e in peek(case, "evidence")}
+            states = {ops.evidence_state(e) for e in peek_files(case)}
             mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
             old = self._evidence.get(case.id)
             self._evidence[case.id] = (case.rev, time.monotonic(), mark)
@@ -161,15 +162,19 @@ class Triage:
                 changed.add(case.id)
         return changed
 
-    def recheck(self, cases: list[Case]) -> set[str]:
+    def recheck(self, cases: list[Case], pause: Callable[[], None] | None = None) -> set[str]:
         """Stat the evidence files of every case given (call from a worker thread): the
         background pass that makes a deleted or changed file show on its card while the board
         is open, whether or not the card is on screen. Returns the ids whose mark changed.
-        One ``stat`` per file, no hashing (a same-size rewrite shows when the case is opened)."""
+        One ``stat`` per file, no hashing (a same-size rewrite shows when the case is opened);
+        only the files' paths and sizes are decoded (``peek_files``). ``pause()`` is called
+        every 64 cases (the app gives way to keys being pressed)."""
         changed: set[str] = set()
         now = time.monotonic()
-        for case in cases:
-            files = peek(case, "evidence")
+        for i, case in enumerate(cases):
+            if pause is not None and not i & 63:
+                pause()
+            files = peek_files(case)
             if not files:
                 continue
             states = {ops.evidence_state(e) for e in files}

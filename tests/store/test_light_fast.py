@@ -288,3 +288,27 @@ def test_one_list_alone_equals_the_light_cases_on_every_variant_it_accepts():
             assert _shown(light.light_list(raw, name, "db.json", "1")) == _shown(getattr(whole, name)), (label, name)
         checked += 1
     assert checked > 100
+
+
+def test_the_evidence_files_alone_are_the_light_cases_paths_and_sizes_or_its_refusal():
+    """``evidence_files`` (what the board's background pass stats) gives the light case's
+    evidence paths and sizes on every variant the light case accepts, and on every variant it
+    refuses, the same one-line refusal or the same files (the fields it skips are not its to
+    check: the pass reads nothing else, and whatever opens the case still refuses it)."""
+    same = refused = 0
+    for label, raw in VARIANTS:
+        try:
+            whole = light.light_case(raw, "db.json", "1")
+        except DamagedDatabase as exc:
+            try:
+                files = light.evidence_files(raw, "db.json", "1")
+            except DamagedDatabase as again:
+                assert str(again) == str(exc), label
+                refused += 1
+            else:  # a refusal for a field it does not read: its paths and sizes are still stored ones
+                assert all(type(f.path) is str and type(f.size) is int and f.size >= 0 for f in files), label
+            continue
+        got = [(f.path, f.size) for f in light.evidence_files(raw, "db.json", "1")]
+        assert got == [(e.path, e.size) for e in whole.evidence], label
+        same += 1
+    assert same > 100 and refused > 10
