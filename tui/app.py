@@ -26,7 +26,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.screen import Screen
 
@@ -81,6 +81,20 @@ class DisputeApp(App[int]):
         self.board_themes: list[str] = []
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
+        self.input_at = 0.0  # time.monotonic() of the last key or mouse press (``give_way``)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self.input_at = time.monotonic()
+        await super().on_event(event)
+
+    def give_way(self, stop: Callable[[], bool], quiet: float = 0.3, most: float = 2.0) -> None:
+        """From a worker thread's background pass, between two small steps: wait while the user
+        is pressing keys (none for ``quiet`` seconds), at most ``most`` seconds, or until
+        ``stop()``. Both threads need the GIL: a pass running beside a key's redraw slows it."""
+        end = time.monotonic() + most
+        while (now := time.monotonic()) - self.input_at < quiet and now < end and not stop():
+            time.sleep(0.02)
 
     # -- setup ---------------------------------------------------------------------------------
     def get_theme_variable_defaults(self) -> dict[str, str]:

@@ -1,8 +1,9 @@
 """The two evidence checkers the board runs, off the UI thread, in workers of the app.
 
 - The card marks: the cards just drawn ask (``StageColumn.NeedsEvidence``) and their files are
-  statted (``Triage.check_pending``); the one timer also starts a background pass over every
-  loaded case once a while (``recheck``). Both answer ``EvidenceMarked``: those cards redraw.
+  statted (``Triage.check_pending``); the one timer also runs a background round over every
+  loaded case, a slice each tick (``recheck_if_due``), each slice giving way to keys being
+  pressed (``DisputeApp.give_way``). Both answer ``EvidenceMarked``: those cards redraw.
 - The open case: its files re-hashed (slow) for the detail's list (``check``), answered with
   ``EvidenceChecked`` (a quick stat first, then the hashes, ``final``); ``states`` keeps the
   last answer per case so the side pane does not re-hash on every cursor move.
@@ -12,10 +13,13 @@ The app owns one ``EvidenceChecks`` (``app.evidence``) and routes the three mess
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Callable
+
+from textual.worker import NoActiveWorker, get_current_worker
 
 from store import Case, ops
 
@@ -36,9 +40,15 @@ class EvidenceChecks:
         # The background pass, driven by the one timer at the app's clock (tests move the clock
         # and post ticks): when the next is due, whether one is running, the last one's size.
         self.every = timedelta(seconds=EVIDENCE_RECHECK_SECONDS)
-        self.due: datetime | None = None
-        self.rechecking = False
-        self.last_pass: tuple[int, float] | None = None  # (cases, seconds)
+        self.due: datetime | None = None  # when the next round starts
+        self.rechecking = False  # a slice's worker is running
+        self.last_pass: tuple[int, float] | None = None  # the last round: (cases, CPU seconds)
+        # The round under way: its cases (taken when it started), its start, how many are done,
+        # the CPU its slices took so far.
+        self.round: list[Case] | None = None
+        self.round_at: datetime | None = None
+        self.done = 0
+        self.round_cpu = 0.0
 
     def pending(self) -> bool:
         return bool(self.app.triage.pending)
@@ -61,37 +71,72 @@ class EvidenceChecks:
         self.marking = False
 
     def interval(self) -> timedelta:
-        """Seconds between background passes: 30, stretched for a large board so the pass (one
-        stat per file: ~0.2-0.4 s CPU for 50,000 files) stays near 0.5% of a core, but never past
-        55 s: a deleted or changed file still shows within a minute."""
+        """Seconds a round over every case lasts: 30, stretched for a large board so the rounds
+        (one stat per file: ~0.3 s CPU for 50,000 files) stay near 0.5% of a core, but never
+        past 55 s: a deleted or changed file still shows within a minute."""
         if not self.last_pass:
             return self.every
         return max(self.every, min(timedelta(seconds=55), timedelta(seconds=200 * self.last_pass[1])))
 
     def recheck_if_due(self, now: datetime, cases: Callable[[], list[Case]]) -> None:
-        """On the one timer's tick: the background pass over ``cases()`` once it is due."""
-        if self.rechecking or (self.due is not None and now < self.due):
+        """On the one timer's tick: the next slice of the background round over ``cases()``.
+
+        A round is spread over its ``interval``: each tick stats the cases its share of the
+        time has reached, so the board never spends seconds of CPU at once (30,000 cases: about
+        1 s in one pass, beside the first keys after the load), and each case is statted once
+        an interval, a deleted file showing within it. Time is the app's clock: a tick that finds
+        a round's time over (a test moving the clock) finishes it, and starts the next one's share."""
+        if self.rechecking:
             return
-        self.due = now + self.interval()
-        self.rechecking = True
-        self.recheck(cases())
+        if self.round is None:
+            if self.due is not None and now < self.due:
+                return
+            self._start(now, cases)
+        part: list[Case] = []
+        while self.round is not None and self.round_at is not None:
+            n = len(self.round)
+            span = self.interval().total_seconds()
+            share = (now - self.round_at).total_seconds() / span if span > 0 else 1.0
+            upto = n if share >= 1 else min(n, max(self.done + 1, math.ceil(n * share)))
+            part.extend(self.round[self.done:upto])
+            self.done = upto
+            if upto < n:
+                break
+            self.last_pass = (n, self.round_cpu)  # (the CPU of its slices reported so far)
+            self.round = None
+            if self.due is not None and now >= self.due:  # the next round's time has come too
+                late = now - self.due >= self.interval()  # (a clock that jumped, a suspended box)
+                self._start(now if late else self.due, cases)
+        if part:
+            self.rechecking = True
+            self.app.run_worker(partial(self._recheck, part), thread=True, group="evidence-pass", exclusive=True)
 
-    def recheck(self, cases: list[Case]) -> None:
-        """The background pass over every loaded case (see ``Triage.recheck``); ``rechecking``
-        is cleared when it is over."""
-        self.app.run_worker(partial(self._recheck, cases), thread=True, group="evidence-pass", exclusive=True)
+    def _start(self, at: datetime, cases: Callable[[], list[Case]]) -> None:
+        """A round over the cases on the board now, started ``at``; the next one due an interval on."""
+        self.round, self.round_at, self.done, self.round_cpu = list(cases()), at, 0, 0.0
+        self.due = at + self.interval()
 
-    def _recheck(self, cases: list[Case]) -> None:
-        started = time.perf_counter()
+    def _recheck(self, part: list[Case]) -> None:
+        cpu = time.thread_time()
+        stop = self._stopped
+        changed: set[str] = set()
         try:
-            changed = self.app.triage.recheck(cases)
+            changed = self.app.triage.recheck(part, pause=lambda: self.app.give_way(stop))
         finally:
-            self.app.call_from_thread(self._rechecked, len(cases), time.perf_counter() - started)
-        self.app.post_message(EvidenceMarked(changed))
+            self.app.call_from_thread(self._rechecked, time.thread_time() - cpu)
+        if changed:
+            self.app.post_message(EvidenceMarked(changed))
 
-    def _rechecked(self, n: int, seconds: float) -> None:
+    @staticmethod
+    def _stopped() -> bool:
+        try:
+            return get_current_worker().is_cancelled
+        except NoActiveWorker:
+            return False
+
+    def _rechecked(self, cpu: float) -> None:
         self.rechecking = False
-        self.last_pass = (n, seconds)
+        self.round_cpu += cpu
 
     def marked(self, msg: EvidenceMarked) -> None:
         app = self.app

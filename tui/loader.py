@@ -174,16 +174,21 @@ class BoardLoader:
             return
         # And Today's triage at the board's minute, which its first open would do inside the key.
         minute = self.minute
+        # (Today, opened meanwhile, decodes and triages what it reads itself: not twice.)
+        stop = lambda: self._cancelled() or self._today_shown()  # noqa: E731
+        stale = lambda: stop() or gen != self.gen  # noqa: E731  (a newer load's minute may differ)
         with paused_gc():
             for i in range(0, len(cases), 500):
-                if self._cancelled() or self._today_shown():
-                    break  # (Today, opened meanwhile, decodes what it reads itself: not twice)
+                app.give_way(stop)  # not while keys are pressed: each chunk would slow their frames
+                if stop():
+                    break
                 fill(cases[i:i + 500])
                 time.sleep(0)  # let the UI thread take the GIL between chunks (a key pressed now)
-            for i in range(0, len(cases), 500):
-                if self._cancelled() or gen != self.gen or self._today_shown():
+            for i in range(0, len(cases), 200):
+                app.give_way(stale)
+                if stale():
                     break
-                app.triage.warm_today(cases[i:i + 500], minute)
+                app.triage.warm_today(cases[i:i + 200], minute)
                 time.sleep(0)
         if first:
             gc.freeze()  # (as above: these objects live as long as the board)

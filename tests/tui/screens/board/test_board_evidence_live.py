@@ -129,3 +129,72 @@ def test_one_background_pass_over_1000_cases_is_quick(tmp_path):
     assert changed == set() and took < 5.0
     (tmp_path / "7-photo.jpg").unlink()
     assert t.recheck(cases) == {"D-0007"}
+
+
+async def test_the_background_round_is_spread_over_its_interval(tmp_path, cfg, monkeypatch):
+    """Each tick stats the cases its share of the round's time has reached (300 cases, a
+    30 s round: about 10 a second), never the whole board at once, and every case once a round;
+    the next round starts when this one's time is over."""
+    db = tmp_path / "d.json"
+    s = TinyStore(db, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.import_cases([case_with_files(n, tmp_path) for n in range(1, 301)])
+    clock = Clock()
+    app = DisputeApp(s, cfg, clock=clock)
+    seen: list[str] = []
+    real = ops.evidence_state
+    monkeypatch.setattr(ops, "evidence_state", lambda e: (seen.append(e.path), real(e))[1])
+    async with running(app, (120, 40)) as pilot:
+        await settle(pilot)
+        seen.clear()
+        app.evidence.round = None
+        app.evidence.due = None  # a round starts at the next tick
+        per_tick = []
+        for second in range(EVERY):
+            clock.now = NOW + timedelta(seconds=second)
+            before = len(seen)
+            await one_tick(app, pilot)
+            per_tick.append(len(seen) - before)
+        assert max(per_tick) <= (300 // EVERY + 1) * 2, per_tick  # (two files a case)
+        assert sum(per_tick) >= 500  # (and the round went on: all but the last share)
+        clock.now = NOW + timedelta(seconds=EVERY)
+        await one_tick(app, pilot)  # the round's time is over: the rest, and the next round's first
+        round_one = seen[:600]
+        assert sorted(round_one) == sorted({*round_one}) and len(round_one) == 600  # each file once
+        assert app.evidence.round is not None and app.evidence.done <= 2  # the next round, begun
+    s.close()
+
+
+def test_give_way_waits_while_keys_are_pressed_and_no_longer(monkeypatch):
+    """The background passes' pause: none when no key was pressed lately; while keys come, it
+    waits (in small sleeps) until ``quiet`` seconds passed since the last, at most ``most``, or
+    until ``stop()``. A fake clock: no real sleep."""
+    import tui.app as app_module
+
+    class FakeTime:
+        def __init__(self) -> None:
+            self.t = 1000.0
+            self.slept = 0.0
+
+        def monotonic(self) -> float:
+            return self.t
+
+        def sleep(self, s: float) -> None:
+            self.slept += s
+            self.t += s
+
+    fake = FakeTime()
+    monkeypatch.setattr(app_module, "time", fake)
+    app = DisputeApp.__new__(DisputeApp)  # give_way reads input_at alone
+    app.input_at = 0.0
+    app.give_way(lambda: False)
+    assert fake.slept == 0.0  # nobody typing: no wait
+    app.input_at = fake.t - 0.1
+    app.give_way(lambda: False, quiet=0.3)
+    assert 0.19 <= fake.slept <= 0.22  # until 0.3 s after the last key
+    fake.slept = 0.0
+    app.input_at = fake.t + 10  # keys keep coming
+    app.give_way(lambda: False, quiet=0.3, most=2.0)
+    assert 1.99 <= fake.slept <= 2.03  # at most ``most``
+    fake.slept = 0.0
+    app.give_way(lambda: True)
+    assert fake.slept == 0.0  # stopped (the app closing): at once
