@@ -74,3 +74,35 @@ except OSError:
 print(json.dumps({"inside": seen, "after": gc.isenabled(), "frozen": gc.get_freeze_count() > 0}))
 """)
     assert got == {"inside": [False], "after": True, "frozen": True}
+
+
+def test_the_database_read_ahead_of_the_app_imports_nothing_the_board_imports_meanwhile(tmp_path):
+    """``tui.cli.board`` opens the database and reads the board's cases in a thread while the main
+    thread imports the app: that thread must import no module at all (it could meet one half-done
+    by the other), for a new database, a first read without the summary cache, and one with it."""
+    got = _modules(f"""
+import argparse, json, os, sys
+from datetime import datetime, timezone
+os.environ["XDG_CACHE_HOME"] = {str(tmp_path / "cache")!r}
+import tui.cli, tui.thumbnail
+from store.config import load
+from tui.cli import _Ahead
+cfg = load()
+args = argparse.Namespace(db={str(tmp_path / "d.json")!r})
+seen = {{}}
+before = set(sys.modules)
+s = _Ahead(args, cfg).store()
+seen["new"] = sorted(set(sys.modules) - before)
+from store.sample import sample_cases
+s.import_cases(sample_cases(40, datetime(2026, 11, 26, tzinfo=timezone.utc)))
+s.close()
+for name in ("cold", "warm"):
+    before = set(sys.modules)
+    s = _Ahead(args, cfg).store()
+    seen[name] = sorted(set(sys.modules) - before)
+    seen[name + " cases"] = len(s.board_cases())
+    s.save_summary(soon=False)
+    s.close()
+print(json.dumps(seen))
+""")
+    assert got == {"new": [], "cold": [], "cold cases": 40, "warm": [], "warm cases": 40}

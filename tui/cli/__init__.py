@@ -39,13 +39,53 @@ def board(args, cfg):
         # textual-image asks the terminal what it can draw (0.1 s+) while the board imports and
         # the database opens; answered() waits for it before the app takes the terminal.
         answered = ask_terminal()
+        ahead = _Ahead(args, cfg)
         try:
             from ..app import run_board
 
-            store = open_db(args, cfg, create=True)
+            store = ahead.store()
         finally:
             answered()
     return run_board(store, cfg)
+
+
+class _Ahead:
+    """The database opened, and the board's cases read, in a thread while the main thread
+    imports Textual and the app: reading the file, hashing each case against the summary
+    cache and the rest of the file work let go of the GIL, so that much of the load is done
+    beside the imports (the board's first load then finds every case read, ``board_cases``).
+    Only when the read is quick (``board_cases_quick``: the summary cache has the cases, or
+    there are few): a first open of 10,000 cases without it takes seconds, and the board
+    shows its first cards meanwhile. An error opening the database is raised by ``store()``,
+    in the main thread, as before; one reading the cases is left to the board's own load,
+    which reads them again and says what is wrong."""
+
+    def __init__(self, args, cfg) -> None:
+        import threading
+
+        self._args, self._cfg = args, cfg
+        self._store = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="board-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._store = open_db(self._args, self._cfg, create=True)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the main thread by store()
+            self._error = exc
+            return
+        try:
+            if self._store.board_cases_quick():
+                self._store.board_cases()
+        except (StoreError, OSError, ValueError, ArithmeticError):
+            pass  # the board's load reads them again, and shows the error
+
+    def store(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._store
 
 
 @contextmanager
