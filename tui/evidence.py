@@ -72,11 +72,14 @@ class EvidenceChecks:
 
     def interval(self) -> timedelta:
         """Seconds a round over every case lasts: 30, stretched for a large board so the rounds
-        (one stat per file: ~0.3 s CPU for 50,000 files) stay near 0.5% of a core, but never
-        past 55 s: a deleted or changed file still shows within a minute."""
+        stay at 0.5% of a core (one stat per file: 10,000 cases' 50,000 files ~0.3 s of CPU, a
+        64 s round; 30,000 cases' ~1 s, 200 s). The cards on screen do not wait for it: each
+        minute's redraw asks their marks again (``Triage.evidence`` queues a check older than
+        30 s), so a deleted or changed file shows on screen within a minute whatever the round's
+        length. The round is for the cards not drawn (scrolled to, their mark is right already)."""
         if not self.last_pass:
             return self.every
-        return max(self.every, min(timedelta(seconds=55), timedelta(seconds=200 * self.last_pass[1])))
+        return max(self.every, timedelta(seconds=200 * self.last_pass[1]))
 
     def recheck_if_due(self, now: datetime, cases: Callable[[], list[Case]]) -> None:
         """On the one timer's tick: the next slice of the background round over ``cases()``.
@@ -109,7 +112,7 @@ class EvidenceChecks:
                 self._start(now if late else self.due, cases)
         if part:
             self.rechecking = True
-            self.app.run_worker(partial(self._recheck, part), thread=True, group="evidence-pass", exclusive=True)
+            self.app.run_worker(partial(self._recheck, part), thread=True, group="evidence-pass")
 
     def _start(self, at: datetime, cases: Callable[[], list[Case]]) -> None:
         """A round over the cases on the board now, started ``at``; the next one due an interval on."""
@@ -119,13 +122,12 @@ class EvidenceChecks:
     def _recheck(self, part: list[Case]) -> None:
         cpu = time.thread_time()
         stop = self._stopped
-        changed: set[str] = set()
         try:
             changed = self.app.triage.recheck(part, pause=lambda: self.app.give_way(stop))
-        finally:
+            if changed:
+                self.app.post_message(EvidenceMarked(changed))
+        finally:  # the last thing it does: the next slice's worker may start once this has run
             self.app.call_from_thread(self._rechecked, time.thread_time() - cpu)
-        if changed:
-            self.app.post_message(EvidenceMarked(changed))
 
     @staticmethod
     def _stopped() -> bool:
