@@ -422,7 +422,7 @@ class Summary:
         c = _new(SummaryCase)
         d = c.__dict__ = dict(zip(HEAD, _astuple(ent.head)))
         cur = d["currency"]
-        d.update(currency=self._shared.setdefault(cur, cur), _fields=ent.fields, _shared=self._shared,
+        d.update(currency=self._shared.setdefault(cur, cur), _fields=ent.fields.copy(), _shared=self._shared,
                  history=[], notified=[], _raw=raw, _known=(self.cfg, (ent.clocks, ent.turn, ent.waiting)))
         return c
 
