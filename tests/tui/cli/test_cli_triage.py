@@ -144,4 +144,4 @@ def test_digest_lines_are_the_bytes_of_fitting_each_part_alone():
                                order=texts[(i * 3) % len(texts)])
         why = (("waiting on me",), ("hard deadline passed: " + texts[i % len(texts)], "overdue: x" * 9))[i % 2]
         rows.append(SimpleNamespace(case=case, why=why))
-    assert _lines(rows) == _lines_one_by_one(rows)
+    assert list(_lines(rows)) == _lines_one_by_one(rows)
