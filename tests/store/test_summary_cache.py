@@ -323,10 +323,11 @@ def test_a_case_from_the_cache_decodes_its_fields_only_when_one_is_read(db_path,
         s.close()
 
 
-def test_the_snooze_check_reads_the_head_alone(db_path, cfg):
-    """Today and the digest leave snoozed cases out before triage: ``snoozed_until`` is in the
-    entry's head, so the check decodes no case's other fields (10k: 10,000 decodes were 150 ms
-    of a digest printing 5,000), and says what the database says, snoozed or not."""
+def test_the_snooze_check_and_the_triage_read_the_head_alone(db_path, cfg):
+    """Today and the digest leave snoozed cases out, then triage the rest: what both read
+    (``snoozed_until``, ``platform``, ``stage_entered_at``) is in the entry's head, so they decode
+    no case's other fields (10k: 10,000 decodes were 150 ms of a digest printing 5,000; now only
+    the printed ones decode theirs), and they say what the database says."""
     from store import query
 
     s = seeded_store(db_path, cfg, n=30)
@@ -344,6 +345,12 @@ def test_the_snooze_check_reads_the_head_alone(db_path, cfg):
         assert got["D-0003"] and not got["D-0005"]
         assert all("_fields" in c.__dict__ for c in cases)  # nothing decoded beyond the head
         assert [c.snoozed_until for c in cases] == [truth[c.id][0].snoozed_until for c in cases]
+        weights = query.triage_weights(s.cfg, NOW)  # and the triage reads the head alone, too
+        got = [query.triage(c, s.cfg, NOW, weights=weights) for c in cases]
+        assert all("_fields" in c.__dict__ for c in cases)
+        assert [(t.case.id, t.why, t.score, t.due) for t in got] == [
+            (i, t.why, t.score, t.due) for i, t in ((c.id, query.triage(truth[c.id][0], s.cfg, NOW)) for c in cases)]
+        assert any(t.why for t in got) and any(c.stage == "seller" for c in cases)
     finally:
         s.close()
 
