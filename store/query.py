@@ -259,6 +259,11 @@ def _weights(cfg: Config, now: datetime) -> tuple:
 
 
 def _triage(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], weights: tuple) -> Triage:
+    return _needs(case, cfg, now, all_clocks, weights) or Triage(case, 0.0, ())
+
+
+def _needs(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], weights: tuple) -> Triage | None:
+    """``_triage``, None for a case needing nothing (``today`` makes no Triage to drop for it)."""
     hard_by, soft_by, w_late_hard, w_soon_hard, w_mine, w_silent, w_late_soft, w_digit, w_day = weights
     # One pass over the open clocks (soonest first): the first of each kind is the one named.
     late_hard = soon_hard = late_soft = first_me = first_supplier = None
@@ -310,7 +315,7 @@ def _triage(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], wei
             weight, first = w_late_soft, late_soft
         why.append(f"overdue: {late_soft.label} ({_ago(now - late_soft.due)} ago)")
     if not why:
-        return Triage(case, 0.0, ())
+        return None
     score += w_digit * math.log10(float(case.claim) + 1)
     days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
     score += w_day * days
@@ -332,9 +337,9 @@ def today(cases: list[Case], cfg: Config, now: datetime,
     ``triage_of``: ``triage(case, cfg, now)`` from the caller's cache (the board's)."""
     if triage_of is None:
         weights = _weights(cfg, now)  # once, not once a case
-        of = lambda c: _triage(c, cfg, now, clocks(c, cfg), weights)  # noqa: E731
+        out = [t for t in (_needs(c, cfg, now, clocks(c, cfg), weights) for c in cases if not is_snoozed(c, now))
+               if t is not None]
     else:
-        of = triage_of
-    out = [t for t in (of(c) for c in cases if not is_snoozed(c, now)) if t.why]
+        out = [t for t in (triage_of(c) for c in cases if not is_snoozed(c, now)) if t.why]
     out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out
