@@ -293,8 +293,8 @@ def test_a_summary_read_but_unchanged_for_a_week_is_kept_fresh(db_path, cfg):
 
 def test_a_case_from_the_cache_decodes_its_fields_only_when_one_is_read(db_path, cfg):
     """Sorting, counting and the columns' totals read the entry's head alone (id, stage, rev,
-    amounts, currency, clocks, turn); the first other field read decodes them all, the same as
-    the database says; ``fill`` decodes every case's at once."""
+    amounts, currency, supplier, title, clocks, turn, ...: ``HEAD``); the first other field read
+    decodes them all, the same as the database says; ``fill`` decodes every case's at once."""
     from store.summary import HEAD, fill
 
     _warm(db_path, cfg)
@@ -311,7 +311,9 @@ def test_a_case_from_the_cache_decodes_its_fields_only_when_one_is_read(db_path,
             assert "_fields" in c.__dict__ and not set(c.__dict__) - set(HEAD) - {
                 "_fields", "_shared", "_raw", "_known", "history", "notified"}, c.id
         one = cases[3]
-        assert one.title == truth[one.id][0].title  # a field at a value: decoded now
+        assert (one.title, one.supplier) == (truth[one.id][0].title, truth[one.id][0].supplier)  # the head's
+        assert "_fields" in one.__dict__
+        assert one.reason == truth[one.id][0].reason  # a field at a value: decoded now
         assert "_fields" not in one.__dict__ and one == truth[one.id][0]
         rest = [c for c in cases if c is not one]
         assert rest[0].platform_ref == truth[rest[0].id][0].platform_ref  # a field at its default, too
