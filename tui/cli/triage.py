@@ -111,6 +111,8 @@ def cmd_digest(args, cfg):
         raise Refusal(f"--limit must be 1 or more: {args.limit}", EXIT_USAGE)
     now = now_for(args)
     store = open_db(args, cfg, create=False)
+    if store:
+        store.summary().defer_few()  # a case or two edited since the last digest: not worth the rewrite
     cases = store.board_cases() if store else []  # light: the triage reads no history or message text
     if args.mine:
         user = store.user if store else login_name()

@@ -145,3 +145,29 @@ def test_digest_lines_are_the_bytes_of_fitting_each_part_alone():
         why = (("waiting on me",), ("hard deadline passed: " + texts[i % len(texts)], "overdue: x" * 9))[i % 2]
         rows.append(SimpleNamespace(case=case, why=why))
     assert list(_lines(rows)) == _lines_one_by_one(rows)
+
+
+def test_a_digest_after_an_edit_does_not_write_the_summary_cache_again(tmp_path, cfg):
+    """The first digest writes the cache; one after a case or two changed decodes those again
+    and leaves the file as it is (rewriting it whole, with an fsync, was most of a digest's
+    time after an edit), saying what the database says all the same."""
+    from store.summary import SAVE_AFTER, cache_file
+    from tests.support.cases import seeded_store
+
+    db = tmp_path / "d.json"
+    seeded_store(db, cfg, n=SAVE_AFTER + 6).close()
+    f = cache_file(db)
+    if f.exists():
+        f.unlink()
+    first = ok(db, "digest", "--json")
+    assert f.is_file()
+    before = f.stat()
+    ok(db, "edit", "D-0003", "--title", "changed since the last digest")
+    again = json.loads(ok(db, "digest", "--json"))
+    assert (f.stat().st_ino, f.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert [r["id"] for r in again] == [r["id"] for r in json.loads(first)]
+    assert [r["title"] for r in again if r["id"] == "D-0003"] in ([], ["changed since the last digest"])
+    for n in range(SAVE_AFTER):  # many changed: written again
+        ok(db, "tag", f"D-{n + 1:04d}", "many")
+    ok(db, "digest", "--json")
+    assert (f.stat().st_ino, f.stat().st_mtime_ns) != (before.st_ino, before.st_mtime_ns)
