@@ -357,31 +357,6 @@ def test_the_snooze_check_and_the_triage_read_the_head_alone(db_path, cfg):
         s.close()
 
 
-def test_cases_not_asked_for_a_field_do_not_keep_the_whole_file(db_path, cfg, monkeypatch):
-    """Each entry is copied out of the file's bytes at the read: a case whose fields were never
-    read (the digest's cases needing nothing) holds its own entry, and the file's bytes go."""
-    from store import summary
-
-    _warm(db_path, cfg)
-    read = []
-
-    class Recording:
-        def decode(self, blob):
-            read.append(blob)
-            return real.decode(blob)
-
-    real = summary._decoder
-    monkeypatch.setattr(summary, "_decoder", Recording())
-    s = _open(db_path, cfg)
-    try:
-        cases = s.board_cases()
-        assert s.summary().hits == 30 and all("_fields" in c.__dict__ for c in cases)
-        assert sys.getrefcount(read[0]) <= 3  # (the list, the call): no case's entry is a view of it
-        _same(s, cases)
-    finally:
-        s.close()
-
-
 def test_an_entry_whose_fields_do_not_decode_is_read_from_the_case_bytes(db_path, cfg, monkeypatch):
     """The fields are decoded late, so a failure then cannot fall back to a fresh entry: the
     case's own bytes are decoded instead (the light decoder), never a wrong or missing value."""
