@@ -226,6 +226,8 @@ class SummaryCase(Case):
             raw = d.get("_raw")
             if raw is not None:  # only this list: the board's evidence pass reads no messages
                 return d.setdefault(name, light.light_list(raw, name, "", d.get("id", "?")))
+        elif name in _EMPTY:  # a summary case's history and notices: none (made when first read)
+            return self.__dict__.setdefault(name, [])
         elif name in _REQUIRED and _fill(self.__dict__):  # (a required field has no class default)
             return self.__dict__[name]
         raise AttributeError(name)
@@ -294,6 +296,7 @@ class _Field:
 
 
 _CASE_FIELDS = tuple(Case.__dataclass_fields__)
+_EMPTY = frozenset(("history", "notified"))
 _NO = object()
 _DEFAULTS = {n: f.default for n, f in Case.__dataclass_fields__.items()
              if f.default is not dataclasses.MISSING and (f.default is None or type(f.default) in (str, int, bool))}
@@ -424,7 +427,7 @@ class Summary:
                       "currency": shared.setdefault(cur, cur), "snoozed_until": snoozed_until,
                       "platform": platform, "stage_entered_at": entered,
                       "supplier": shared.setdefault(supplier, supplier), "title": title, "order": order,
-                      "_fields": ent.fields, "_shared": shared, "history": [], "notified": [], "_raw": raw,
+                      "_fields": ent.fields, "_shared": shared, "_raw": raw,
                       "_known": (self.cfg, (ent.clocks, ent.turn, ent.waiting))}
         return c
 

@@ -310,6 +310,8 @@ def test_a_case_from_the_cache_decodes_its_fields_only_when_one_is_read(db_path,
             assert [x.due for x in clocks(c, s.cfg)] == [x.due for x in clocks(want, s.cfg)]
             assert "_fields" in c.__dict__ and not set(c.__dict__) - set(HEAD) - {
                 "_fields", "_shared", "_raw", "_known", "history", "notified"}, c.id
+        assert "history" not in cases[0].__dict__ and cases[0].history == [] == cases[0].notified  # made when read
+        assert cases[0].history is cases[0].history and "history" in cases[0].__dict__
         one = cases[3]
         assert (one.title, one.supplier) == (truth[one.id][0].title, truth[one.id][0].supplier)  # the head's
         assert "_fields" in one.__dict__
