@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Callable
 
-from .clocks import Clock, clocks, next_deadline, span as _ago, unresponsive, urgency, whose_turn
+from .clocks import Clock, clocks, most_urgent, next_deadline, soon_windows, span as _ago, unresponsive, urgency, whose_turn
 from .errors import ValidationError
 from .model import PLATFORMS, REASONS, STAGES, TURNS, Case
 
@@ -249,16 +249,22 @@ def triage_weights(cfg: Config, now: datetime) -> tuple:
 
 
 def _weights(cfg: Config, now: datetime) -> tuple:
-    """What every case's triage at ``now`` shares: the end of the hard window and the weights."""
+    """What every case's triage at ``now`` shares: the ends of the soon windows (hard, soft:
+    ``clocks.soon_windows``) and the weights."""
     w = cfg.data.get("triage", {})
-    return (now + timedelta(hours=cfg.urgency["soon_hard_hours"]),
+    return (*soon_windows(now, cfg),
             *(float(w.get(k, d)) for k, d in (("overdue_hard", 1000), ("hard_soon", 500), ("my_turn", 200),
                                               ("unresponsive", 100), ("overdue_soft", 50),
                                               ("per_amount_digit", 4), ("per_day_in_stage", 0.5))))
 
 
 def _triage(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], weights: tuple) -> Triage:
-    hard_by, w_late_hard, w_soon_hard, w_mine, w_silent, w_late_soft, w_digit, w_day = weights
+    return _needs(case, cfg, now, all_clocks, weights) or Triage(case, 0.0, ())
+
+
+def _needs(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], weights: tuple) -> Triage | None:
+    """``_triage``, None for a case needing nothing (``today`` makes no Triage to drop for it)."""
+    hard_by, soft_by, w_late_hard, w_soon_hard, w_mine, w_silent, w_late_soft, w_digit, w_day = weights
     # One pass over the open clocks (soonest first): the first of each kind is the one named.
     late_hard = soon_hard = late_soft = first_me = first_supplier = None
     for k in all_clocks:
@@ -309,11 +315,11 @@ def _triage(case: Case, cfg: Config, now: datetime, all_clocks: list[Clock], wei
             weight, first = w_late_soft, late_soft
         why.append(f"overdue: {late_soft.label} ({_ago(now - late_soft.due)} ago)")
     if not why:
-        return Triage(case, 0.0, ())
+        return None
     score += w_digit * math.log10(float(case.claim) + 1)
     days = min(max((now - case.stage_entered_at).total_seconds() / 86400, 0), 60)
     score += w_day * days
-    shown = urgency(case, cfg, now, all_clocks).clock
+    shown = most_urgent(all_clocks, now, (hard_by, soft_by))[1]  # urgency(...).clock, the windows made once
     return Triage(case, score, tuple(why), first, weight, shown.due if shown else None)
 
 
@@ -331,9 +337,9 @@ def today(cases: list[Case], cfg: Config, now: datetime,
     ``triage_of``: ``triage(case, cfg, now)`` from the caller's cache (the board's)."""
     if triage_of is None:
         weights = _weights(cfg, now)  # once, not once a case
-        of = lambda c: _triage(c, cfg, now, clocks(c, cfg), weights)  # noqa: E731
+        out = [t for t in (_needs(c, cfg, now, clocks(c, cfg), weights) for c in cases if not is_snoozed(c, now))
+               if t is not None]
     else:
-        of = triage_of
-    out = [t for t in (of(c) for c in cases if not is_snoozed(c, now)) if t.why]
+        out = [t for t in (triage_of(c) for c in cases if not is_snoozed(c, now)) if t.why]
     out.sort(key=lambda t: (-t.weight, t.due.timestamp() if t.due else math.inf, -t.score, t.case.number))
     return out

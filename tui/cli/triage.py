@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Iterator
 
 from rich.cells import cell_len
 
@@ -41,6 +42,7 @@ def register(cmd) -> None:
 
 
 WIDTH = 80  # every digest line fits a mail reader's or a terminal's 80 cells
+BLOCK = 1000  # lines a write
 
 
 def _cells(text: str) -> int:
@@ -70,11 +72,47 @@ def _why_lines(why: tuple[str, ...], indent: str = "       ") -> list[str]:
     return [indent + line for line in lines]
 
 
+def _lines(rows: list[query.Triage]) -> Iterator[str]:
+    """Each case's line and its reasons' lines. What repeats is made once: the fitted supplier,
+    currency and title (10k cases have a few dozen suppliers and a hundred titles), each with its
+    width in cells, and the reason lines of a set of reasons; a line is measured only when its
+    parts may not fit. Cell widths add up over the parts: each part is cleaned (no zero-width
+    joiner left) and they meet at plain spaces (a variation selector after a space widens
+    nothing). At 10k: 15,000 ``fit`` calls and 10,000 line measures were 150 ms profiled."""
+    fitted: dict[tuple[str, int], tuple[str, int]] = {}
+    reasons: dict[tuple[str, ...], list[str]] = {}
+
+    def fitted_cells(text: str, width: int) -> tuple[str, int]:
+        got = fitted.get((text, width))
+        if got is None:
+            f = fit(text, width)
+            got = fitted[text, width] = (f, _cells(f))
+        return got
+
+    for t in rows:
+        c = t.case
+        sup, sup_cells = fitted_cells(c.supplier, 22)
+        cur, cur_cells = fitted_cells(c.currency, 3)
+        amount = f"{c.claim:>12,.2f}"
+        head = f"{c.id} {sup} {amount} {cur}  "
+        head_cells = _cells(c.id) + sup_cells + len(amount) + cur_cells + 5  # _cells(head)
+        title, title_cells = fitted_cells(c.title or c.order, max(WIDTH - head_cells, 0))
+        line = (head + title).rstrip()
+        # (stripping spaces only narrows it: a line of parts within WIDTH is within WIDTH)
+        yield line if head_cells + title_cells <= WIDTH or _cells(line) <= WIDTH else crop(line, WIDTH)
+        why = reasons.get(t.why)
+        if why is None:
+            why = reasons[t.why] = _why_lines(t.why)
+        yield from why
+
+
 def cmd_digest(args, cfg):
     if args.limit is not None and args.limit < 1:
         raise Refusal(f"--limit must be 1 or more: {args.limit}", EXIT_USAGE)
     now = now_for(args)
     store = open_db(args, cfg, create=False)
+    if store:
+        store.summary().defer_few()  # a case or two edited since the last digest: not worth the rewrite
     cases = store.board_cases() if store else []  # light: the triage reads no history or message text
     if args.mine:
         user = store.user if store else login_name()
@@ -98,18 +136,20 @@ def cmd_digest(args, cfg):
     if not rows:
         print("nothing needs you today")
         return
+    # Written a block of lines at a time: 15,000 lines at 10k were 30,000 writes, each cleaned;
+    # the whole text in one write held it three times over at the command's peak (~5 MB).
     out = [f"{total} case{'s need' if total != 1 else ' needs'} action ({local_time(now)})"
            + (f", the {len(rows)} most urgent:" if len(rows) < total else "")]
-    for t in rows:
-        c = t.case
-        head = f"{c.id} {fit(c.supplier, 22)} {c.claim:>12,.2f} {fit(c.currency, 3)}  "
-        line = (head + fit(c.title or c.order, max(WIDTH - _cells(head), 0))).rstrip()
-        out.append(line if _cells(line) <= WIDTH else crop(line, WIDTH))
-        out.extend(_why_lines(t.why))
+    for line in _lines(rows):
+        out.append(line)
+        if len(out) >= BLOCK:
+            out.append("")
+            sys.stdout.write("\n".join(out))
+            out = []
     if len(rows) < total:
         out.append(f"... and {total - len(rows)} more (disputes digest without --limit)")
     out.append("")
-    sys.stdout.write("\n".join(out))  # one write: 15,000 lines at 10k were 30,000 writes, each cleaned
+    sys.stdout.write("\n".join(out))
 
 
 def cmd_snooze(args, cfg):

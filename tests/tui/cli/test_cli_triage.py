@@ -103,3 +103,71 @@ def test_undo_several_steps_then_redo(db):
     ok(db, "log", "D-0001", "--from", "me", "new branch")  # a new change ends the redo chain
     r = run(db, "redo", "D-0001")
     assert r.returncode == 1 and "nothing to redo" in r.stderr
+
+
+def _lines_one_by_one(rows) -> list[str]:
+    """The digest's lines as they were made before ``_lines`` (each part fitted and each line
+    measured on its own): the bytes ``_lines`` must give."""
+    from tui.cli.common import fit
+    from tui.cli.triage import WIDTH, _cells, _why_lines
+    from tui.safe import crop
+
+    out = []
+    for t in rows:
+        c = t.case
+        head = f"{c.id} {fit(c.supplier, 22)} {c.claim:>12,.2f} {fit(c.currency, 3)}  "
+        line = (head + fit(c.title or c.order, max(WIDTH - _cells(head), 0))).rstrip()
+        out.append(line if _cells(line) <= WIDTH else crop(line, WIDTH))
+        out.extend(_why_lines(t.why))
+    return out
+
+
+def test_digest_lines_are_the_bytes_of_fitting_each_part_alone():
+    """``_lines`` fits each repeated text once and adds up widths instead of measuring every
+    line: the same lines, for wide, zero-width, joining and control characters, a variation
+    selector at a part's start, long ids and amounts, and texts that repeat."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from tui.cli.triage import _lines
+
+    texts = ["Ningbo Brightway", "杭州优品贸易有限公司深圳分公司广州办事处", "\ufe0fstarts with a selector",
+             "ends with a joiner\u200d", "e\u0301\u0301 combining", "👩\u200d💻 emoji", "tab\there\x1b[31m red",
+             "", "   ", "\u3000ideographic\u3000", "x" * 200, "🇨🇳" * 12, "a\u200b" * 30, "trailing \u3000"]
+    ids = ["D-0001", "D-" + "9" * 60, "D-杭州"]
+    amounts = [Decimal("0"), Decimal("13112.93"), Decimal("123456789012345.5"), Decimal("-1.005")]
+    rows = []
+    for i in range(len(texts) * 3):
+        case = SimpleNamespace(id=ids[i % 3], supplier=texts[i % len(texts)], claim=amounts[i % 4],
+                               currency=("USD", "€UR", "\ufe0f", "杭州")[i % 4],
+                               title=texts[(i * 5) % len(texts)] if i % 4 else "",
+                               order=texts[(i * 3) % len(texts)])
+        why = (("waiting on me",), ("hard deadline passed: " + texts[i % len(texts)], "overdue: x" * 9))[i % 2]
+        rows.append(SimpleNamespace(case=case, why=why))
+    assert list(_lines(rows)) == _lines_one_by_one(rows)
+
+
+def test_a_digest_after_an_edit_does_not_write_the_summary_cache_again(tmp_path, cfg):
+    """The first digest writes the cache; one after a case or two changed decodes those again
+    and leaves the file as it is (rewriting it whole, with an fsync, was most of a digest's
+    time after an edit), saying what the database says all the same."""
+    from store.summary import SAVE_AFTER, cache_file
+    from tests.support.cases import seeded_store
+
+    db = tmp_path / "d.json"
+    seeded_store(db, cfg, n=SAVE_AFTER + 6).close()
+    f = cache_file(db)
+    if f.exists():
+        f.unlink()
+    first = ok(db, "digest", "--json")
+    assert f.is_file()
+    before = f.stat()
+    ok(db, "edit", "D-0003", "--title", "changed since the last digest")
+    again = json.loads(ok(db, "digest", "--json"))
+    assert (f.stat().st_ino, f.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert [r["id"] for r in again] == [r["id"] for r in json.loads(first)]
+    assert [r["title"] for r in again if r["id"] == "D-0003"] in ([], ["changed since the last digest"])
+    for n in range(SAVE_AFTER):  # many changed: written again
+        ok(db, "tag", f"D-{n + 1:04d}", "many")
+    ok(db, "digest", "--json")
+    assert (f.stat().st_ino, f.stat().st_mtime_ns) != (before.st_ino, before.st_mtime_ns)
