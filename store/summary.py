@@ -215,6 +215,16 @@ def peek(case: Case, name: str) -> list:
     return light.light_list(d["_raw"], name, "", d.get("id", "?"))
 
 
+def peek_files(case: Case) -> list:
+    """``case.evidence`` as the board's background pass reads it: records with the files'
+    ``path`` and ``size`` (``light.evidence_files``), from a summary case's bytes when it does
+    not hold its list yet, and not kept (see ``peek``)."""
+    d = case.__dict__
+    if "evidence" in d or not isinstance(case, SummaryCase) or d.get("_raw") is None:
+        return case.evidence
+    return light.evidence_files(d["_raw"], "", d.get("id", "?"))
+
+
 class SummaryCase(Case):
     """A light case whose scalar fields came from the cache: see the module's docstring."""
 
@@ -490,4 +500,4 @@ def _prune(mine: Path) -> None:
             pass
 
 
-__all__ = ["Summary", "SummaryCase", "fill", "peek", "cache_file", "fingerprint", "paused_gc", "FORMAT"]
+__all__ = ["Summary", "SummaryCase", "fill", "peek", "peek_files", "cache_file", "fingerprint", "paused_gc", "FORMAT"]
