@@ -368,6 +368,7 @@ class DetailPane(VerticalScroll):
         self.case: Case | None = None
         self.states: dict[int, str] = {}
         self.has_preview = preview
+        self._history_of: Case | None = None  # the case the detail screen's history was drawn for
 
     def compose(self) -> ComposeResult:
         if not self.has_preview:
@@ -401,7 +402,9 @@ class DetailPane(VerticalScroll):
             body.update(Content("No case selected"))
             return
         body.update(Content("\n\n").join(self._sections(case, now, self.states)))  # the detail screen: the whole case, scrolled
-        self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
+        if case is not self._history_of:  # the history is the case's alone: not drawn again for a tick or new states
+            self._history_of = case
+            self.query_one("#d-history", Static).update(Content("\n").append(history(case)))
 
     @staticmethod
     def _side_key(case: Case | None, now: datetime, states: dict[int, str]) -> tuple | None:
