@@ -49,7 +49,7 @@ from ..messages import OpenCase
 from ..triage import Batch
 from ..widgets.steady_footer import SteadyFooter
 from .base import StoreScreen, cursor_bindings
-from .detail import KeptScreen
+from .detail import CoveringScreen, KeptScreen
 from .today_bulk import BulkDone, TodayBulk
 from .today_list import TodayList
 from .today_rows import TodayRows, columns, header_text
@@ -75,7 +75,7 @@ class TodayFiltered(Message):
 
 
 # -- the screen ----------------------------------------------------------------------------------
-class TodayScreen(KeptScreen, TodayBulk, StoreScreen):
+class TodayScreen(CoveringScreen, KeptScreen, TodayBulk, StoreScreen):
     """Cases needing action now. Pushed from the board (key ``t``, ``open_today``); see the
     module docstring."""
 

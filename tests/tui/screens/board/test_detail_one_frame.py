@@ -120,3 +120,23 @@ async def test_new_states_redraw_the_case_but_not_its_history(app):
         await press(pilot, "j")
         await press(pilot, "enter")  # another case: its own history
         assert updates == [1]
+
+
+async def test_the_board_repainting_beneath_today_does_not_repaint_today(app):
+    """Today covers the board as the detail does (``CoveringScreen``): ``t`` draws one frame."""
+    from tui.screens.today import TodayScreen
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(2):  # the first ``t`` composes Today, the second shows it again
+            await press(pilot, "t")
+            today = app.screen
+            assert isinstance(today, TodayScreen)
+            before = screen_text(app)
+            asked = _region_refreshes(today)
+            beneath = board(app)
+            beneath.refresh()
+            beneath._on_timer_update()
+            assert asked == []
+            assert screen_text(app) == before
+            await press(pilot, "escape")
