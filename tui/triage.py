@@ -48,7 +48,7 @@ class Triage:
         self.cfg = cfg
         self._clocks: dict[str, tuple[int, list[Clock]]] = {}
         self._turn: dict[str, tuple[int, str]] = {}
-        self._evidence: dict[str, tuple[int, float, str]] = {}
+        self._evidence: dict[str, tuple[int, float, str, tuple[str, ...] | None]] = {}
         self._search: dict[str, tuple[int, str]] = {}
         self._today: dict[str, tuple[int, datetime, query.Triage]] = {}
         self._urgency: dict[str, tuple[int, datetime, Urgency]] = {}
@@ -139,26 +139,39 @@ class Triage:
         return hit[2] if hit is not None else ""
 
     def stat_states(self, case: Case, within: float) -> dict[int, str] | None:
-        """Every file of ``case`` "ok" when the last stat of them (the card marks or the
-        background pass, at most ``within`` seconds ago, this revision) found all of them as
-        recorded; None when that is not known. What the detail shows until it has re-hashed them."""
+        """Each file of ``case`` as the last stat of them found it (the card marks, the
+        background pass or ``stat_cases``: at most ``within`` seconds ago, this revision), or
+        None when that is not known. What the detail shows until it has re-hashed them."""
         hit = self._evidence.get(case.id)
-        if hit is None or hit[0] != case.rev or hit[2] != "" or time.monotonic() - hit[1] > within:
+        if hit is None or hit[0] != case.rev or time.monotonic() - hit[1] > within:
             return None
-        return {i: "ok" for i in range(len(case.evidence))}
+        if hit[2] == "":
+            return {i: "ok" for i in range(len(case.evidence))}
+        return None if hit[3] is None else dict(enumerate(hit[3]))
+
+    def _stat(self, case: Case, files: list, now: float) -> bool:
+        """Stat ``files`` (``case``'s, from ``peek_files``) and keep the answer; True when the
+        card's mark changed. The files' own states are kept only when one is not as recorded
+        (10,000 cases whose files are all there keep none)."""
+        states = tuple(ops.evidence_state(e) for e in files)
+        mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
+        old = self._evidence.get(case.id)
+        self._evidence[case.id] = (case.rev, now, mark, states if mark else None)
+        return (old[2] if old is not None else "") != mark
 
     def check_pending(self) -> set[str]:
         """Stat the queued cases' evidence files (call from a worker thread). Returns the ids
         whose mark changed."""
         batch = list(self.pending.values())
         self.pending.clear()
+        return self.stat_cases(batch)
+
+    def stat_cases(self, cases: list[Case]) -> set[str]:
+        """Stat the evidence files of ``cases`` now (a worker thread): the cards the cursor may
+        move to next, whose files nobody has looked at. Returns the ids whose mark changed."""
         changed: set[str] = set()
-        for case in batch:
-            states = {ops.evidence_state(e) for e in peek_files(case)}
-            mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
-            old = self._evidence.get(case.id)
-            self._evidence[case.id] = (case.rev, time.monotonic(), mark)
-            if (old[2] if old is not None else "") != mark:
+        for case in cases:
+            if self._stat(case, peek_files(case), time.monotonic()):
                 changed.add(case.id)
         return changed
 
@@ -177,13 +190,9 @@ class Triage:
             files = peek_files(case)
             if not files:
                 continue
-            states = {ops.evidence_state(e) for e in files}
-            mark = "missing" if "missing" in states else "changed" if "changed" in states else ""
-            old = self._evidence.get(case.id)
-            self._evidence[case.id] = (case.rev, now, mark)
-            self.pending.pop(case.id, None)
-            if (old[2] if old is not None else "") != mark:
+            if self._stat(case, files, now):
                 changed.add(case.id)
+            self.pending.pop(case.id, None)
         return changed
 
     def today_item(self, case: Case, now: datetime) -> query.Triage:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import time
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Callable
 
 from textual import on
@@ -303,11 +304,30 @@ class BoardScreen(CaseActions, Screen):
         known = app.evidence.states.get(case.id)
         if not (known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30):
             app.evidence.check(case)
+        unknown = self._make_ahead(pane)
+        if unknown:  # their files statted first (a worker), then their lines made
+            app.evidence.ahead(unknown, partial(self._ahead_statted, gen))
+
+    def _make_ahead(self, pane: DetailPane) -> list[Case]:
+        """The lines of the cards j and k move to, made now for those whose files' states are
+        known; the cases with evidence not known are returned (nothing made for them)."""
         col = self.column
+        unknown = []
         for i in (col.cursor + 1, col.cursor - 1):
             if 0 <= i < len(col.cases):
                 near = col.cases[i]
-                pane.ahead(near, app.now, self._known_states(near))
+                states = self._known_states(near)
+                if states is None and near.evidence:
+                    unknown.append(near)
+                else:
+                    pane.ahead(near, self.app.now, states)  # type: ignore[attr-defined]
+        return unknown
+
+    def _ahead_statted(self, gen: int) -> None:
+        if gen == self._detail_gen and self.is_attached:
+            pane = self.query_one("#detail-side", DetailPane)
+            if pane.display:
+                self._make_ahead(pane)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit)
