@@ -535,7 +535,7 @@ def parse(argv):
     ap.add_argument("--open-keys", type=int, default=10, help="presses of enter and of t (default 10)")
     ap.add_argument("--reps", type=int, default=5, help="rounds of CLI commands (default 5)")
     ap.add_argument("--idle-seconds", type=float, default=10.0)
-    ap.add_argument("--colleague-saves", type=int, default=8)
+    ap.add_argument("--colleague-saves", type=int, default=20)
     ap.add_argument("--poll-wait", type=float, default=1.3, help=argparse.SUPPRESS)
     ap.add_argument("--saves", type=int, default=200, help="saves per save run (default 200)")
     ap.add_argument("--save-runs", type=int, default=3)
