@@ -125,6 +125,7 @@ class TodayScreen(CoveringScreen, KeptScreen, TodayBulk, StoreScreen):
         self.board = board
         cache = triage if triage is not None and getattr(triage, "cfg", None) is cfg else None
         self.rows = TodayRows(cfg, cache.today_item if cache is not None else None)
+        self._keys_for: tuple | None = None  # (loaded, busy, no row) the footer was last told of
         self.loaded = False
         self.last_elapsed = 0.0
         self._gen = 0  # the newest full load asked for
@@ -350,6 +351,12 @@ class TodayScreen(CoveringScreen, KeptScreen, TodayBulk, StoreScreen):
         if self.busy:
             status = [("saving…", "bold $warning")]
         self.query_one("#today-status", Static).update(Content.assemble(*status))
+        # The row keys are dimmed before the first load lands, while saving and with no row
+        # (``check_action``): the footer is told when that changes, not at the next resume.
+        keys = (self.loaded, self.busy, lst.current is None)
+        if keys != self._keys_for:
+            self._keys_for = keys
+            self.refresh_bindings()
 
     def _update_why(self) -> None:
         t = self.today_list.current

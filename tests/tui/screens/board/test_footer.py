@@ -3,9 +3,12 @@ shows change, and not at all while an opaque screen (Today, the detail) covers i
 
 from __future__ import annotations
 
-from tests.support.board import press, running, screen_text
+import threading
+
+from tests.support.board import press, running, screen_text, settle
 
 from tui.screens.today import TodayScreen
+from tui.screens.today_rows import TodayRows
 from tui.widgets.steady_footer import SteadyFooter
 
 
@@ -50,3 +53,31 @@ async def test_a_click_on_a_key_presses_it(app):
         await pilot.pause()
         assert key.action == "app.today" or key.key == "t"
         assert isinstance(app.screen, TodayScreen)
+
+
+async def test_todays_keys_are_shown_enabled_once_its_rows_land(app, monkeypatch):
+    """Today's row keys (open, mark, snooze...) are dimmed until its first load lands; the
+    footer said so until the next time Today was shown (then redrawn a frame after the key).
+    Its load is held here until Today's first frames are drawn, as 30,000 cases hold it."""
+    gate = threading.Event()
+    rebuild = TodayRows.rebuild
+    monkeypatch.setattr(TodayRows, "rebuild", lambda self, *a: (gate.wait(10), rebuild(self, *a))[1])
+    async with running(app, (120, 40)) as pilot:
+        await pilot.press("t")
+        for _ in range(5):
+            await pilot.pause()
+        assert isinstance(app.screen, TodayScreen) and not app.screen.loaded
+        assert not {k.action: k.enabled for k in footer(app.screen).keys}["open"]
+        gate.set()
+        await settle(pilot)
+        today = app.screen
+        assert isinstance(today, TodayScreen) and today.loaded and today.today_list.current is not None
+        keys = {k.action: k.enabled for k in footer(today).keys}
+        assert keys["open"] and keys["snooze"], keys
+        await press(pilot, "escape")
+        f = footer(today)
+        shown, redraws = f.keys, []
+        original = f.refresh
+        f.refresh = lambda *a, **k: (redraws.append(1), original(*a, **k))[1]
+        await press(pilot, "t")  # shown again: the same keys, not drawn again
+        assert f.keys == shown and not redraws
