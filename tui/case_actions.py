@@ -121,7 +121,7 @@ class CaseWriter:
         self.editing: dict[int, ExternalEdit] = {}  # descriptions whose save is out, by ticket
 
     def _run(self, fn: Callable[..., None], *args: Any) -> None:
-        self.app.run_worker(partial(fn, *args), thread=True, group="save")
+        self.app.run_worker(partial(fn, *args), thread=True, group="save", description=fn.__name__)
 
     def save(self, case_id: str, change: Callable[[Case], tuple[str, str]], expected_rev: int | None,
              ticket: int | None = None, fields: list[str] | None = None) -> None:

@@ -58,7 +58,7 @@ class EvidenceChecks:
         """Cards were drawn whose files nobody has looked at yet: stat them."""
         if self.app.triage.pending and not self.marking:
             self.marking = True
-            self.app.run_worker(self._mark, thread=True, group="evidence-marks")
+            self.app.run_worker(self._mark, thread=True, group="evidence-marks", description="card marks")
 
     def _mark(self) -> None:
         try:
@@ -76,7 +76,7 @@ class EvidenceChecks:
         files' states, so the key that moves to one draws one frame (not "?" and then again
         when the check comes). A newer call replaces one not yet begun."""
         self.app.run_worker(partial(self._ahead, cases, then), thread=True, group="evidence-ahead",
-                            exclusive=True)
+                            exclusive=True, description=f"stat {len(cases)} cases ahead")
 
     def _ahead(self, cases: list[Case], then: Callable[[], None]) -> None:
         changed = self.app.triage.stat_cases(cases)
@@ -130,7 +130,8 @@ class EvidenceChecks:
                 self._start(now if late else self.due, cases)
         if part:
             self.rechecking = True
-            self.app.run_worker(partial(self._recheck, part), thread=True, group="evidence-pass")
+            self.app.run_worker(partial(self._recheck, part), thread=True, group="evidence-pass",
+                                description=f"recheck {len(part)} cases")
 
     def _start(self, at: datetime, cases: Callable[[], list[Case]]) -> None:
         """A round over the cases on the board now, started ``at``; the next one due an interval on."""
@@ -172,7 +173,8 @@ class EvidenceChecks:
     # -- the open case -------------------------------------------------------------------------
     def check(self, case: Case) -> None:
         """Re-hash ``case``'s files (slow) and report which are missing or changed."""
-        self.app.run_worker(partial(self._check, case), thread=True, group="evidence", exclusive=True)
+        self.app.run_worker(partial(self._check, case), thread=True, group="evidence", exclusive=True,
+                            description=f"check {case.id}")
 
     def _check(self, case: Case) -> None:
         states = {i: ops.evidence_state(e) for i, e in enumerate(case.evidence)}

@@ -112,7 +112,8 @@ class BoardLoader:
         self.gen += 1
         self.loading = True
         gen = self.gen
-        self.app.run_worker(lambda: self._load_worker(gen, select, refresh, first), thread=True, group="load")
+        self.app.run_worker(lambda: self._load_worker(gen, select, refresh, first), thread=True, group="load",
+                            description=f"load {gen}")
 
     def _load_worker(self, gen: int, select: str | None, refresh: bool, first: bool = False) -> None:
         app = self.app
@@ -383,7 +384,7 @@ class BoardLoader:
             cases = [c for cs in app.board.by_stage.values() for c in cs]
             counts = self._count(cases, app.clock())
             app.call_from_thread(self._set_counts, counts)
-        app.run_worker(work, thread=True, group="count", exclusive=True)
+        app.run_worker(work, thread=True, group="count", exclusive=True, description="recount")
 
     def _set_counts(self, counts: tuple[int, int]) -> None:
         self.counts = counts

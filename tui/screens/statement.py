@@ -293,7 +293,7 @@ class StatementScreen(StoreScreen):
         self._update_info()
         self._save(self.editor.text, self.rev)
 
-    @work(thread=True, group="statement-save")
+    @work(thread=True, group="statement-save", description="statement save")
     def _save(self, text: str, rev: int | None) -> None:
         new = st.normalise(text)
 
@@ -379,7 +379,7 @@ class StatementScreen(StoreScreen):
         self._packet_msg("writing…")
         self._write_packet(case, path, force)
 
-    @work(thread=True, group="statement-packet", exclusive=True)
+    @work(thread=True, group="statement-packet", exclusive=True, description="packet")
     def _write_packet(self, case: Case, path: str, force: bool) -> None:
         try:
             packet = write_packet(case, Path(path).expanduser(), now=self.clock(), force=force)

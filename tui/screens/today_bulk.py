@@ -152,7 +152,7 @@ class TodayBulk:
         self._update_info()
         self._bulk_worker(what, [(c, change) for c in cases])
 
-    @work(thread=True, group="today-save")
+    @work(thread=True, group="today-save", description="bulk save")  # (the default repr of every job)
     def _bulk_worker(self, what: str, jobs: list) -> None:
         out = self.session.bulk(jobs)  # the cases that saved are one undo step on the board
         self.post_message(BulkDone(what, out.saved, [(cid, str(exc)) for cid, exc in out.failed]))
