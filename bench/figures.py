@@ -21,7 +21,8 @@ folders. Every figure is a real process:
 - idle and a colleague's save: the board's CPU from /proc/PID/stat: over ``--idle-seconds``
   with nothing happening (floor: the bare app over the same window, running beside it), and
   per save of a colleague (a TinyStore in another process), less the idle rate; floor: what
-  noticing one save must cost (stat the journal, read and decode the new line).
+  noticing one save must cost (stat the journal, read and decode the new line). Idle also on a
+  running clock (no $DISPUTES_NOW), from 30 s after the sorted frame, over twice the window.
 - memory: VmHWM of the board (after the colleague's saves) and of CLI commands (bench/peak.py);
   floors: 2.5x the database plus the bare Textual app / plus a bare interpreter.
 - cli: ``disputes`` commands, wall time, median of ``--reps`` interleaved rounds; writers are
@@ -72,6 +73,9 @@ def pct(xs, q):
         return None
     s = sorted(xs)
     return s[min(len(s) - 1, max(0, int(round(q * (len(s) - 1)))))]
+
+
+RUNNING_AFTER = 30  # seconds after the sorted frame: the running-clock idle window starts
 
 
 class Bench:
@@ -191,6 +195,8 @@ class Bench:
         log(f"{n:,} cases: {raw['shape']}")
         if self.only & {"startup", "keys", "idle", "colleague", "memory"}:
             self.guarded("board", n, self.boards, n, path, mb, raw)
+        if "idle" in self.only:
+            self.guarded("idle", n, self.idle_running, n, path, raw)
         if "cli" in self.only or "memory" in self.only:
             self.guarded("cli", n, self.cli, n, path, mb, raw)
         if "save" in self.only:
@@ -328,6 +334,40 @@ class Bench:
             self.guarded("colleague", n, self.colleague, n, path, t, idle, raw)
         if "memory" in self.only:
             raw["board_hwm_mb"] = t.hwm_mb()
+
+    def idle_running(self, n, path, raw) -> None:
+        """The idle board on a running clock: $DISPUTES_NOW holds time still, so the background
+        round over every case's files (spread by the app's clock) barely moves in the row above.
+        Here the clock runs; the window starts ``RUNNING_AFTER`` s after the sorted frame (the
+        fields' fill and Today's warm-up done) and may hold a minute's turn (the cards' countdowns)."""
+        a = self.args
+        env = {k: v for k, v in self.env.items() if k != "DISPUTES_NOW"}
+        log(f"{n:,} cases: idle board on a running clock")
+        t = Term([PY, str(HERE / "board_proc.py"), "--db", str(path)], (120, 40), env,
+                 str(self.work / "board-running.log"))
+        bare = None
+        try:
+            hit = t.wait_mark("sorted", 30 + n / 500)
+            if hit is None:
+                raise RuntimeError(f"no sorted frame (see {t.log_path})")
+            bare = self.launch("bare", None, (120, 40))
+            self.started(bare, "bare", 0)
+            wait = RUNNING_AFTER - (time.monotonic() - t.started - hit[0])
+            if wait > 0:
+                time.sleep(wait)
+            window = 2 * a.idle_seconds
+            c0, b0, w0 = t.cpu(), bare.cpu(), time.monotonic()
+            time.sleep(window)
+            c1, b1, w1 = t.cpu(), bare.cpu(), time.monotonic()
+        finally:
+            if bare is not None:
+                bare.close()
+            t.close()
+        share, floor = (c1 - c0) / (w1 - w0), (b1 - b0) / (w1 - w0)
+        raw["idle_running_share"] = share
+        self.row("idle", "idle board on a running clock, CPU share of a core", n, share * 100, "%",
+                 "bare Textual app, same window", floor * 100, 1.0, kind="abs",
+                 note=f"{window:.0f} s window from {RUNNING_AFTER} s after the sorted frame, no $DISPUTES_NOW")
 
     def colleague(self, n, path, t: Term, idle: float, raw) -> None:
         a = self.args
