@@ -20,6 +20,7 @@ it itself. Results come back as typed messages (``CasesLoaded``, ``CaseSaved``, 
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 from datetime import datetime
@@ -123,6 +124,26 @@ class DisputeApp(App[int]):
         self.loader.load(select=None, refresh=False, first=True)
         if self.timer is None:
             self.timer = self.set_interval(min(1.0, self.refresh_seconds), self.loader.tick, name="board-clock")
+            fd = getattr(self._driver, "fileno", None)
+            if not self.is_headless and isinstance(fd, int):
+                self.set_interval(1.0, lambda: self.hung_up(fd), name="terminal-gone")
+
+    HUNG_UP = 129  # the exit code of a process a SIGHUP ended (128 + 1)
+
+    def hung_up(self, fd: int) -> bool:
+        """The terminal is gone (its ssh session or emulator closed the other end) and no SIGHUP
+        ended us (no controlling terminal, SIGHUP ignored): Textual's input thread then reads
+        end-of-file in a loop, ~90% of a core for ever, the database held in use. Exit as a
+        hangup would. One ``poll`` a second, which reads nothing (keys stay the input thread's)."""
+        try:
+            p = select.poll()
+            p.register(fd, 0)  # no events asked for: a hangup or an error is always reported
+            gone = any(ev & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, ev in p.poll(0))
+        except (OSError, ValueError):
+            return False
+        if gone:
+            self.exit(return_code=self.HUNG_UP)
+        return gone
 
     def _setup_themes(self) -> None:
         themes, problems = board_themes()
