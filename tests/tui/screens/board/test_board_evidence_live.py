@@ -223,3 +223,18 @@ async def test_a_card_on_screen_shows_a_deleted_file_at_the_next_minute_without_
         await settle(pilot)
         assert "✗ev" in marks_line(app, "D-0001"), screen_text(app)
     s.close()
+
+
+def test_the_first_round_of_a_large_board_is_stretched_before_it_has_been_measured():
+    """No round has said what a case's stat costs yet: the first is stretched by its size (at
+    30,000 cases it ran at the 30 s floor, 3-8% of a core for half a minute), a small board's
+    keeps the 30 s floor, and a measured round decides after."""
+    from tui.evidence import EvidenceChecks
+
+    ev = EvidenceChecks(app=None)  # type: ignore[arg-type]  # (interval reads no app)
+    ev.round = [None] * 300
+    assert ev.interval() == timedelta(seconds=EVERY)
+    ev.round = [None] * 30_000
+    assert ev.interval() >= timedelta(seconds=150)
+    ev.last_pass = (30_000, 0.5)  # measured: 0.5 s of CPU
+    assert ev.interval() == timedelta(seconds=100)
