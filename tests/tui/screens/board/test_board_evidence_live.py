@@ -145,6 +145,7 @@ async def test_the_background_round_is_spread_over_its_interval(tmp_path, cfg):
     app.triage.recheck = lambda cases, pause=None: (seen.extend(c.id for c in cases), real(cases, pause))[1]
     async with running(app, (120, 40)) as pilot:
         await settle(pilot)
+        app.timer.pause()  # only the ticks posted here: the real one-second timer fired between them on a slow run
         seen.clear()
         app.evidence.round = None
         app.evidence.due = None  # a round starts at the next tick
@@ -154,7 +155,10 @@ async def test_the_background_round_is_spread_over_its_interval(tmp_path, cfg):
             before = len(seen)
             await one_tick(app, pilot)
             per_tick.append(len(seen) - before)
-        assert max(per_tick) <= 300 // EVERY + 1, per_tick
+        # A share each tick; a tick that finds the last slice still running (a slow box) leaves
+        # its share to the next, so at most two at once: never the whole board.
+        assert max(per_tick) <= 2 * (300 // EVERY) + 1, per_tick
+        assert sum(1 for x in per_tick if x > 300 // EVERY + 1) <= 1, per_tick
         assert sum(per_tick) >= 250  # (and the round went on: all but the last share)
         clock.now = NOW + timedelta(seconds=EVERY)
         await one_tick(app, pilot)  # the round's time is over: the rest, and the next round's first
