@@ -1,5 +1,9 @@
 """Orders in: cases from CSV files other tools (and the board itself) write.
 
+(Over 500 lines as one thing: the three readers share the reading of hostile CSV, the cell
+rules for dates, money and text, and the one way a row is refused; split by reader, each would
+need those rules from the others, and a rule fixed in one would be missed in another.)
+
 Three readers, each turning rows into case dicts (the stored shape) that go through
 ``export.cases_from_dicts``, the one path every import takes to become cases:
 
