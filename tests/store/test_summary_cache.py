@@ -7,6 +7,7 @@ import copy
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta, timezone
 
 import pytest
@@ -270,9 +271,12 @@ def test_summaries_of_databases_unopened_for_a_month_are_removed_at_a_save(db_pa
     old, recent, other = folder / "summary-0ld.msgpack", folder / "summary-rec3nt.msgpack", folder / "notes.txt"
     for f in (old, recent, other):
         f.write_bytes(b"x")
-    month = 31 * 86400
-    os.utime(old, (os.stat(old).st_atime - month, os.stat(old).st_mtime - month))
-    os.utime(other, (os.stat(other).st_atime - month, os.stat(other).st_mtime - month))
+    # Each file's times set from the clock the sweep reads (the file system stamps real time,
+    # which a moved calendar does not move).
+    now, month = time.time(), 31 * 86400
+    os.utime(recent, (now, now))
+    os.utime(old, (now - month, now - month))
+    os.utime(other, (now - month, now - month))
     _warm(db_path, cfg)
     assert not old.exists() and recent.exists() and other.exists() and cache_file(db_path).exists()
 
