@@ -120,3 +120,17 @@ def as_colleague(db_path, cfg, case_id: str, change, user: str = "alice"):
         return other.update(case_id, change)
     finally:
         other.close()
+
+
+def spy(obj, name: str, record=lambda *args, **kw: args) -> list:
+    """Every call of ``obj.name`` from now on, as ``record(*args, **kw)`` made before the call
+    runs (it still runs): what a test counts of redraws and refreshes."""
+    calls: list = []
+    original = getattr(obj, name)
+
+    def wrapper(*args, **kw):
+        calls.append(record(*args, **kw))
+        return original(*args, **kw)
+
+    setattr(obj, name, wrapper)
+    return calls

@@ -1,4 +1,4 @@
-"""Cases and evidence files for the outcome tests."""
+"""Cases and evidence files for the tests: outcomes, evidence marks, the detail."""
 
 from __future__ import annotations
 
@@ -46,3 +46,17 @@ def seeded_store(db_path: Path, cfg, cls=None, n: int = 40):
     s = (cls or TinyStore)(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
     s.import_cases(sample_cases(n, NOW, messages=4, evidence=2))
     return s
+
+
+def case_with_files(n: int, folder: Path, reason: str = "damaged", gone: tuple[str, ...] = ()) -> Case:
+    """Case ``D-<n>`` with a photo and an invoice attached from ``folder`` (100 + n bytes each);
+    the files of the kinds in ``gone`` are then deleted (their mark: missing)."""
+    c = Case(id=f"D-{n:04d}", order=f"ORD-{n}", supplier=f"Files {n}", reason=reason, amount=Decimal("100"),
+             created_at=NOW - timedelta(days=2), stage_entered_at=NOW - timedelta(days=1))
+    for kind in ("photo", "invoice"):
+        f = folder / f"{n}-{kind}.pdf"
+        f.write_bytes(b"x" * (100 + n))
+        ops.attach(c, f, kind, "", NOW - timedelta(days=1), "tester")
+    for kind in gone:
+        (folder / f"{n}-{kind}.pdf").unlink()
+    return c

@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from tests.support.board import NOW, one_tick, press, running, screen_text, settle
+from tests.support.cases import case_with_files
 
 from store import TinyStore, ops, statement
 from store.model import Case
@@ -21,16 +22,6 @@ class Clock:
 
     def __call__(self):
         return self.now
-
-
-def case_with_files(n: int, tmp_path, reason: str = "damaged") -> Case:
-    c = Case(id=f"D-{n:04d}", order=f"ORD-{n}", supplier=f"Files {n}", reason=reason, amount=Decimal("100"),
-             created_at=NOW - timedelta(days=2), stage_entered_at=NOW - timedelta(days=1))
-    for kind in ("photo", "invoice"):
-        f = tmp_path / f"{n}-{kind}.pdf"
-        f.write_bytes(b"x" * (100 + n))
-        ops.attach(c, f, kind, "", NOW - timedelta(days=1), "tester")
-    return c
 
 
 def marks_line(app, case_id: str) -> str:

@@ -5,34 +5,36 @@ files' check that follows the opening redraws the case only when it says somethi
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
+import pytest
 from textual.color import Color
 
-from store import TinyStore, ops
-from store.model import Case
-from tests.support.board import NOW, board, one_tick, press, running, screen_text, selected, settle
+from store import TinyStore
+from tests.support.board import NOW, board, one_tick, press, running, screen_text, selected, settle, spy
+from tests.support.cases import case_with_files
 from tui.app import DisputeApp
 from tui.screens.detail import DetailScreen
+from tui.screens.today import TodayScreen
 
 
 def _region_refreshes(screen) -> list:
     """Regions the screen is asked to repaint (only a screen beneath it asks with regions)."""
     asked: list = []
-    original = screen._set_dirty
-    screen._set_dirty = lambda *regions: (asked.extend(regions), original(*regions))[1]
+    spy(screen, "_set_dirty", lambda *regions: asked.extend(regions))
     return asked
 
 
-async def test_the_board_repainting_beneath_the_detail_does_not_repaint_the_detail(app):
+@pytest.mark.parametrize("key, covering", [("enter", DetailScreen), ("t", TodayScreen)])
+async def test_the_board_repainting_beneath_a_covering_screen_does_not_repaint_it(app, key, covering):
+    """The detail, and Today, cover the board (``CoveringScreen``): enter and t draw one frame."""
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         for _ in range(2):  # the first opening composes the screen, the second shows it again
-            await press(pilot, "enter")
-            detail = app.screen
-            assert isinstance(detail, DetailScreen)
+            await press(pilot, key)
+            shown = app.screen
+            assert isinstance(shown, covering)
             before = screen_text(app)
-            asked = _region_refreshes(detail)
+            asked = _region_refreshes(shown)
             beneath = board(app)
             beneath.refresh()  # as push_screen refreshes the screen it covers
             beneath._on_timer_update()  # what its update timer runs: it repaints as a background screen
@@ -57,26 +59,13 @@ async def test_a_translucent_detail_still_shows_the_board_repainting_beneath(app
         assert asked  # Textual's behaviour, unchanged
 
 
-def _case_with_files(n: int, tmp_path) -> Case:
-    c = Case(id=f"D-{n:04d}", order=f"ORD-{n}", supplier=f"Files {n}", reason="damaged", amount=Decimal("100"),
-             created_at=NOW - timedelta(days=2), stage_entered_at=NOW - timedelta(days=1))
-    for kind in ("photo", "invoice"):
-        f = tmp_path / f"{n}-{kind}.pdf"
-        f.write_bytes(b"x" * (100 + n))
-        ops.attach(c, f, kind, "", NOW - timedelta(days=1), "tester")
-    return c
-
-
 def _count_draws(pane) -> list:
-    drawn: list = []
-    original = pane._draw_body
-    pane._draw_body = lambda now: (drawn.append(now), original(now))[1]
-    return drawn
+    return spy(pane, "_draw_body", lambda now: now)
 
 
 async def test_files_already_statted_show_at_once_and_their_check_redraws_nothing(tmp_path, cfg):
     s = TinyStore(tmp_path / "d.json", cfg=cfg, user="tester", clock=lambda: NOW)
-    s.import_cases([_case_with_files(1, tmp_path), _case_with_files(2, tmp_path)])
+    s.import_cases([case_with_files(1, tmp_path), case_with_files(2, tmp_path)])
     app = DisputeApp(s, cfg, clock=lambda: NOW)
     try:
         async with running(app, (120, 40)) as pilot:
@@ -120,23 +109,3 @@ async def test_new_states_redraw_the_case_but_not_its_history(app):
         await press(pilot, "j")
         await press(pilot, "enter")  # another case: its own history
         assert updates == [1]
-
-
-async def test_the_board_repainting_beneath_today_does_not_repaint_today(app):
-    """Today covers the board as the detail does (``CoveringScreen``): ``t`` draws one frame."""
-    from tui.screens.today import TodayScreen
-
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        for _ in range(2):  # the first ``t`` composes Today, the second shows it again
-            await press(pilot, "t")
-            today = app.screen
-            assert isinstance(today, TodayScreen)
-            before = screen_text(app)
-            asked = _region_refreshes(today)
-            beneath = board(app)
-            beneath.refresh()
-            beneath._on_timer_update()
-            assert asked == []
-            assert screen_text(app) == before
-            await press(pilot, "escape")
