@@ -50,6 +50,23 @@ class EvidenceChecks:
         self.done = 0
         self.round_cpu = 0.0
 
+    def recent(self, case: Case) -> dict[int, str] | None:
+        """``case``'s files as re-hashed for this revision less than 30 s ago, or None."""
+        known = self.states.get(case.id)
+        if known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30:
+            return known[2]
+        return None
+
+    def known(self, case: Case) -> dict[int, str] | None:
+        """What the pane and the detail show of ``case``'s files before their re-check answers:
+        the last re-hash of this revision if recent, else what the last stat of its files found
+        (the card marks, the round, the look ahead); None when neither is known. The re-check
+        that follows then redraws the case only when it says something new."""
+        recent = self.recent(case)
+        if recent is not None:
+            return recent
+        return self.app.triage.stat_states(case, self.interval().total_seconds() + 5)
+
     def pending(self) -> bool:
         return bool(self.app.triage.pending)
 

@@ -4,7 +4,6 @@ the terminal is wide (a screen of its own otherwise), the filter, a status line 
 from __future__ import annotations
 
 import bisect
-import time
 from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING, Callable
@@ -279,17 +278,7 @@ class BoardScreen(CaseActions, Screen):
     def _show_detail(self) -> None:
         pane = self.query_one("#detail-side", DetailPane)
         case = self.selected
-        pane.show(case, self.app.now, self._known_states(case) if case is not None else None)  # type: ignore[attr-defined]
-
-    def _known_states(self, case: Case) -> dict[int, str] | None:
-        """What the pane shows of ``case``'s files before its re-check: the last check of this
-        revision if recent, else what the last stat of its files said (their cards' marks, the
-        background pass), so the quick check that follows redraws nothing unless it differs."""
-        app: DisputeApp = self.app  # type: ignore[assignment]
-        known = app.evidence.states.get(case.id)
-        if known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30:
-            return known[2]
-        return app.triage.stat_states(case, app.evidence.interval().total_seconds() + 5)
+        pane.show(case, self.app.now, self.app.evidence.known(case) if case is not None else None)  # type: ignore[attr-defined]
 
     def _check_evidence(self, gen: int) -> None:
         """After the frame: the selected case's files re-hashed (a worker), unless a check this
@@ -301,8 +290,7 @@ class BoardScreen(CaseActions, Screen):
         pane = self.query_one("#detail-side", DetailPane)
         if case is None or not pane.display:
             return
-        known = app.evidence.states.get(case.id)
-        if not (known is not None and known[0] == case.rev and time.monotonic() - known[1] < 30):
+        if app.evidence.recent(case) is None:
             app.evidence.check(case)
         unknown = self._make_ahead(pane)
         if unknown:  # their files statted first (a worker), then their lines made
@@ -316,7 +304,7 @@ class BoardScreen(CaseActions, Screen):
         for i in (col.cursor + 1, col.cursor - 1):
             if 0 <= i < len(col.cases):
                 near = col.cases[i]
-                states = self._known_states(near)
+                states = self.app.evidence.known(near)  # type: ignore[attr-defined]
                 if states is None and near.evidence:
                     unknown.append(near)
                 else:

@@ -190,9 +190,8 @@ def open_detail(app, case: Case, now: datetime) -> DetailScreen:
 
 def _known_states(app, case: Case) -> dict[int, str] | None:
     """What the detail shows of ``case``'s files until the check that follows the opening
-    answers: what the board's pane shows of them (``BoardScreen._known_states``: the last check
-    of this revision if recent, else the last stat of its files), so that answer redraws the
-    case (a layout pass of all of it, and a second frame) only when it differs. None: not known,
-    the files show as being checked."""
-    known = getattr(getattr(app, "board", None), "_known_states", None)
-    return known(case) if known is not None else None
+    answers (``EvidenceChecks.known``, as the board's pane), so that answer redraws the case (a
+    layout pass of all of it, and a second frame) only when it differs. None: not known (or a
+    host app without the board's checks), the files show as being checked."""
+    checks = getattr(app, "evidence", None)
+    return checks.known(case) if checks is not None else None
