@@ -20,6 +20,7 @@ it itself. Results come back as typed messages (``CasesLoaded``, ``CaseSaved``, 
 
 from __future__ import annotations
 
+import os
 import select
 import threading
 import time
@@ -83,6 +84,7 @@ class DisputeApp(App[int]):
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
         self.input_at = 0.0  # time.monotonic() of the last key or mouse press (``give_way``)
+        self._hung_up = False  # the terminal was found gone (``hung_up``): the exit is under way
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
@@ -141,8 +143,16 @@ class DisputeApp(App[int]):
             gone = any(ev & (select.POLLHUP | select.POLLERR | select.POLLNVAL) for _, ev in p.poll(0))
         except (OSError, ValueError):
             return False
-        if gone:
+        if gone and not self._hung_up:
+            self._hung_up = True
             self.exit(return_code=self.HUNG_UP)
+            # Textual's writer thread dies at its first write to the gone terminal (EIO), and
+            # once its queue is full the app's own exit blocks on it for ever (seen once: a
+            # board stuck in stop_application_mode). Every save is durable when it returns, and
+            # the locks go with the process: end it if the exit has not within 10 s.
+            ender = threading.Timer(10.0, os._exit, (self.HUNG_UP,))
+            ender.daemon = True
+            ender.start()
         return gone
 
     def _setup_themes(self) -> None:
