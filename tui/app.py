@@ -123,7 +123,8 @@ class DisputeApp(App[int]):
     def on_board_ready(self, msg: BoardReady) -> None:
         """The board screen is mounted: load the cases and start the one clock."""
         self.loader.update_status()
-        self.loader.load(select=None, refresh=False, first=True)
+        if not self.loader.applied_gen:  # (the board loaded its cases as it mounted: load_first_now)
+            self.loader.load(select=None, refresh=False, first=True)
         if self.timer is None:
             self.timer = self.set_interval(min(1.0, self.refresh_seconds), self.loader.tick, name="board-clock")
             fd = getattr(self._driver, "fileno", None)

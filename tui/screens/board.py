@@ -97,6 +97,7 @@ class BoardScreen(CaseActions, Screen):
         for c in self.columns:
             c.empty_text = "loading…"
         self.columns[0].set_active(True)
+        self.app.loader.load_first_now()  # type: ignore[attr-defined]  # before the first frame, when quick
         self.post_message(BoardReady())
 
     # -- structure -------------------------------------------------------------------------------
