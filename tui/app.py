@@ -85,6 +85,7 @@ class DisputeApp(App[int]):
         self.timer = None
         self.input_at = 0.0  # time.monotonic() of the last key or mouse press (``give_way``)
         self._hung_up = False  # the terminal was found gone (``hung_up``): the exit is under way
+        self._theme_problems = self._setup_themes()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
@@ -108,14 +109,15 @@ class DisputeApp(App[int]):
                 "case-id": "#5fd7d7" if dark else "#008787"}
 
     def get_default_screen(self) -> Screen:
-        return BoardScreen(self.triage)
+        return BoardScreen(self.triage, self.size.width)
 
     @property
     def board(self) -> BoardScreen:
         return self.screen_stack[0]  # type: ignore[return-value]  # the default screen, always at the bottom
 
     def on_mount(self) -> None:
-        self._setup_themes()
+        for title, line in self._theme_problems:
+            self.notify(line, title=title, severity="warning", markup=False, timeout=8)
         keys = self.cfg.data.get("keys")
         if isinstance(keys, dict) and keys:
             self.set_keymap({str(k): str(v) for k, v in keys.items()})
@@ -156,21 +158,26 @@ class DisputeApp(App[int]):
             ender.start()
         return gone
 
-    def _setup_themes(self) -> None:
+    def _setup_themes(self) -> list[tuple[str, str]]:
+        """Register the board's themes and choose one, before the app runs: Textual parses its
+        stylesheet with the chosen theme's colours once. Set from ``on_mount``, the change re-parsed
+        every stylesheet and restyled every widget, then the board's compose parsed them all a
+        third time (its cache was emptied by the change): 60-80 ms before the first frame.
+        Returns what to tell the user once the app runs (title, line): a theme file skipped, an
+        unknown theme."""
         themes, problems = board_themes()
         for t in themes:
             self.register_theme(t)
             if t.name not in self.board_themes:
                 self.board_themes.append(t.name)
-        for p in problems:
-            self.notify(clean(p), title="Theme file skipped", severity="warning", markup=False)
+        said = [("Theme file skipped", clean(p)) for p in problems]
         wanted = remembered_theme() or str(self.cfg.board.get("theme") or DEFAULT_THEME)
         if wanted not in self.available_themes:
-            self.notify(
-                f"Unknown theme {clean(wanted)!r}; using {DEFAULT_THEME}. Valid: {', '.join(self.board_themes)}",
-                title="Theme", severity="warning", markup=False, timeout=8)
+            said.append(("Theme", f"Unknown theme {clean(wanted)!r}; using {DEFAULT_THEME}. "
+                                  f"Valid: {', '.join(self.board_themes)}"))
             wanted = DEFAULT_THEME
         self.theme = wanted
+        return said
 
     def choose_theme(self, name: str) -> None:
         self.theme = name

@@ -61,8 +61,11 @@ class BoardScreen(CaseActions, Screen):
         *CASE_BINDINGS[_HELP_AT:],
     ]
 
-    def __init__(self, triage: Triage) -> None:
-        super().__init__(id="board-screen")
+    def __init__(self, triage: Triage, width: int | None = None) -> None:
+        # Born with the breakpoint class of the terminal's ``width``: given it only at the first
+        # resize, every widget of the board was styled twice before the first frame (13-25 ms).
+        super().__init__(id="board-screen", classes=" ".join(self._get_breakpoint_classes(
+            width, self.HORIZONTAL_BREAKPOINTS)) if width is not None else None)
         self.triage = triage
         self.col = 0
         self.filter_text = ""

@@ -61,3 +61,58 @@ def test_bad_user_theme_files_are_skipped_with_a_reason(tmp_path):
     themes, problems = user_themes(tmp_path)
     assert [t.name for t in themes] == ["ok-theme"]
     assert len(problems) == 3 and "blurple" in " ".join(problems)
+
+
+def _with_theme(cfg, theme: str):
+    from store.config import Config
+
+    return Config({**cfg.data, "board": {**cfg.data.get("board", {}), "theme": theme}}, None)
+
+
+async def test_the_configured_theme_is_chosen_before_the_stylesheet_is_parsed(seeded, cfg, monkeypatch):
+    """The first frame is in the configured theme, and the board's own stylesheet was parsed at
+    most twice on the way (Textual's pass for the theme's colours, then its first styling):
+    chosen in on_mount, the theme re-parsed every stylesheet and its compose parsed them a third
+    time, 60-80 ms of a start."""
+    import textual.css.stylesheet as stylesheet
+    from tests.support.board import NOW
+    from tui.app import DisputeApp
+
+    parsed: list[str] = []
+    real = stylesheet.parse
+
+    def counting(scope, css, read_from, *args, **kw):
+        parsed.append(str(read_from[0]))
+        return real(scope, css, read_from, *args, **kw)
+    monkeypatch.setattr(stylesheet, "parse", counting)
+
+    class FirstFrame(DisputeApp):
+        first_theme = None
+        parses_before = None
+
+        def _display(self, screen, renderable) -> None:
+            if renderable is not None and self.first_theme is None:
+                self.first_theme = (self.current_theme.name, screen.styles.background)
+                self.parses_before = sum(p.endswith("app.tcss") for p in parsed)
+            super()._display(screen, renderable)
+
+    app = FirstFrame(seeded, _with_theme(cfg, "dispute-light"), clock=lambda: NOW)
+    async with running(app, (120, 40)):
+        light = app.current_theme
+        assert app.first_theme == ("dispute-light", app.screen.styles.background)
+        assert light.name == "dispute-light" and not light.dark
+        assert 1 <= app.parses_before <= 2
+
+
+async def test_an_unknown_theme_is_said_once_the_board_runs(seeded, cfg):
+    from tests.support.board import NOW
+    from tui.app import DisputeApp
+    from tui.themes import DEFAULT_THEME
+
+    app = DisputeApp(seeded, _with_theme(cfg, "no-such-theme"), clock=lambda: NOW)
+    async with running(app, (120, 40)) as pilot:
+        await pilot.pause()
+        assert app.theme == DEFAULT_THEME
+        said = [(n.title, n.message) for n in app._notifications]
+        assert any(t == "Theme" and m.startswith("Unknown theme 'no-such-theme'; using dispute-dark")
+                   for t, m in said), said
