@@ -27,6 +27,7 @@ from ..widgets.detail_pane import DetailPane
 from ..widgets.stage_column import CARD_HEIGHT, StageColumn, remove_sorted
 from ..widgets.status_line import StatusLine
 from ..widgets.steady_footer import SteadyFooter
+from .base import KeptScreen
 
 if TYPE_CHECKING:
     from ..app import DisputeApp
@@ -38,7 +39,7 @@ CASE_ACTIONS = {"open", "move", "edit", "message", "attach", "deadline", "open_c
 _HELP_AT = CASE_BINDINGS.index(HELP_BINDING)  # the saved views go before ? in the help
 
 
-class BoardScreen(CaseActions, Screen):
+class BoardScreen(KeptScreen, CaseActions, Screen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
 
     BINDINGS = [
@@ -100,6 +101,7 @@ class BoardScreen(CaseActions, Screen):
         for c in self.columns:
             c.empty_text = "loading…"
         self.columns[0].set_active(True)
+        self._styled_now()  # shown first just after: not restyled whole (KeptScreen), 20-25 ms
         self.app.loader.load_first_now()  # type: ignore[attr-defined]  # before the first frame, when quick
         self.post_message(BoardReady())
 

@@ -18,25 +18,7 @@ from ..triage import Triage
 from ..widgets.detail_pane import DetailPane
 from ..widgets.status_line import StatusLine
 from ..widgets.steady_footer import SteadyFooter
-
-class KeptScreen:
-    """For a screen installed once and pushed again (the detail, Today): shown again, it is
-    restyled only when the app's CSS changed since it was last styled (a theme picked while it
-    was off the stack). Textual restyles every node of a pushed screen, which for a kept one
-    changed nothing but cost a layout pass and a second frame (the scrollbars' rules applied
-    again), as Textual already skips it when a screen is shown again by a pop.
-    ``App._css_update_count`` is what ``App`` itself compares for this (textual==8.2.8, the
-    pinned version)."""
-
-    _styled_for: int | None = None
-
-    def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        # Called before Screen's own handler (Textual walks the MRO), which reads the flag.
-        count = getattr(self.app, "_css_update_count", None)
-        if count is not None and count == self._styled_for:
-            event.refresh_styles = False
-        self._styled_for = count
-
+from .base import KeptScreen
 
 class CoveringScreen:
     """For an opaque screen pushed over the board: what the board repaints beneath it is not

@@ -48,8 +48,8 @@ from ..safe import clean, crop
 from ..messages import OpenCase
 from ..triage import Batch
 from ..widgets.steady_footer import SteadyFooter
-from .base import StoreScreen, cursor_bindings
-from .detail import CoveringScreen, KeptScreen
+from .base import KeptScreen, StoreScreen, cursor_bindings
+from .detail import CoveringScreen
 from .today_bulk import BulkDone, TodayBulk
 from .today_list import TodayList
 from .today_rows import TodayRows, columns, header_text

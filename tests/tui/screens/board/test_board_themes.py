@@ -116,3 +116,38 @@ async def test_an_unknown_theme_is_said_once_the_board_runs(seeded, cfg):
         said = [(n.title, n.message) for n in app._notifications]
         assert any(t == "Theme" and m.startswith("Unknown theme 'no-such-theme'; using dispute-dark")
                    for t, m in said), said
+
+
+async def test_the_board_is_styled_once_before_its_first_frame(seeded, cfg, monkeypatch):
+    """Styled as it mounted, the board is not restyled whole when first shown (Textual restyles
+    the default screen as it resumes) nor for its width class (it is born with it): each was a
+    pass over every widget, 13-25 ms of a start. What it shows is unchanged: the snapshots."""
+    import textual.css.stylesheet as stylesheet
+    from tests.support.board import NOW
+    from tui.app import DisputeApp
+    from tui.widgets.stage_column import StageColumn
+
+    restyled: list[int] = []
+    real = stylesheet.Stylesheet.update_nodes
+
+    def counting(self, nodes, animate=False):
+        nodes = list(nodes)
+        restyled.append(sum(isinstance(n, StageColumn) for n in nodes))
+        return real(self, nodes, animate=animate)
+    monkeypatch.setattr(stylesheet.Stylesheet, "update_nodes", counting)
+
+    class FirstFrame(DisputeApp):
+        before: list[int] | None = None
+
+        def _display(self, screen, renderable) -> None:
+            if renderable is not None and self.before is None:
+                self.before = list(restyled)
+            super()._display(screen, renderable)
+
+    for size, wide in (((120, 40), False), ((160, 45), True)):
+        restyled.clear()
+        app = FirstFrame(seeded, cfg, clock=lambda: NOW)
+        async with running(app, size):
+            assert app.board.has_class("-wide") is wide and app.board.has_class("-narrow") is not wide
+            assert app.before is not None and sum(app.before) == 0, app.before
+            assert app.board.query_one("#detail-side").display is wide  # the pane beside, when wide
