@@ -3,7 +3,7 @@ when ``$BENCH_MARK_FD`` names an inherited pipe, writes one line per milestone t
 
     first <t>            the first frame handed to the terminal driver
     cards <t>            the frame the app's ``first_paint_at`` follows (first cards drawn), when
-                         it has that attribute
+                         it has that attribute; at the latest the sorted frame, which shows cards
     sorted <t> <n> <s>   the first frame after ``full_loaded_at`` was set: every case decoded and
                          sorted by urgency in its column; n = cases held in ``board.by_stage``,
                          s = the app's ``last_load_seconds``; an app without ``full_loaded_at``:
@@ -63,4 +63,7 @@ class Marks:
                 held = sum(len(cs) for cs in self.board.by_stage.values())  # type: ignore[attr-defined]
             except Exception:  # noqa: BLE001 - a renamed attribute: the mark without the count
                 pass
+            if held > 0:  # a sorted frame shows cards: the first of them, when none came before
+                self._bench_mark("cards", now)  # (a board whose first frame is sorted sets
+                #                                 first_paint_at after it, with no frame to follow)
             self._bench_mark("sorted", now, held, getattr(src, "last_load_seconds", -1.0))
