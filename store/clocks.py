@@ -205,6 +205,24 @@ def soon_windows(now: datetime, cfg: Config) -> tuple[datetime, datetime]:
     return now + timedelta(hours=u["soon_hard_hours"]), now + timedelta(hours=u["soon_soft_hours"])
 
 
+def rank_changes_after(case_clocks: list[Clock], now: datetime, cfg: Config) -> datetime | None:
+    """The first instant after ``now`` at which a clock's rank (``_rank``) changes: it enters its
+    soon window, or falls due. Before it, every urgency and sort key made from these clocks is
+    what it is at ``now``. None: none ever changes again (all met, or none runs)."""
+    u = cfg.urgency
+    hard, soft = timedelta(hours=u["soon_hard_hours"]), timedelta(hours=u["soon_soft_hours"])
+    best: datetime | None = None
+    for c in case_clocks:
+        if c.met:
+            continue
+        for at in (c.due - (hard if c.hard else soft), c.due):  # (a window ends at the due: in order)
+            if at > now:
+                if best is None or at < best:
+                    best = at
+                break
+    return best
+
+
 def _rank(c: Clock, now: datetime, hard_by: datetime, soft_by: datetime) -> int:
     if c.due <= now:
         return 4 if c.hard else 2

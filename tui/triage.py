@@ -13,7 +13,8 @@ from datetime import datetime
 from typing import Callable
 
 from store import Case, Config
-from store.clocks import OVERDUE, Clock, Urgency, clocks, countdown, known, most_urgent, soon_windows, urgency, whose_turn
+from store.clocks import (OVERDUE, Clock, Urgency, clocks, countdown, known, most_urgent, rank_changes_after,
+                          soon_windows, urgency, whose_turn)
 from store import ops
 from store.summary import peek_files
 from store import query
@@ -107,6 +108,18 @@ class Triage:
                 n = numbers[c.id] = c.number
             out.append((-max(rank, 0), clock.due.timestamp() if clock is not None else _INF, n))
         return out
+
+    def keys_hold_until(self, cases: list[Case], now: datetime) -> datetime | None:
+        """Until when every one of ``cases``' ``sort_key`` (and so ``overdue``) stays what it is at
+        ``now``: the first instant a clock of one of them changes rank. None: never."""
+        cfg = self.cfg
+        best: datetime | None = None
+        for c in cases:
+            k = known(c, cfg)
+            at = rank_changes_after(k[0] if k is not None else self.clocks(c), now, cfg)
+            if at is not None and (best is None or at < best):
+                best = at
+        return best
 
     @staticmethod
     def overdue(key: tuple) -> bool:

@@ -32,3 +32,28 @@ def test_the_boards_sort_keys_rank_as_urgency_does(days):
         assert (max(rank, 0), clock) == (u.rank, u.clock), c.id
         assert k == (-u.rank, u.clock.due.timestamp() if u.clock else float("inf"), c.number) == tri.sort_key(c, now)
         assert tri.overdue(k) == (u.level == "overdue")
+
+
+@pytest.mark.parametrize("days", [-60, -3, 0, 1, 2, 5, 30])
+def test_the_keys_hold_until_the_first_clock_changes_rank(days):
+    """``Triage.keys_hold_until`` (what the minute's recount waits for): every case's sort key
+    is the same at any instant before it as at ``now``; at it, a clock has changed rank (which
+    may leave the keys as they were: a case's other clock may outrank it)."""
+    from store.clocks import rank
+    from store.sample import sample_cases
+    from tui.triage import Triage
+
+    cfg = defaults()
+    now = NOW + timedelta(days=days, hours=days % 7)
+    cases = sample_cases(120, now=NOW)
+    tri = Triage(cfg)
+    until = tri.keys_hold_until(cases, now)
+    keys = tri.sort_keys(cases, now)
+    if until is None:  # nothing runs any more: the keys stay as they are, a year on too
+        assert tri.sort_keys(cases, now + timedelta(days=365)) == keys
+        return
+    assert until > now
+    for at in (now + timedelta(microseconds=1), now + (until - now) / 2, until - timedelta(microseconds=1)):
+        assert tri.sort_keys(cases, at) == keys, at
+    ranks = lambda at: [[rank(k, at, cfg) for k in clocks(c, cfg) if not k.met] for c in cases]  # noqa: E731
+    assert ranks(until) != ranks(now) == ranks(until - timedelta(microseconds=1))

@@ -8,8 +8,10 @@ import subprocess
 import sys
 from datetime import timedelta
 
+from store import ops
 from tests.support.board import (
     NOW,
+    as_colleague,
     board,
     column_ids,
     keymapped_app,
@@ -70,6 +72,48 @@ async def test_countdowns_tick_without_a_keypress(seeded, cfg):
         assert after != before
         assert app.loader.counts[0] >= overdue_before
         assert f"{app.loader.counts[0]} overdue" in after
+
+
+async def test_the_minute_recounts_only_when_a_clock_changes_rank_or_the_cases_do(seeded, cfg, db_path):
+    """The status line's counts are made again at a minute's turn only when they can have
+    changed: a clock of an open case entered its soon window or fell due, or the cases changed.
+    Every other minute, all the cases were counted again (30,000: 120 ms of CPU a minute)."""
+    now = [NOW]
+    app = DisputeApp(seeded, cfg, clock=lambda: now[0])
+    async with running(app) as pilot:
+        loader = app.loader
+
+        def fresh() -> tuple[int, int]:
+            return loader._count([c for cs in board(app).by_stage.values() for c in cs], now[0])
+
+        async def minute(at) -> None:
+            now[0] = at
+            await one_tick(app, pilot)
+
+        await minute(NOW + timedelta(minutes=1))  # the first minute's turn counts, and learns until when
+        assert loader.recounts == 1
+        until = loader._counts_hold[1]
+        assert until is not None and until > now[0]
+        assert until == app.triage.keys_hold_until(
+            [c for cs in board(app).by_stage.values() for c in cs if c.stage != "resolved"], now[0])
+        quiet = (until - timedelta(minutes=1)).replace(second=0, microsecond=0)
+        assert quiet > now[0] + timedelta(minutes=1)  # (the seeded cases: no clock turns in the next minutes)
+        await minute(now[0] + timedelta(minutes=1))
+        await minute(quiet)
+        assert loader.recounts == 1  # nothing could have changed: not counted again
+        assert loader.counts == fresh()
+        await minute(until + timedelta(minutes=1))  # a clock changed rank: counted again, and right
+        assert loader.recounts == 2
+        assert loader.counts == fresh()
+        assert f"{loader.counts[0]} overdue" in screen_text(app)
+        # A colleague's save: the next minute counts again, whatever the clocks say.
+        case_id = board(app).by_stage["seller"][0].id
+        as_colleague(db_path, cfg, case_id, lambda c: ops.log(c, "supplier", "we ship tomorrow", now[0], "bob"))
+        await one_tick(app, pilot, poll=True)
+        assert loader.delta_loads >= 1
+        await minute(now[0] + timedelta(minutes=1))
+        assert loader.recounts == 3
+        assert loader.counts == fresh()
 
 
 async def test_a_tick_while_the_board_closes_does_nothing(app):

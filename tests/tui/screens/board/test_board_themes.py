@@ -104,20 +104,6 @@ async def test_the_configured_theme_is_chosen_before_the_stylesheet_is_parsed(se
         assert 1 <= app.parses_before <= 2
 
 
-async def test_an_unknown_theme_is_said_once_the_board_runs(seeded, cfg):
-    from tests.support.board import NOW
-    from tui.app import DisputeApp
-    from tui.themes import DEFAULT_THEME
-
-    app = DisputeApp(seeded, _with_theme(cfg, "no-such-theme"), clock=lambda: NOW)
-    async with running(app, (120, 40)) as pilot:
-        await pilot.pause()
-        assert app.theme == DEFAULT_THEME
-        said = [(n.title, n.message) for n in app._notifications]
-        assert any(t == "Theme" and m.startswith("Unknown theme 'no-such-theme'; using dispute-dark")
-                   for t, m in said), said
-
-
 async def test_the_board_is_styled_once_before_its_first_frame(seeded, cfg, monkeypatch):
     """Styled as it mounted, the board is not restyled whole when first shown (Textual restyles
     the default screen as it resumes) nor for its width class (it is born with it): each was a
