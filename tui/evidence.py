@@ -105,22 +105,30 @@ class EvidenceChecks:
             except RuntimeError:  # the app is closing: nothing to make ahead for
                 pass
 
+    # The share of a core the background rounds may take. An idle board must stay under 1% in
+    # all: Textual's own idle and the one timer's ticks are 0.3-0.4%, and each slice's worker
+    # costs the UI thread more than the slice's own thread CPU that the interval is made from.
+    # At 0.5%, an idle 10k board on a running clock measured 0.7-0.8% between rounds' starts and
+    # 1.1-1.2% through its first round.
+    SHARE = 1 / 300
     # CPU seconds a case's files take to stat, before a round has said (30,000 cases' 150,000
     # files ~1 s): without it the first round of a large board ran at the 30 s floor, 3-8% of
-    # a core for its first half-minute at 30k, not 0.5%.
-    FIRST_GUESS = 33e-6
+    # a core for its first half-minute at 30k. The first round measured about 50 µs a case
+    # (the process's CPU through it, less its idle).
+    FIRST_GUESS = 50e-6
 
     def interval(self) -> timedelta:
         """Seconds a round over every case lasts: 30, stretched for a large board so the rounds
-        stay at 0.5% of a core (one stat per file: 10,000 cases' 50,000 files ~0.3 s of CPU, a
-        64 s round; 30,000 cases' ~1 s, 200 s). The cards on screen do not wait for it: each
-        minute's redraw asks their marks again (``Triage.evidence`` queues a check older than
-        30 s), so a deleted or changed file shows on screen within a minute whatever the round's
-        length. The round is for the cards not drawn (scrolled to, their mark is right already)."""
+        stay at ``SHARE`` of a core (one stat per file: 10,000 cases' 50,000 files ~0.3-0.5 s of
+        CPU, a round of 100-150 s; 30,000 cases' ~1-1.5 s, 300-450 s). The cards on screen do
+        not wait for it: each minute's redraw asks their marks again (``Triage.evidence`` queues
+        a check older than 30 s), so a deleted or changed file shows on screen within a minute
+        whatever the round's length. The round is for the cards not drawn (scrolled to, their
+        mark is right already)."""
         if not self.last_pass:  # the first round: its CPU guessed from its size
             n = len(self.round) if self.round is not None else 0
-            return max(self.every, timedelta(seconds=200 * n * self.FIRST_GUESS))
-        return max(self.every, timedelta(seconds=200 * self.last_pass[1]))
+            return max(self.every, timedelta(seconds=n * self.FIRST_GUESS / self.SHARE))
+        return max(self.every, timedelta(seconds=self.last_pass[1] / self.SHARE))
 
     def recheck_if_due(self, now: datetime, cases: Callable[[], list[Case]]) -> None:
         """On the one timer's tick: the next slice of the background round over ``cases()``.
