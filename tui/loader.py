@@ -81,6 +81,7 @@ class BoardLoader:
         # The counts' last recount: ((applied_gen, delta_loads) it counted, the instant until which
         # no open case's clock changes rank, None: never); None: no recount yet
         self._counts_hold: tuple[tuple[int, int], datetime | None] | None = None
+        self._load_state: tuple[int, int] = (0, 0)  # (the full load applied, delta_loads then)
         self.recounts = 0  # recounts run (the tests read it)
 
     # -- time -------------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ class BoardLoader:
         self._stash[gen] = (now, {c.id: c for c in cases})
         self.shown.clear()
         app.post_message(CasesLoaded(gen, by_stage, counts, select, changed, time.perf_counter() - started))
-        self._warm(cases, gen, first)
+        self._warm(cases, gen, first, now)
 
     def load_first_now(self) -> bool:
         """The first load in the UI thread, before the board's first frame, when every case is
@@ -187,7 +188,7 @@ class BoardLoader:
 
         def after() -> None:
             app.store.save_summary()  # a file write: never in the UI thread
-            self._warm(cases, gen, True)
+            self._warm(cases, gen, True, now)
         app.run_worker(after, thread=True, group="load", description=f"load {gen}: warm")
         return True
 
@@ -211,13 +212,20 @@ class BoardLoader:
             gc.freeze()
         return by_stage, counts
 
-    def _warm(self, cases: list[Case], gen: int, first: bool) -> None:
+    def _warm(self, cases: list[Case], gen: int, first: bool, now: datetime) -> None:
         """In the load's worker, once its frame is drawn: what the board did not need yet."""
         app = self.app
         # The cases from the summary cache decoded only what the sort and the columns read: the
         # rest of their fields now, once the board is drawn, so Today's first open or a search
         # does not decode 10,000 cases' fields inside a keypress (about 100 ms at 10k).
         if not self._wait_shown():
+            return
+        # Until when the counts it made at ``now`` hold (``recount``): the next minute's turn then
+        # counts again only if a clock changes rank before it (the first turn, 100 ms at 10k).
+        until = app.triage.keys_hold_until([c for c in cases if c.stage != "resolved"], now)
+        try:
+            app.call_from_thread(self._load_holds, gen, until)
+        except RuntimeError:  # the app is closing
             return
         # And Today's triage at the board's minute, which its first open would do inside the key.
         minute = self.minute
@@ -306,6 +314,7 @@ class BoardLoader:
         if msg.gen < self.applied_gen:
             return
         self.applied_gen = msg.gen
+        self._load_state = (msg.gen, self.delta_loads)  # what its counts counted (``_load_holds``)
         stash = self._stash.pop(msg.gen, None)
         for g in [g for g in self._stash if g < msg.gen]:
             del self._stash[g]
@@ -443,6 +452,13 @@ class BoardLoader:
             until = app.triage.keys_hold_until([c for c in cases if c.stage != "resolved"], now)
             app.call_from_thread(self._set_counts, counts, (cases_now, until))
         app.run_worker(work, thread=True, group="count", exclusive=True, description="recount")
+
+    def _load_holds(self, gen: int, until: datetime | None) -> None:
+        """The full load ``gen``'s counts hold until ``until`` (UI thread): unless a newer load,
+        or a colleague's change, has been applied since, or the minute's recount ran."""
+        if gen == self.applied_gen and self._load_state[0] == gen and (
+                self._counts_hold is None or self._counts_hold[0][0] != gen):
+            self._counts_hold = (self._load_state, until)
 
     def _set_counts(self, counts: tuple[int, int], hold: tuple[tuple[int, int], datetime | None] | None = None) -> None:
         self.counts = counts

@@ -90,29 +90,32 @@ async def test_the_minute_recounts_only_when_a_clock_changes_rank_or_the_cases_d
             now[0] = at
             await one_tick(app, pilot)
 
-        await minute(NOW + timedelta(minutes=1))  # the first minute's turn counts, and learns until when
-        assert loader.recounts == 1
+        # The load made the counts at NOW, and found until when they hold (after its frame).
+        assert loader._counts_hold is not None
         until = loader._counts_hold[1]
-        assert until is not None and until > now[0]
+        assert until is not None and until > NOW
         assert until == app.triage.keys_hold_until(
-            [c for cs in board(app).by_stage.values() for c in cs if c.stage != "resolved"], now[0])
+            [c for cs in board(app).by_stage.values() for c in cs if c.stage != "resolved"], NOW)
         quiet = (until - timedelta(minutes=1)).replace(second=0, microsecond=0)
-        assert quiet > now[0] + timedelta(minutes=1)  # (the seeded cases: no clock turns in the next minutes)
-        await minute(now[0] + timedelta(minutes=1))
+        assert quiet > NOW + timedelta(minutes=2)  # (the seeded cases: no clock turns in the next minutes)
+        await minute(NOW + timedelta(minutes=1))
+        await minute(NOW + timedelta(minutes=2))
         await minute(quiet)
-        assert loader.recounts == 1  # nothing could have changed: not counted again
+        assert loader.recounts == 0  # nothing could have changed: not counted again
         assert loader.counts == fresh()
         await minute(until + timedelta(minutes=1))  # a clock changed rank: counted again, and right
-        assert loader.recounts == 2
+        assert loader.recounts == 1
         assert loader.counts == fresh()
         assert f"{loader.counts[0]} overdue" in screen_text(app)
+        nxt = loader._counts_hold[1]
+        assert nxt is None or nxt > now[0]  # and until when those hold
         # A colleague's save: the next minute counts again, whatever the clocks say.
         case_id = board(app).by_stage["seller"][0].id
         as_colleague(db_path, cfg, case_id, lambda c: ops.log(c, "supplier", "we ship tomorrow", now[0], "bob"))
         await one_tick(app, pilot, poll=True)
         assert loader.delta_loads >= 1
         await minute(now[0] + timedelta(minutes=1))
-        assert loader.recounts == 3
+        assert loader.recounts == 2
         assert loader.counts == fresh()
 
 
