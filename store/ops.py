@@ -3,7 +3,6 @@ for the history; the store persists it. Bad input raises ValidationError before 
 
 from __future__ import annotations
 
-import hashlib
 import os
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -65,6 +64,8 @@ def log(case: Case, sender: str, text: str, now: datetime, by: str) -> tuple[str
 
 def file_digest(path: Path) -> tuple[int, str]:
     """Size and SHA-256 of a file, read in 1 MiB chunks."""
+    import hashlib  # here, not at the top: see store.summary._hashlib
+
     h = hashlib.sha256()
     size = 0
     with open(path, "rb") as fh:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import hashlib
 import os
 import stat
 import sys
@@ -163,18 +162,25 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-_sha1 = hashlib.sha1
+def _hashlib():
+    """hashlib, imported when a summary is first used, not with this module: its import loads
+    OpenSSL's libcrypto, 3.6 MB of a command's peak memory (bench/peak.py: `disputes show` at
+    1,000 cases peaked at 33 MB, of which a bare interpreter is 11), for commands that never
+    hash anything (show, log, move, edit). The board and list and digest load it here."""
+    import hashlib
+
+    return hashlib
 
 
 def digest(raw: bytes) -> bytes:
     """Which bytes an entry was made from. sha1 for speed (about 0.8 GB/s here, blake2b 0.7,
     md5 0.6): the file is private, so this names bytes, it does not defend against anyone."""
-    return hashlib.sha1(raw).digest()
+    return _hashlib().sha1(raw).digest()
 
 
 def fingerprint(cfg) -> bytes:
     """The code and the settings the cached answers depend on."""
-    h = hashlib.blake2b(digest_size=16)
+    h = _hashlib().blake2b(digest_size=16)
     h.update(b"format %d\n" % FORMAT)
     for mod in (sys.modules[Clock.__module__], light, validate, sys.modules[__name__]):
         h.update(Path(mod.__file__).read_bytes())
@@ -188,7 +194,7 @@ def cache_file(db: Path) -> Path:
         where = os.path.realpath(db)
     except OSError:
         where = os.path.abspath(db)
-    name = hashlib.blake2b(where.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+    name = _hashlib().blake2b(where.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
     return paths.cache_dir() / f"summary-{name}.msgpack"
 
 
@@ -335,6 +341,7 @@ class Summary:
 
     def __init__(self, db: Path, cfg) -> None:
         self.cfg = cfg
+        self._sha1 = _hashlib().sha1
         self.file = cache_file(db)
         self.key = fingerprint(cfg)
         self.entries: dict[str, msgspec.Raw | _EntryOut] = {}  # as read, or made here
@@ -398,7 +405,7 @@ class Summary:
     def case(self, key: str, raw: bytes, where: Path | str) -> Case:
         """The light case stored as ``raw`` under ``key``: from its entry when the entry was made
         from these bytes, else decoded (``light.light_case``) and its entry made."""
-        d = _sha1(raw).digest()  # (digest(raw), without a call more for each of 10,000 cases)
+        d = self._sha1(raw).digest()  # (digest(raw), without a call more for each of 10,000 cases)
         got = self.entries.get(key)
         if type(got) is msgspec.Raw:  # (an _EntryOut was made here from these bytes' predecessor)
             try:

@@ -106,3 +106,31 @@ for name in ("cold", "warm"):
 print(json.dumps(seen))
 """)
     assert got == {"new": [], "cold": [], "cold cases": 40, "warm": [], "warm cases": 40}
+
+
+def test_commands_that_hash_nothing_load_no_openssl(tmp_path):
+    """hashlib (and secrets, through hmac) load OpenSSL's libcrypto: 1.5-1.7 MB of the peak memory
+    of `disputes show` and `--help` at 1,000 cases (bench/peak.py), for commands that hash nothing.
+    A command that reads or changes a case leaves it unloaded; one reading every case through the
+    summary cache (list) loads it, for the cache's digests."""
+    db = tmp_path / "d.json"
+    made = subprocess.run([sys.executable, "-m", "tui.cli", "demo", "--db", str(db), "--cases", "12"], cwd=ROOT,
+                          env=dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache")), capture_output=True,
+                          text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    seen = {}
+    for argv in (["--help"], ["show", "--db", str(db), "D-0003"], ["edit", "--db", str(db), "D-0003", "--title", "x"],
+                 ["list", "--db", str(db)]):
+        got = _modules(f"""
+import contextlib, io, json, os, sys
+os.environ["XDG_CACHE_HOME"] = {str(tmp_path / "cache")!r}
+from tui.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        rc = main({argv!r})
+    except SystemExit as exc:
+        rc = exc.code
+print(json.dumps([rc, "_hashlib" in sys.modules]))
+""")
+        seen[argv[0]] = got
+    assert seen == {"--help": [0, False], "show": [0, False], "edit": [0, False], "list": [0, True]}

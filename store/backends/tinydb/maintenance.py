@@ -7,13 +7,13 @@ so the board could offer them too.
 from __future__ import annotations
 
 import os
-import secrets
 import stat
 from pathlib import Path
 
 from ...validate import case_from_dict, check_case
 from ... import paths
 from ...errors import DamagedDatabase, StoreError, ValidationError
+from ...files import token
 from ...ops import evidence_verify
 from .storage import JournalStorage, _fsync_dir, _write_all, orphan_journal, parse_snapshot, read_file
 from .store import SCHEMA_VERSION, TinyStore
@@ -32,7 +32,7 @@ def backup_to(store: TinyStore, dest: Path) -> int:
     folder = dest.parent
     if os.path.lexists(dest):
         raise ValidationError(f"{dest}: already exists; not overwritten (choose a new name)")
-    tmp = folder / f".{dest.name}.tmp-{secrets.token_hex(8)}"
+    tmp = folder / f".{dest.name}.tmp-{token()}"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
     except OSError as exc:

@@ -49,7 +49,6 @@ import errno
 import fcntl
 import os
 import re
-import secrets
 import stat
 import sys
 import time
@@ -65,6 +64,7 @@ from tinydb.storages import Storage
 
 from ... import clock, paths
 from ...errors import DamagedDatabase, LockTimeout, StoreError
+from ...files import token
 
 Sig = tuple[int, int, int]  # (inode, size, mtime_ns)
 IDENT = "_storage"  # the snapshot's identity table
@@ -408,7 +408,7 @@ def _at(ident: dict | None) -> list | None:
 
 
 def _new_ident(db: str | None = None, gen: int = 0) -> dict:
-    return {"db": db or secrets.token_hex(8), "gen": gen, "snap": secrets.token_hex(8)}
+    return {"db": db or token(), "gen": gen, "snap": token()}
 
 
 def binding(ident: dict | None, at, snapshot: Path, journal: Path) -> str:
@@ -586,7 +586,7 @@ class JournalStorage(Storage):
         """A new temp file under an unguessable name, created exclusively and flock'ed (so a
         sweeper knows it is alive)."""
         while True:
-            tmp = f"{name}.tmp-{secrets.token_hex(8)}"
+            tmp = f"{name}.tmp-{token()}"
             fd = self._open_new(Path(tmp) if dir_fd is not None else folder / tmp, os.O_WRONLY, dir_fd=dir_fd,
                                 shown=folder / tmp)
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -1220,7 +1220,7 @@ class JournalStorage(Storage):
         self.sync()
         ident = None
         if self._ident is not None:
-            ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": secrets.token_hex(8)}
+            ident = {"db": self._ident["db"], "gen": self._ident["gen"], "snap": token()}
             if seq is not None:
                 ident = {"seq": seq, **ident}
         return dump_parts(self._data or {}, ident)
