@@ -38,7 +38,10 @@ class Refusal(Exception):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, no usage dump
-        raise Refusal(f"{self.prog}: {message} (see --help)", EXIT_USAGE)
+        # main() says "disputes: " before every line: the command is named after it, once, and
+        # the help named is the one for this command ("disputes show --help").
+        command = self.prog.partition(" ")[2]
+        raise Refusal(f"{command + ': ' if command else ''}{message} (see {self.prog} --help)", EXIT_USAGE)
 
 
 def text_arg(value: str) -> str:

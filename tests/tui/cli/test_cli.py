@@ -277,3 +277,20 @@ def test_the_clock_seam_dates_writes_and_reads_alike(tmp_path, monkeypatch):
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr.strip().splitlines() == ["disputes: $DISPUTES_NOW='yesterday-ish' is not an ISO 8601 instant "
                                              "like 2026-11-26T09:00Z"]
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["nosuch"], "disputes: argument COMMAND: invalid choice: 'nosuch' (choose from 'add', "),
+    (["show"], "disputes: show: the following arguments are required: id (see disputes show --help)"),
+    (["digest", "--limit", "x"], "disputes: digest: argument --limit: "),
+])
+def test_a_usage_mistake_names_the_command_once_and_the_help_to_read(db, argv, said):
+    """Seen: `disputes show` said "disputes: disputes show: the following arguments are required: id
+    (see --help)": the program named twice, and a --help that, run as written, lists every command."""
+    before = state(db)
+    r = run(db, *argv)
+    assert r.returncode == 2 and r.stdout == "" and state(db) == before
+    assert r.stderr.count("\n") == 1 and r.stderr.startswith(said), r.stderr
+    assert not r.stderr.startswith("disputes: disputes")
+    sub = argv[0] if argv[0] != "nosuch" else ""
+    assert r.stderr.rstrip().endswith(f"(see disputes {sub + ' ' if sub else ''}--help)")
