@@ -177,6 +177,17 @@ class FormSpec:
     key: str = ""  # which form: new, edit, message, evidence, deadline, outcome
 
 
+class FieldInput(Input):
+    """A one-line field: down and up go to the next and previous field, as tab and shift+tab do
+    (the fields' scroll box would take them to scroll; a multi-line text area keeps them for its
+    lines)."""
+
+    BINDINGS = [
+        Binding("down", "app.focus_next", "Next field", show=False),
+        Binding("up", "app.focus_previous", "Previous field", show=False),
+    ]
+
+
 class FormScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -219,7 +230,7 @@ class FormScreen(ModalScreen[None]):
                         continue
                     with Horizontal(classes="field-row"):
                         yield Label(Content(f.label), classes="field-label")
-                        yield Input(
+                        yield FieldInput(
                             value=clean(f.value), id=f"f-{f.name}", placeholder=f.placeholder,
                             suggester=SuggestFromList(f.choices, case_sensitive=False) if f.choices else None,
                             classes="field-input", compact=True,

@@ -147,3 +147,27 @@ async def test_forms_fit_80x24_with_save_on_screen(app, seeded):
                 assert scroller.region.contains_region(w.region), (key, name, scroller.region, w.region)
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_up_and_down_go_between_fields_and_stay_inside_a_text_area(app, seeded):
+    """Tried as a buyer: in the Edit form, down, down, ctrl+u and a new title went into the
+    supplier (the first field): the arrows did nothing there, so the supplier was lost instead
+    of the title. Down and up now go to the next and previous field, as tab and shift+tab do;
+    in a multi-line text area they still move between its lines."""
+    async with running(app) as pilot:
+        form = await open_form(pilot, "e")
+        inputs = [w for w in form.query(".field-input")]
+        assert app.focused is inputs[0]
+        await press(pilot, "down")
+        await press(pilot, "down")
+        assert app.focused is inputs[2]
+        await press(pilot, "up")
+        assert app.focused is inputs[1]
+        area = next(w for w in inputs if isinstance(w, TextArea))
+        area.focus()
+        area.load_text("one\ntwo\nthree")
+        area.move_cursor((0, 0))
+        await pilot.pause()
+        await press(pilot, "down")
+        assert app.focused is area and area.cursor_location == (1, 0)
+        await press(pilot, "escape")
