@@ -117,7 +117,9 @@ def _build(y: int, mo: int, d: int, t: time, zone: tzinfo | None, local: tzinfo,
 
 
 def _relative(raw: str, low: str, now: datetime, local: tzinfo, what: str) -> tuple[datetime, bool] | None:
-    """(instant, names a moment ahead) for the relative forms, or None when it is not one."""
+    """(instant, names a moment ahead) for the relative forms, or None when it is not one.
+    Counted from the clock's whole second: no platform's deadline has microseconds."""
+    now = now.replace(microsecond=0)
     if low == "now":
         return now, False
     m = _SPAN.fullmatch(low)

@@ -173,3 +173,13 @@ def test_in_memory_instants_must_be_datetimes():
     with pytest.raises(ValidationError) as exc:
         check_case(_case(received_at="2026-11-20"))
     assert exc.value.field == "received_at"
+
+
+def test_a_time_from_now_is_whole_seconds():
+    """Seen: `disputes deadline D-0010 --kind reply --due "in 3 days"` said the reply was due at
+    2026-12-05T23:38:14.426372+00:00: the clock's microseconds, which no platform sets."""
+    now = datetime(2026, 12, 2, 23, 38, 14, 426372, tzinfo=UTC)
+    for typed, expected in (("in 3 days", datetime(2026, 12, 5, 23, 38, 14, tzinfo=UTC)),
+                            ("+48h", datetime(2026, 12, 4, 23, 38, 14, tzinfo=UTC)),
+                            ("now", datetime(2026, 12, 2, 23, 38, 14, tzinfo=UTC))):
+        assert dates.read(typed, local=UTC, now=now) == expected
