@@ -47,6 +47,20 @@ def output_mode(db: Path | None, group_shared: bool) -> int:
     return GROUP if group_shared else PRIVATE
 
 
+def open_evidence(path: str | os.PathLike) -> BinaryIO:
+    """An evidence file opened for reading as it is recorded: a regular file at that very path.
+    A link put there since (on a shared box, by anyone who can write the folder) is not followed
+    (OSError ELOOP), nor is a FIFO waited on; anything but a regular file is an OSError too."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def token(nbytes: int = 8) -> str:
     """Random hex digits for a temporary name: ``secrets.token_hex`` (os.urandom), without
     importing ``secrets``, which imports hmac and with it OpenSSL's libcrypto: 3.6 MB of every

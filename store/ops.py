@@ -4,12 +4,15 @@ for the history; the store persists it. Bad input raises ValidationError before 
 from __future__ import annotations
 
 import os
+from stat import S_ISLNK
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .errors import ValidationError
+from .files import open_evidence
+from .users import user_name
 from .model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, STAGE_TITLES,
                     STAGES, Case, Deadline, Evidence, Message, choice, money)
 
@@ -68,11 +71,36 @@ def file_digest(path: Path) -> tuple[int, str]:
 
     h = hashlib.sha256()
     size = 0
-    with open(path, "rb") as fh:
+    with open_evidence(path) as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
             size += len(chunk)
     return size, h.hexdigest()
+
+
+def _foreign_link(path: Path, depth: int = 0) -> tuple[Path, int, str] | None:
+    """The first symbolic link on the way to ``path`` that someone else made (not this user,
+    not root), with its owner and where it points; None when there is none. Links this user or
+    root made are followed, and the links on their way checked too (up to 40, as the kernel)."""
+    if depth > 40:
+        return path, -1, "too many links"
+    me = os.geteuid()
+    here = Path(path.anchor)
+    for part in path.parts[1:]:
+        here = here / part
+        try:
+            st = os.lstat(here)
+        except OSError:
+            return None  # not there: the checks after this say so
+        if not S_ISLNK(st.st_mode):
+            continue
+        target = os.readlink(here)
+        if st.st_uid not in (me, 0):
+            return here, st.st_uid, target
+        found = _foreign_link(Path(os.path.abspath(os.path.join(here.parent, target))), depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
 def check_evidence_path(path: str | os.PathLike) -> Path:
@@ -82,6 +110,14 @@ def check_evidence_path(path: str | os.PathLike) -> Path:
     except UnicodeDecodeError:
         shown = os.fsencode(p).decode("utf-8", "backslashreplace")
         raise ValidationError(f"{shown}: the file name is not valid UTF-8; rename the file first") from None
+    # On a shared box a link planted where evidence is kept would make the case (and the packet
+    # uploaded to the platform) carry whatever it points at: a link someone else made is not
+    # followed. The kernel's protected_symlinks covers sticky world-writable folders only.
+    found = _foreign_link(Path(os.path.abspath(p)))
+    if found is not None:
+        link, uid, target = found
+        raise ValidationError(f"{link} is a link made by {user_name(uid)} to {target}: attach the file itself, "
+                              "not a link someone else made")
     if not p.exists():
         raise ValidationError(f"no such file: {path}")
     if not p.is_file():
@@ -119,10 +155,12 @@ def add_deadline(case: Case, kind: str, due: datetime, hard: bool = True, note: 
 def evidence_state(e: Evidence) -> str:
     """``ok``, ``missing`` or ``changed``: is the file on disk still the one recorded?"""
     try:
-        st = os.stat(e.path)  # not Path(...).stat(): the board's background pass stats every file
+        # not Path(...).stat(): the board's background pass stats every file. Not following a
+        # link: one put where the file was is not the file attached (files.open_evidence).
+        st = os.stat(e.path, follow_symlinks=False)
     except (OSError, ValueError):
         return "missing"
-    if st.st_size != e.size:
+    if st.st_size != e.size or S_ISLNK(st.st_mode):
         return "changed"
     return "ok"
 

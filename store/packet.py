@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -82,17 +83,26 @@ def _missing(index: int, e: Evidence) -> FileCheck | None:
     p = Path(e.path)
     name = evidence_name(e)
     try:
-        st = p.stat()
+        st = os.stat(p, follow_symlinks=False)
     except FileNotFoundError:
         return FileCheck(index, e.path, name, e.kind, "missing", f"no file at {plain(e.path)}")
     except PermissionError:
         return FileCheck(index, e.path, name, e.kind, "unreadable", "permission denied")
     except OSError as exc:
         return FileCheck(index, e.path, name, e.kind, "missing", exc.strerror or str(exc))
-    if not p.is_file():
+    if stat.S_ISLNK(st.st_mode):  # put where the file was: not followed (files.open_evidence)
+        return FileCheck(index, e.path, name, e.kind, "changed",
+                         f"{plain(e.path)} is now a link to {plain(_link_target(p))}, not the file attached")
+    if not stat.S_ISREG(st.st_mode):
         return FileCheck(index, e.path, name, e.kind, "missing", f"{plain(e.path)} is no longer a regular file")
-    del st
     return None
+
+
+def _link_target(p: Path) -> str:
+    try:
+        return os.readlink(p)
+    except OSError:
+        return "?"
 
 
 def check_file(index: int, e: Evidence) -> FileCheck:
@@ -103,7 +113,7 @@ def check_file(index: int, e: Evidence) -> FileCheck:
     h = hashlib.sha256()
     size = 0
     try:
-        with open(e.path, "rb") as fh:
+        with files_.open_evidence(e.path) as fh:
             mtime = os.fstat(fh.fileno()).st_mtime
             while chunk := fh.read(CHUNK):
                 h.update(chunk)
@@ -233,7 +243,7 @@ def _copy_evidence(zf: zipfile.ZipFile, name: str, index: int, e: Evidence, now:
     """Stream one file into the zip, hashing what is packed."""
     h = hashlib.sha256()
     size = 0
-    with open(e.path, "rb") as src:
+    with files_.open_evidence(e.path) as src:
         st = os.fstat(src.fileno())
         mtime = datetime.fromtimestamp(st.st_mtime, timezone.utc)
         zi = _zinfo(name, mtime if mtime.year >= 1980 else now)

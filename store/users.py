@@ -12,3 +12,12 @@ def login_name() -> str:
         return pwd.getpwuid(os.geteuid()).pw_name
     except KeyError:
         return os.environ.get("USER", f"uid{os.geteuid()}")
+
+
+def user_name(uid: int) -> str:
+    """Another account's name, for a line that says who did something ("uid 41007" when the
+    account has no name)."""
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"

@@ -23,7 +23,6 @@ import hashlib
 import io
 import mimetypes
 import os
-import stat
 import sys
 import threading
 import time
@@ -39,6 +38,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from store import Case, Evidence
+from store.files import open_evidence
 
 from .safe import clean, file_size
 
@@ -105,12 +105,9 @@ class Preview:
 
 
 def _read(path: str, limit: int) -> bytes:
-    # O_NOFOLLOW: a link planted where the file was is not followed; O_NONBLOCK: a FIFO planted
-    # there does not hang the worker; fstat: only a regular file is read.
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(0, "not a regular file")
+    # A link planted where the file was is not followed, a FIFO not waited on (the packet's
+    # and the check's rule: store.files.open_evidence).
+    with open_evidence(path) as fh:
         return fh.read(limit + 1)
 
 
