@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .clocks import clocks, next_deadline
 from .config import Config
+from . import money
 from .errors import ValidationError
 from .export import CSV_COLUMNS, cases_from_dicts
 from .model import (PLATFORMS, REASONS, RESOLUTIONS, STAGES, Case, Deadline, case_id, case_number, choice,
@@ -181,6 +182,37 @@ def amount(value: str, where: str, mark: str | None) -> tuple[Decimal, bool]:
     except InvalidOperation:
         raise ValidationError(f"{where}: not an amount: {value.strip()!r}") from None
     return d, neg
+
+
+def other_reading(value: str, mark: str | None) -> Decimal | None:
+    """When ``amount`` read ``value`` by the three-digit rule (no mark known, one separator
+    before exactly three digits: thousands), the amount it would be with that separator as the
+    decimal mark; else None."""
+    if mark is not None:
+        return None
+    v = re.sub(r"[\s\u00a0\u202f'’]", "", value).lstrip("+-−(").rstrip(")")
+    if v.count(".") + v.count(",") != 1:
+        return None
+    whole, _, frac = v.replace(",", ".").partition(".")
+    if len(frac) != 3 or not whole.isdigit() or not frac.isdigit():
+        return None
+    return Decimal(f"{whole}.{frac}")
+
+
+def check_reading(value: str, read: Decimal, mark: str | None, currency: str, where: str) -> None:
+    """Refuse an amount that is money read both ways: "10.125" where the currency has three
+    decimals (KWD, BHD, OMR...) is 10.125 or 10,125, and nothing in the file says which.
+    Where the currency has fewer, only the thousands reading is an amount in it."""
+    other = other_reading(value, mark)
+    if other is None:
+        return
+    try:
+        places = money.minor_units(currency)
+    except ValidationError:
+        return  # an unknown currency: the validator says so, for the row
+    if places >= 3:
+        raise ValidationError(f"{where}: {value.strip()!r} {currency} can be {other} or {read}: no amount in the "
+                              "file shows its decimal mark; say which with --decimal-mark . (or ,); nothing imported")
 
 
 def plain_amount(value: str, where: str) -> Decimal | None:
@@ -399,7 +431,8 @@ def selected(type_: str, status: str, negative: bool, impact: str, types: list[s
 
 
 def paypal_rows(sheet: Sheet, *, date_order_given: str | None, types: list[str] | None,
-                statuses: list[str], reason: str, now: datetime, user: str) -> tuple[list[dict], int]:
+                statuses: list[str], reason: str, now: datetime, user: str,
+                mark_given: str | None = None) -> tuple[list[dict], int]:
     """Case dicts for the chosen transactions, and how many rows were not chosen."""
     need = ("Date", "Currency", "Gross", "Transaction ID")
     missing = [c for c in need if sheet.col(c) is None]
@@ -414,10 +447,11 @@ def paypal_rows(sheet: Sheet, *, date_order_given: str | None, types: list[str] 
         return row[col[k]] if col[k] is not None else ""
 
     reason = choice(reason, REASONS, "reason")
-    mark = decimal_mark([get(r, "Gross") for r in sheet.rows])
+    mark = mark_given or decimal_mark([get(r, "Gross") for r in sheet.rows])
     chosen: list[tuple[int, list[str], Decimal]] = []
     for i, row in enumerate(sheet.rows):
         gross, neg = amount(get(row, "Gross"), sheet.where(i, col["Gross"]), mark)
+        check_reading(get(row, "Gross"), gross, mark, get(row, "Currency").strip().upper(), sheet.where(i, col["Gross"]))
         if selected(get(row, "Type"), get(row, "Status"), neg, get(row, "Balance Impact"), types, statuses):
             chosen.append((i, row, gross))
     # The file's date order, from every row's date (not only the chosen ones).
@@ -495,7 +529,7 @@ def parse_map(specs: list[str]) -> dict[str, str]:
 
 def mapped_rows(sheet: Sheet, mapping: dict[str, str], *, date_order_given: str | None, platform: str,
                 currency: str, reason: str, tz_name: str | None, cfg: Config, now: datetime,
-                user: str) -> list[dict]:
+                user: str, mark_given: str | None = None) -> list[dict]:
     cols: dict[str, int] = {}
     for key, column in mapping.items():
         j = sheet.col(column)
@@ -509,7 +543,7 @@ def mapped_rows(sheet: Sheet, mapping: dict[str, str], *, date_order_given: str 
         tzinfo = zone(tz_name, "--tz")
     else:  # the platform's own zone: Alibaba's order times are Beijing time
         tzinfo = zone(cfg.profile(platform).get("timezone", "UTC"), "profile timezone")
-    marks = {k: decimal_mark([r[cols[k]] for r in sheet.rows]) for k in _MAP_MONEY if k in cols}
+    marks = {k: mark_given or decimal_mark([r[cols[k]] for r in sheet.rows]) for k in _MAP_MONEY if k in cols}
     dated = [(sheet.where(i, cols[k]), r[cols[k]]) for i, r in enumerate(sheet.rows)
              for k in _MAP_DATES if k in cols and r[cols[k]].strip()]
     order = date_order(dated, date_order_given, sheet.name) if dated else (date_order_given or "YMD")
@@ -520,6 +554,7 @@ def mapped_rows(sheet: Sheet, mapping: dict[str, str], *, date_order_given: str 
                    "history": [{"at": iso(now), "user": user, "action": "create",
                                 "detail": f"from {sheet.name.rsplit('/', 1)[-1]} (--map)"}],
                    "_row": i}
+        read: list[tuple[str, Decimal, str | None, str]] = []  # the row's amounts, checked once its currency is known
         for key, j in cols.items():
             where = sheet.where(i, j)
             raw = row[j]
@@ -528,6 +563,7 @@ def mapped_rows(sheet: Sheet, mapping: dict[str, str], *, date_order_given: str 
                     continue
                 v, _neg = amount(raw, where, marks[key])
                 d[MAP_FIELDS[key]] = str(v)
+                read.append((raw, v, marks[key], where))
             elif key in _MAP_DATES:
                 if raw.strip():
                     d[MAP_FIELDS[key]] = iso(instant(raw, where, order, tzinfo))
@@ -545,6 +581,8 @@ def mapped_rows(sheet: Sheet, mapping: dict[str, str], *, date_order_given: str 
                 elif key == "currency":
                     v = v.upper() or d["currency"]
                 d[MAP_FIELDS[key]] = v
+        for raw, v, mark, where in read:
+            check_reading(raw, v, mark, d["currency"], where)
         if not d.get("title"):
             d["title"] = d.get("product", "")
         out.append(d)

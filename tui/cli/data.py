@@ -31,6 +31,9 @@ def register(cmd) -> None:
                          "delivery_estimate=, opened=")
     im.add_argument("--date-order", type=str.upper, choices=("DMY", "MDY", "YMD"),
                     help="how the file writes dates, when the dates alone cannot tell (01/02/2026)")
+    im.add_argument("--decimal-mark", choices=(".", ","),
+                    help="how the file writes decimals (12.50 or 12,50), when its amounts alone cannot tell "
+                         "(10.125 KWD: 10.125 or 10,125)")
     im.add_argument("--type", dest="types", action="append", metavar="TYPE", type=text_arg,
                     help="PayPal: import rows of this Type (again for more); default: payments sent")
     im.add_argument("--status", dest="statuses", action="append", metavar="STATUS", type=text_arg,
@@ -107,12 +110,12 @@ def _import_csv(args, cfg, blob: bytes):
     if args.map:
         rows = importers.mapped_rows(sheet, importers.parse_map(args.map), date_order_given=args.date_order,
                                      platform=args.platform, currency=args.currency, reason=args.reason,
-                                     tz_name=args.tz, cfg=cfg, now=now, user=user)
+                                     tz_name=args.tz, cfg=cfg, now=now, user=user, mark_given=args.decimal_mark)
         plan = importers.plan(rows, existing, args.file, last_id=last_id)
     elif args.source == "paypal":
         rows, ignored = importers.paypal_rows(sheet, date_order_given=args.date_order, types=args.types,
                                               statuses=args.statuses or ["Completed"], reason=args.reason,
-                                              now=now, user=user)
+                                              now=now, user=user, mark_given=args.decimal_mark)
         plan = importers.plan(rows, existing, args.file, last_id=last_id, ignored=ignored)
     else:
         rows = importers.board_rows(sheet, cfg, now, user)

@@ -260,3 +260,41 @@ def test_json_import_still_works_and_has_a_dry_run(tmp_path):
     r = run(b, "import", str(exported), "--dry-run", real=True)
     assert r.returncode == 0 and "would import 1 case" in r.stdout and not b.exists()
     assert ok(b, "import", str(exported)).strip() == "imported 1 case"
+
+
+MAP_ARGS = ["--map", "order=Order,supplier=Supplier,amount=Amount,currency=Currency"]
+
+
+def test_an_amount_a_three_decimal_currency_can_read_two_ways_is_refused_until_the_mark_is_named(tmp_path):
+    """Tried as a buyer: a file whose only amount is "10.125 KWD" (Kuwaiti dinars have three
+    decimals) was imported as 10125 KWD, a thousand times the claim: with no amount showing the
+    file's decimal mark, a lone separator before three digits was taken to group thousands.
+    Where the currency can have three decimals both readings are money: the import is refused
+    in one line, and --decimal-mark says which the file means."""
+    db = tmp_path / "d.json"
+    f = write_csv(tmp_path / "orders.csv", ["Order", "Supplier", "Amount", "Currency"],
+                  [["K-1", "Gulf Trading", "10.125", "KWD"]])
+    r = run(db, "import", str(f), *MAP_ARGS)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1, r.stderr
+    assert "10.125" in r.stderr and "10125" in r.stderr and "--decimal-mark" in r.stderr
+    assert not db.exists()
+    ok(db, "import", str(f), *MAP_ARGS, "--decimal-mark", ".")
+    assert [(c["amount"], c["currency"]) for c in cases(db)] == [("10.125", "KWD")]
+    db2 = tmp_path / "d2.json"
+    ok(db2, "import", str(f), *MAP_ARGS, "--decimal-mark", ",")
+    assert [(c["amount"], c["currency"]) for c in cases(db2)] == [("10125", "KWD")]
+
+
+def test_where_only_one_reading_is_money_the_amount_is_read_so(tmp_path):
+    """US dollars have two decimals, so "1.234 USD" can only be 1,234 written the European way;
+    and another amount in the file that shows its decimals ("89.90") settles the mark for all."""
+    db = tmp_path / "d.json"
+    f = write_csv(tmp_path / "orders.csv", ["Order", "Supplier", "Amount", "Currency"],
+                  [["U-1", "Acme", "1.234", "USD"]])
+    ok(db, "import", str(f), *MAP_ARGS)
+    assert [c["amount"] for c in cases(db)] == ["1234"]
+    db2 = tmp_path / "d2.json"
+    f2 = write_csv(tmp_path / "orders2.csv", ["Order", "Supplier", "Amount", "Currency"],
+                   [["K-1", "Gulf Trading", "10.125", "KWD"], ["K-2", "Gulf Trading", "89.90", "KWD"]])
+    ok(db2, "import", str(f2), *MAP_ARGS)
+    assert sorted(c["amount"] for c in cases(db2)) == ["10.125", "89.90"]
