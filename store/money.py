@@ -139,8 +139,8 @@ def digits(amount: Decimal, cur: str | None) -> str:
     """``1,234.50`` for USD, ``5,000`` for JPY, ``1.234`` for KWD: grouped, with exactly the
     currency's minor units, so nothing stored is ever shown rounded (2 places when unknown)."""
     places = _TABLE.get(cur.strip().upper(), 2) if isinstance(cur, str) else 2
-    if amount.as_tuple().exponent < -places:  # more digits than the currency has: show them all
-        return f"{amount:,f}"
+    if amount.as_tuple().exponent < -places and amount != amount.quantize(Decimal(1).scaleb(-places)):
+        return f"{amount:,f}"  # more digits than the currency has, and not zeros: show them all
     return f"{amount:,.{places}f}"
 
 

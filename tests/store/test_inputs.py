@@ -183,3 +183,15 @@ def test_a_time_from_now_is_whole_seconds():
                             ("+48h", datetime(2026, 12, 4, 23, 38, 14, tzinfo=UTC)),
                             ("now", datetime(2026, 12, 2, 23, 38, 14, tzinfo=UTC))):
         assert dates.read(typed, local=UTC, now=now) == expected
+
+
+def test_an_amount_is_shown_with_its_currencys_decimals_and_never_rounded():
+    """Seen: an import of "1,000.00 JPY" (valid: the zeros round nothing) was listed as
+    1,000.00 JPY, where `add` of the same amount shows 1,000 JPY; yen have no decimals."""
+    assert money.digits(Decimal("1000.00"), "JPY") == "1,000"
+    assert money.digits(Decimal("1000"), "JPY") == "1,000"
+    assert money.digits(Decimal("1.2340"), "KWD") == "1.234"
+    assert money.digits(Decimal("12.5"), "USD") == "12.50"
+    # more digits than the currency has, not zeros (a case stored before the rule): all shown
+    assert money.digits(Decimal("1000.50"), "JPY") == "1,000.50"
+    assert money.digits(Decimal("19.999"), "USD") == "19.999"
