@@ -90,6 +90,12 @@ def _validate(data: dict, where: str) -> None:
 # every command: each is refused with one line naming the key and what it must be.
 WHOLE_NUMBERS = {"backups_keep", "seller_unanswered_contacts", "complex_extra_days"}
 POSITIVE = {"refresh_seconds"}
+# What a number may be where a deadline is worked out from it, or how often the board looks:
+# beyond these no dispute means anything (a clock of more than ten years, a "soon" of more than
+# a year, a look less often than hourly), and the dates overflow (a clock of 99,999,999 days
+# ended every command with an OverflowError). A clock may run before its anchor (days = -5).
+RANGES = {"refresh_seconds": (0, 3600), "soon_hard_hours": (0, 8784), "soon_soft_hours": (0, 8784),
+          "complex_extra_days": (0, 3660), "days": (-3660, 3660), "hours": (-87840, 87840)}
 CLOCK_TYPES = {"kind": str, "label": str, "source": str, "from": str, "unit": str, "party": str, "met_by": str,
                "hard": bool, "days": float, "hours": float, "stages": list, "outcomes": list}
 OWN_CHECKS = {"notify"}  # store/notify.py settings(): smtp_tls may be true/false or "ssl", ...
@@ -124,6 +130,12 @@ def _number_ok(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def _check_range(key: str, leaf: str, value, at: str) -> None:
+    lo, hi = RANGES.get(leaf, (-math.inf, math.inf))
+    if not lo <= value <= hi:
+        raise ConfigError(f"{at}: {key} must be between {lo:g} and {hi:g}, not {_shown(value)}")
+
+
 def _check_value(key: str, default, value, at: str) -> None:
     leaf = key.rsplit(".", 1)[-1]
     if isinstance(default, bool):
@@ -136,6 +148,7 @@ def _check_value(key: str, default, value, at: str) -> None:
             raise ConfigError(f"{at}: {key} must be a whole number, 0 or more, not {_shown(value)}")
         if leaf in POSITIVE and value <= 0:
             raise ConfigError(f"{at}: {key} must be more than 0, not {_shown(value)}")
+        _check_range(key, leaf, value, at)
     elif isinstance(default, str):
         if not isinstance(value, str):
             raise ConfigError(f"{at}: {key} must be a string in quotes, not {_shown(value)}")
@@ -164,6 +177,8 @@ def _check_profile(name: str, default: dict, prof, at: str) -> None:
                     if want is not None and not (_number_ok(rv) if want is float else isinstance(rv, want)):
                         kind = "a number" if want is float else _what(want())
                         raise ConfigError(f"{at}: {key}.clocks[{i}].{rk} must be {kind}, not {_shown(rv)}")
+                    if want is float:
+                        _check_range(f"{key}.clocks[{i}].{rk}", rk, rv, at)
                 for rk in ("stages", "outcomes"):
                     if not all(isinstance(x, str) for x in rule.get(rk, [])):
                         raise ConfigError(f"{at}: {key}.clocks[{i}].{rk} must be a list of strings")
