@@ -97,12 +97,13 @@ class CaseStore(ABC):
         change writes, so the refusal can say which both changed)."""
 
     @abstractmethod
-    def undo(self, case_id: str, *, expected_rev: int | None = None) -> Case:
-        """Revert the case's last change (recorded as a change of its own)."""
+    def undo(self, case_id: str, *, expected_rev: int | None = None, by: str | None = None) -> Case:
+        """Revert the case's last change (recorded as a change of its own). With ``by``, only a
+        change that user made (``history.NotYours`` names whose it is, otherwise)."""
 
     @abstractmethod
-    def redo(self, case_id: str, *, expected_rev: int | None = None) -> Case:
-        """Re-apply what the case's last undo reverted."""
+    def redo(self, case_id: str, *, expected_rev: int | None = None, by: str | None = None) -> Case:
+        """Re-apply what the case's last undo reverted (with ``by``: an undo that user made)."""
 
     @abstractmethod
     def import_cases(self, cases: Iterable[Case]) -> int:

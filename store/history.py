@@ -61,8 +61,11 @@ def stacks(history: list[HistoryEntry]) -> tuple[list[int], list[int]]:
     return done, redoable
 
 
-def reverter(which: str):
-    """A change function (for a backend's ``update``) that undoes or redoes the newest entry."""
+def reverter(which: str, by: str | None = None):
+    """A change function (for a backend's ``update``) that undoes or redoes the newest entry.
+    With ``by``: only when that entry is ``by``'s own (a change, or the undo a redo re-applies);
+    someone else's is refused naming them. Checked inside the update, against the case as it is
+    then: a colleague's change made a moment before is never the one reverted unasked."""
 
     def revert(case: Case) -> tuple[str, str, int]:
         done, redoable = stacks(case.history)
@@ -71,6 +74,12 @@ def reverter(which: str):
             raise ValidationError(f"nothing to {which} in {case.id}")
         ref = stack[-1]
         entry = case.history[ref]
+        if by is not None and entry.user != by:
+            base = entry
+            while base.action in ("undo", "redo") and base.ref is not None:
+                base = case.history[base.ref]
+            raise NotYours(f"{case.id}: the change to {which} is {entry.user}'s ({base.action}: {base.detail}), "
+                           f"not yours; nothing {'undone' if which == 'undo' else 'redone'}", user=entry.user)
         current = case.to_dict()
         for key, how in entry.undo.items():
             if "truncate" in how:
@@ -87,6 +96,14 @@ def reverter(which: str):
         return which, f"{'undid' if which == 'undo' else 'redid'} {base.action}: {base.detail}", ref
 
     return revert
+
+
+class NotYours(ValidationError):
+    """An undo or redo that would revert someone else's change (``reverter`` with ``by``)."""
+
+    def __init__(self, message: str, user: str) -> None:
+        super().__init__(message)
+        self.user = user
 
 
 def conflict(raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:

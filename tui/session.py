@@ -25,6 +25,7 @@ from typing import Callable, Iterable
 
 from store import Case, ConflictError, StoreError
 from store.base import CaseStore
+from store.history import NotYours
 
 Change = Callable[[Case], tuple]
 Clock = Callable[[], datetime]
@@ -163,11 +164,15 @@ class Session:
         (made earlier, or from the command line). Refused when the last change is someone
         else's, or a creation."""
         last = case.history[-1] if case.history else None
-        if last is None or last.user != self.user or last.action in ("create", "import"):
-            who = f" (last change by {last.user}: {last.action})" if last else ""
-            raise LookupError(f"Nothing of yours to undo on {case.id}{who}")
+        if last is None or last.action in ("create", "import"):
+            raise LookupError(f"Nothing of yours to undo on {case.id}")
         with self.lock:
-            undone = self.store.undo(case.id, expected_rev=case.rev)
+            try:
+                # by: the change it reverts must be mine, the one under my own undo too (the
+                # command line's rule, history.reverter), checked as the case is at the save
+                undone = self.store.undo(case.id, expected_rev=case.rev, by=self.user)
+            except NotYours as exc:
+                raise LookupError(f"Nothing of yours to undo on {case.id} (last change by {exc.user})") from None
             self._mine[undone.id] = undone.rev
             self._redo.append([Saved(undone.id, undone.rev)])
         return undone

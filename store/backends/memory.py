@@ -115,11 +115,11 @@ class MemoryStore(CaseStore):
             self._stamp(case.id, now)
             return case_from_dict(self._docs[n])
 
-    def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
-        return self.update(cid, reverter("undo"), expected_rev=expected_rev)
+    def undo(self, cid: str, *, expected_rev: int | None = None, by: str | None = None) -> Case:
+        return self.update(cid, reverter("undo", by), expected_rev=expected_rev)
 
-    def redo(self, cid: str, *, expected_rev: int | None = None) -> Case:
-        return self.update(cid, reverter("redo"), expected_rev=expected_rev)
+    def redo(self, cid: str, *, expected_rev: int | None = None, by: str | None = None) -> Case:
+        return self.update(cid, reverter("redo", by), expected_rev=expected_rev)
 
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)

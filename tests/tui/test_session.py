@@ -102,3 +102,18 @@ def test_my_last_change_from_before_this_session_can_be_undone_but_not_a_colleag
     session.store.refresh()
     with pytest.raises(LookupError, match="last change by bob"):
         session.undo_last_of_mine(session.get("D-0003"))
+
+
+def test_undoing_my_change_never_goes_on_into_a_colleagues_under_it(session, db_path, cfg):
+    """My last entry is an undo of mine; under it lies bob's change: u must not revert bob's (it
+    checked only that the newest entry was mine)."""
+    bob = TinyStore(db_path, cfg=cfg, user="bob", clock=lambda: NOW)
+    bob.update("D-0003", lambda k: ops.tag(k, ["bobs"], []))
+    bob.close()
+    session.store.refresh()
+    c = session.get("D-0003")
+    session.store.update("D-0003", lambda k: ops.tag(k, ["mine"], []), expected_rev=c.rev)
+    session.undo_last_of_mine(session.get("D-0003"))  # mine: undone
+    with pytest.raises(LookupError, match="last change by bob"):
+        session.undo_last_of_mine(session.get("D-0003"))
+    assert "bobs" in session.get("D-0003").tags

@@ -8,6 +8,7 @@ from pathlib import Path
 from store import clock, paths
 from store.config import default_text
 from store.export import export_csv, export_json, import_json
+from store.history import NotYours
 from store.users import login_name
 
 from .common import EXIT_USAGE, Refusal, db_path, fit, need, open_db, output_mode, text_arg, write_out
@@ -45,10 +46,12 @@ def register(cmd) -> None:
                     help="--map: the zone of dates written without one (default: the platform's)")
     im.add_argument("--dry-run", action="store_true", help="print what would be added; write nothing")
 
-    un = cmd("undo", "undo the last change to a case (again to go further back)", cmd_undo)
+    un = cmd("undo", "undo your last change to a case (again to go further back)", cmd_undo)
     un.add_argument("id")
-    rd = cmd("redo", "redo what the last undo of a case reverted", cmd_redo)
+    un.add_argument("--any", action="store_true", help="undo the last change even when someone else made it")
+    rd = cmd("redo", "redo what your last undo of a case reverted", cmd_redo)
     rd.add_argument("id")
+    rd.add_argument("--any", action="store_true", help="redo even when someone else made the undo")
 
     de = cmd("demo", "fill an empty database with sample cases to try the board", cmd_demo)
     de.add_argument("--cases", type=int, default=60)
@@ -139,14 +142,22 @@ def _import_csv(args, cfg, blob: bytes):
 
 def cmd_undo(args, cfg):
     store = need(open_db(args, cfg, create=False), args)
-    c = store.undo(args.id)
+    c = _revert(store, "undo", args)
     print(f"{c.id}: {c.history[-1].detail}")
 
 
 def cmd_redo(args, cfg):
     store = need(open_db(args, cfg, create=False), args)
-    c = store.redo(args.id)
+    c = _revert(store, "redo", args)
     print(f"{c.id}: {c.history[-1].detail}")
+
+
+def _revert(store, which: str, args):
+    """Only a change of mine, as the board's u, unless --any (``history.reverter``)."""
+    try:
+        return getattr(store, which)(args.id, by=None if args.any else store.user)
+    except NotYours as exc:
+        raise Refusal(f"{exc} (--any {which}s it)") from None
 
 
 def cmd_demo(args, cfg):

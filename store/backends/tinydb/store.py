@@ -306,16 +306,17 @@ class TinyStore(CaseStore):
     def _conflict(self, raw: dict, expected_rev: int, fields: Iterable[str] = ()) -> ConflictError:
         return history.conflict(raw, expected_rev, fields)
 
-    def _revert(self, cid: str, which: str, expected_rev: int | None) -> Case:
-        return self.update(cid, history.reverter(which), expected_rev=expected_rev)
+    def _revert(self, cid: str, which: str, expected_rev: int | None, by: str | None) -> Case:
+        return self.update(cid, history.reverter(which, by), expected_rev=expected_rev)
 
-    def undo(self, cid: str, *, expected_rev: int | None = None) -> Case:
-        """Revert the case's last effective change; again and again, back to its creation."""
-        return self._revert(cid, "undo", expected_rev)
+    def undo(self, cid: str, *, expected_rev: int | None = None, by: str | None = None) -> Case:
+        """Revert the case's last effective change; again and again, back to its creation
+        (with ``by``: only that user's changes, ``history.reverter``)."""
+        return self._revert(cid, "undo", expected_rev, by)
 
-    def redo(self, cid: str, *, expected_rev: int | None = None) -> Case:
+    def redo(self, cid: str, *, expected_rev: int | None = None, by: str | None = None) -> Case:
         """Re-apply what the last undo reverted (until a new change is made)."""
-        return self._revert(cid, "redo", expected_rev)
+        return self._revert(cid, "redo", expected_rev, by)
 
     def import_cases(self, cases: Iterable[Case]) -> int:
         incoming = list(cases)

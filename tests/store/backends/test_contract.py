@@ -184,3 +184,21 @@ def test_order_keys_list_what_the_duplicate_check_needs_and_follow_changes(backe
     assert keys == [(x.id, x.platform, x.order, x.platform_ref) for x in backend.cases()]
     assert keys[-1] == (c.id, "alibaba", "100200300", "PP-REF-9")
     assert len(keys) == 13 and all(isinstance(v, str) for k in keys for v in k)
+
+
+def test_undo_by_a_user_reverts_only_their_own_change(backend):
+    """``by``: the change an undo (or a redo) would revert must be that user's; someone else's is
+    refused naming them, and nothing is written."""
+    from store.history import NotYours
+
+    backend.create(new_case())
+    backend.update("D-0001", lambda k: ops.tag(k, ["alices"], []))
+    with pytest.raises(NotYours) as exc:
+        backend.undo("D-0001", by="bob")
+    assert exc.value.user == "alice" and "alice" in str(exc.value)
+    assert backend.get("D-0001").tags == ["alices"] and backend.get("D-0001").rev == 2
+    c = backend.undo("D-0001", by="alice")
+    assert c.tags == []
+    with pytest.raises(NotYours):
+        backend.redo("D-0001", by="bob")  # the undo to redo is alice's
+    assert backend.redo("D-0001", by="alice").tags == ["alices"]

@@ -174,3 +174,32 @@ def test_a_digest_after_an_edit_does_not_write_the_summary_cache_again(tmp_path,
         ok(db, "tag", f"D-{n + 1:04d}", "many")
     ok(db, "digest", "--json")
     assert written() != before
+
+
+def test_undo_reverts_only_my_own_change_unless_told_any(db):
+    """Tried as two buyers on one database: I edited D-0001's title, a colleague then changed its
+    supplier, and my `disputes undo D-0001` reverted the colleague's change (the board's `u`
+    refuses that). Undo now reverts only a change of mine, also when going further back, and
+    says whose it would be; --any reverts it whoever made it, as before."""
+    from store import TinyStore, ops
+    from store.config import defaults
+
+    ok(db, "edit", "D-0001", "--title", "mine")
+    bob = TinyStore(db, cfg=defaults(), user="bob")
+    bob.update("D-0001", lambda c: ops.edit_fields(c, {"supplier": "Bob's pick"}))
+    bob.close()
+    before = state(db)
+    r = run(db, "undo", "D-0001")
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "bob" in r.stderr and "--any" in r.stderr, r.stderr
+    assert state(db) == before
+    assert "undid edit: changed supplier" in ok(db, "undo", "D-0001", "--any")
+    assert "undid edit: changed title" in ok(db, "undo", "D-0001")  # mine, under it
+    # further back: my undo is the newest entry, the change under it is bob's again
+    bob = TinyStore(db, cfg=defaults(), user="bob")
+    bob.update("D-0001", lambda c: ops.tag(c, ["bobs"], []))
+    bob.close()
+    ok(db, "tag", "D-0001", "mine")
+    assert "undid tag" in ok(db, "undo", "D-0001")
+    r = run(db, "undo", "D-0001")
+    assert r.returncode == 1 and "bob" in r.stderr
+    assert "bobs" in json.loads(ok(db, "show", "D-0001", "--json"))["tags"]
