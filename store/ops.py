@@ -8,11 +8,12 @@ from stat import S_ISLNK
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .errors import ValidationError
 from .files import open_evidence
 from .users import user_name
+from .validate import TAG_LEN, TAG_RE
 from .model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, STAGE_TITLES,
                     STAGES, Case, Deadline, Evidence, Message, choice, money)
 
@@ -213,11 +214,19 @@ def assign(case: Case, user: str) -> tuple[str, str]:
     return "assign", f"{before or 'nobody'} -> {user or 'nobody'}"
 
 
+def tag_words(words: Iterable[str]) -> list[str]:
+    """Tags as typed, in the form they are kept (lower case), each checked by the validator's
+    own rule (``validate.TAG_RE``): the CLI, the board's Today and its forms say the same."""
+    out = [t.strip().lower() for t in words if t.strip()]
+    for t in out:
+        if not TAG_RE.fullmatch(t):
+            shown = t if len(t) <= TAG_LEN else t[:TAG_LEN] + "…"
+            raise ValidationError(f"tag {shown!r}: letters, digits, - _ . only, at most {TAG_LEN} characters")
+    return out
+
+
 def tag(case: Case, add: list[str] = (), remove: list[str] = ()) -> tuple[str, str]:
-    clean_add = [t.strip().lower() for t in add if t.strip()]
-    for t in clean_add:
-        if not all(ch.isalnum() or ch in "-_." for ch in t):
-            raise ValidationError(f"tag {t!r}: letters, digits, - _ . only")
+    clean_add = tag_words(add)
     tags = [t for t in case.tags if t not in {r.strip().lower() for r in remove}]
     tags += [t for t in clean_add if t not in tags]
     if tags == case.tags:

@@ -46,10 +46,7 @@ def tag_change(text: str) -> tuple[list[str], list[str]]:
         (remove if t.startswith("-") else add).append(t.lstrip("-+"))
     if not add and not remove:
         raise ValidationError("a tag, like urgent; -tag removes one")
-    for t in add:
-        if not all(ch.isalnum() or ch in "-_." for ch in t):
-            raise ValidationError(f"tag {t!r}: letters, digits, - _ . only")
-    return add, remove
+    return ops.tag_words(add), remove
 
 
 class TodayBulk:

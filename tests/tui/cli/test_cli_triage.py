@@ -203,3 +203,25 @@ def test_undo_reverts_only_my_own_change_unless_told_any(db):
     r = run(db, "undo", "D-0001")
     assert r.returncode == 1 and "bob" in r.stderr
     assert "bobs" in json.loads(ok(db, "show", "D-0001", "--json"))["tags"]
+
+
+@pytest.mark.parametrize("bad", ["bad\ttag", "x" * 200, "a/b"])
+def test_a_bad_tag_says_the_one_rule_in_one_line_wherever_it_is_typed(db, bad):
+    """Seen: a 200-letter tag said "D-0002: tags tag 'xxx...': letters, digits, - _ . only, at
+    most 40" (the validator's words, after the save was tried) and a tab said the same without
+    the length: the CLI, Today's bulk tag and the validator each had the rule."""
+    from store import ValidationError, ops
+    from tui.screens.today_bulk import tag_change
+
+    before = state(db)
+    r = run(db, "tag", "D-0001", bad)
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and state(db) == before
+    said = r.stderr.removeprefix("disputes: ").strip()
+    assert said.endswith("letters, digits, - _ . only, at most 40 characters") and "D-0001" not in said
+    typed = [lambda: ops.tag_words([bad])]
+    if not any(ch.isspace() for ch in bad):  # (Today's field splits words at spaces and tabs)
+        typed.append(lambda: tag_change(bad))
+    for attempt in typed:
+        with pytest.raises(ValidationError) as exc:
+            attempt()
+        assert str(exc.value) == said
