@@ -92,6 +92,17 @@ def test_every_setting_with_the_wrong_type_is_refused_naming_it(tmp_path, key, v
      "profiles.amazon.clocks[0].days must be a number"),
     ('[[profiles.amazon.clocks]]\nkind = "k"\nfrom = "received"\ndays = 1\nstages = [1]\n',
      "profiles.amazon.clocks[0].stages must be a list of strings"),
+    # Numbers beyond what a dispute can mean. Tried: a soon window of 1e9 hours, or a clock of
+    # 99,999,999 days, ended every command (digest, list, the board) with "cannot do that:
+    # OverflowError: date value out of range"; a refresh of 1e308 s was taken (never looking again).
+    ("[urgency]\nsoon_soft_hours = 1e9\n", "urgency.soon_soft_hours must be between 0 and 8784"),
+    ("[urgency]\nsoon_hard_hours = -1\n", "urgency.soon_hard_hours must be between 0 and 8784"),
+    ("[board]\nrefresh_seconds = 1e308\n", "board.refresh_seconds must be between"),
+    ("[profiles.alibaba]\ncomplex_extra_days = 1e9\n", "profiles.alibaba.complex_extra_days must be"),
+    ('[[profiles.alibaba.clocks]]\nkind = "k"\nfrom = "received"\ndays = 99999999\nstages = ["seller"]\n',
+     "profiles.alibaba.clocks[0].days must be between -3660 and 3660"),
+    ('[[profiles.alibaba.clocks]]\nkind = "k"\nfrom = "received"\nhours = 1e12\nstages = ["seller"]\n',
+     "profiles.alibaba.clocks[0].hours must be between -87840 and 87840"),
 ])
 def test_typed_sections_say_what_is_wrong(tmp_path, text, says):
     with pytest.raises(ConfigError) as exc:
@@ -103,25 +114,6 @@ def test_good_views_keys_and_profiles_load(tmp_path):
     cfg = load(write(tmp_path, '[keys]\n"board.new" = "ctrl+n"\n[[views]]\nname = "Big"\nquery = "amount>500"\n'
                                 '[profiles.alibaba]\ntimezone = "Asia/Shanghai"\nholidays = ["2026-10-01"]\n'))
     assert cfg.data["keys"] == {"board.new": "ctrl+n"} and cfg.data["views"] == [{"name": "Big", "query": "amount>500"}]
-
-
-@pytest.mark.parametrize("text, says", [
-    ("[urgency]\nsoon_soft_hours = 1e9\n", "urgency.soon_soft_hours must be between 0 and 8784"),
-    ("[urgency]\nsoon_hard_hours = -1\n", "urgency.soon_hard_hours must be between 0 and 8784"),
-    ("[board]\nrefresh_seconds = 1e308\n", "board.refresh_seconds must be between"),
-    ("[profiles.alibaba]\ncomplex_extra_days = 1e9\n", "profiles.alibaba.complex_extra_days must be"),
-    ('[[profiles.alibaba.clocks]]\nkind = "k"\nfrom = "received"\ndays = 99999999\nstages = ["seller"]\n',
-     "profiles.alibaba.clocks[0].days must be between -3660 and 3660"),
-    ('[[profiles.alibaba.clocks]]\nkind = "k"\nfrom = "received"\nhours = 1e12\nstages = ["seller"]\n',
-     "profiles.alibaba.clocks[0].hours must be between -87840 and 87840"),
-])
-def test_a_number_beyond_what_a_dispute_can_mean_is_refused_in_one_line(tmp_path, text, says):
-    """Tried: a soon window of 1e9 hours, or a clock of 99,999,999 days, made every command
-    (digest, list, the board) end with "cannot do that: OverflowError: date value out of range";
-    a refresh of 1e308 seconds was taken (the board would never look again)."""
-    with pytest.raises(ConfigError) as exc:
-        load(write(tmp_path, text))
-    assert says in str(exc.value) and "\n" not in str(exc.value)
 
 
 def test_the_bounds_admit_a_clock_before_its_anchor_and_a_years_window(tmp_path):
