@@ -84,7 +84,7 @@ def _foreign_link(path: Path, depth: int = 0) -> tuple[Path, int, str] | None:
     not root), with its owner and where it points; None when there is none. Links this user or
     root made are followed, and the links on their way checked too (up to 40, as the kernel)."""
     if depth > 40:
-        return path, -1, "too many links"
+        return None  # a loop: it names no file, and the checks after this say so
     me = os.geteuid()
     here = Path(path.anchor)
     for part in path.parts[1:]:
@@ -98,7 +98,8 @@ def _foreign_link(path: Path, depth: int = 0) -> tuple[Path, int, str] | None:
         target = os.readlink(here)
         if st.st_uid not in (me, 0):
             return here, st.st_uid, target
-        found = _foreign_link(Path(os.path.abspath(os.path.join(here.parent, target))), depth + 1)
+        # relative to the folder the link is in, as the kernel reads it (its links already checked)
+        found = _foreign_link(Path(os.path.abspath(os.path.join(os.path.realpath(here.parent), target))), depth + 1)
         if found is not None:
             return found
     return None

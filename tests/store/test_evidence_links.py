@@ -124,3 +124,20 @@ def test_a_file_swapped_for_a_link_after_it_was_attached_is_never_packed(shared,
     with zipfile.ZipFile(out) as zf:
         assert all(b"private key" not in zf.read(n) for n in zf.namelist())
     assert ops.evidence_verify(case.evidence[0]) != "ok"
+
+
+def test_a_loop_of_links_is_no_such_file_and_a_link_through_a_linked_folder_is_followed_as_the_kernel_does(shared, tmp_path):
+    folder, _, photo = shared
+    a, b = tmp_path / "a.jpg", tmp_path / "b.jpg"
+    os.symlink(b, a)
+    os.symlink(a, b)
+    with pytest.raises(ValidationError) as exc:
+        ops.check_evidence_path(a)
+    assert "no such file" in str(exc.value)
+    # my folder link into the shared folder, and in it a relative link someone else made
+    mine = tmp_path / "inbox"
+    os.symlink(folder, mine)
+    planted(folder / "latest.jpg", "../secret.txt")
+    with pytest.raises(ValidationError) as exc:
+        ops.check_evidence_path(mine / "latest.jpg")
+    assert "made by" in str(exc.value)
