@@ -109,7 +109,8 @@ def output_mode(args, cfg: Config) -> int:
 
 
 def write_out(data: bytes, output: str | None, *, kind: str = "text", mode: int = files.PRIVATE) -> None:
-    """``data`` (UTF-8) to stdout, or to the file ``output`` through the one safe writer.
+    """``data`` (UTF-8) to stdout (no ``output``, or ``-``), or to the file ``output`` through the
+    one safe writer.
 
     JSON (``kind="json"``) has every control and bidi character written as a ``\\u`` escape,
     to a terminal and to a file alike: the same JSON value, so an export file round-trips
@@ -117,7 +118,7 @@ def write_out(data: bytes, output: str | None, *, kind: str = "text", mode: int 
     terminal); written to a file it is kept byte-exact (a CSV file holds the data as stored)."""
     if kind == "json":
         data = json_escape(data)
-    if not output:
+    if not output or output == "-":  # "-": standard output, as everywhere
         if kind != "json":
             data = clean(data.decode("utf-8"), multiline=True).encode("utf-8")
         sys.stdout.flush()

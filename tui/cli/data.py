@@ -18,7 +18,7 @@ def register(cmd) -> None:
     """Add this group's subcommands; ``cmd(name, help, run)`` makes one (see ``registry``)."""
     ex = cmd("export", "export every case", cmd_export)
     ex.add_argument("--format", choices=("json", "csv"), default="json")
-    ex.add_argument("--output", metavar="FILE")
+    ex.add_argument("--output", metavar="FILE", help="write it to FILE (default, or -: standard output)")
 
     im = cmd("import", "import cases: the board's JSON or CSV export, a PayPal activity download "
                        "(--from paypal) or any CSV with --map; all or nothing, skips what is already there", cmd_import)

@@ -164,3 +164,17 @@ def test_export_into_a_folder_it_cannot_write_is_one_line(tmp_path):
     _add(db)
     r = run(db, "export", "--output", str(tmp_path / "nowhere" / "e.json"), real=True)
     assert r.returncode == 1 and len(r.stderr.splitlines()) == 1 and "does not exist" in r.stderr
+
+
+def test_export_to_dash_writes_standard_output_not_a_file_named_dash(tmp_path, monkeypatch):
+    """Tried: `disputes export --format csv --output -` printed nothing and left a file named "-"
+    in the current folder; "-" is standard output, as everywhere."""
+    from tests.support.cli import ok
+
+    db = tmp_path / "d.json"
+    ok(db, "add", "--order", "A-1", "--supplier", "Ningbo Brightway", "--reason", "damaged", "--amount", "900")
+    monkeypatch.chdir(tmp_path)
+    out = ok(db, "export", "--format", "csv", "--output", "-")
+    assert out.startswith("id,stage,") and "Ningbo Brightway" in out
+    assert not (tmp_path / "-").exists()
+    assert ok(db, "export", "--output", "-").lstrip().startswith(("[", "{"))
