@@ -527,7 +527,9 @@ def test_restore_replaces_the_database_and_an_open_board_notices(db_path, tmp_pa
 def test_restore_refuses_a_file_that_is_not_a_backup(db_path, tmp_path):
     assert add(db_path, "mine").returncode == 0
     bad = tmp_path / "bad.json"
-    for blob in (b"", b"[1]", b'{"cases": {"1": {"title": 5}}}'):
+    # (tried: a plain TinyDB file of another program, {"_default": {}}, "restored 0 cases" over
+    # the database's own; it names no case and no board state: not a backup of a board database)
+    for blob in (b"", b"[1]", b'{"cases": {"1": {"title": 5}}}', b'{"_default": {}}', b'{}'):
         bad.write_bytes(blob)
         before = folder_state(db_path.parent)
         r = cli(db_path, "restore", str(bad))

@@ -74,6 +74,8 @@ def read_backup(src: Path) -> dict:
         data, _ident = parse_snapshot(blob, str(src))
     except DamagedDatabase as exc:
         raise ValidationError(f"{exc}; not a backup to restore") from None
+    if "cases" not in data and "meta" not in data:  # another program's TinyDB file (say {"_default": {}})
+        raise ValidationError(f"{src}: not a Dispute Board database (no cases, no board state); nothing restored")
     meta = (data.get("meta") or {}).get("1") or {}
     schema = meta.get("schema", 0) if isinstance(meta, dict) else 0
     if type(schema) is not int or schema > SCHEMA_VERSION:
