@@ -12,6 +12,7 @@ from typing import Any, Iterable
 
 from .errors import ValidationError
 from .files import open_evidence
+from .money import digits
 from .users import user_name
 from .validate import TAG_LEN, TAG_RE
 from .model import (EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, STAGE_TITLES,
@@ -51,7 +52,7 @@ def move(case: Case, stage: str, now: datetime, outcome: str | None = None,
         case.escalated_at = now
     if stage == "resolved":
         case.outcome, case.recovered, case.closed_at = outcome, amount, now
-        detail = f"{STAGE_TITLES[before]} -> Resolved ({outcome}, recovered {amount} {case.currency})"
+        detail = f"{STAGE_TITLES[before]} -> Resolved ({outcome}, recovered {digits(amount, case.currency)} {case.currency})"
     else:
         case.outcome = case.recovered = case.closed_at = None
         detail = f"{STAGE_TITLES[before]} -> {STAGE_TITLES[stage]}"

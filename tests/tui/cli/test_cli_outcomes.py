@@ -175,7 +175,7 @@ def test_offers_through_to_an_accepted_outcome(db):
     listing = ok(db, "offer", "D-0001")
     assert listing.count("countered") == 2 and listing.splitlines()[2].endswith("open")
     assert ok(db, "offer", "D-0001", "--accept") == ("D-0001: accepted #3 supplier partial_refund 300.00 USD: "
-                                                     "Dispute opened -> Resolved (partially_refunded, recovered 300 USD)\n")
+                                                     "Dispute opened -> Resolved (partially_refunded, recovered 300.00 USD)\n")
     c = show(db)
     assert c["stage"] == "resolved" and c["outcome"] == "partially_refunded" and c["recovered"] == "300"
     assert [p["status"] for p in c["proposals"]] == ["countered", "countered", "accepted"]
