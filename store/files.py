@@ -61,6 +61,18 @@ def open_evidence(path: str | os.PathLike) -> BinaryIO:
         raise
 
 
+def link_instead(path: str | os.PathLike) -> str | None:
+    """What to say of a link standing where an attached file was ("now a link to X, not the
+    file attached"), or None when there is none: the packet, the check and the preview say it
+    alike (and ``open_evidence`` never reads through it)."""
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return None  # not a link (or not there)
+    shown = "".join(ch if ch.isprintable() else "?" for ch in target)
+    return f"now a link to {shown}, not the file attached"
+
+
 def token(nbytes: int = 8) -> str:
     """Random hex digits for a temporary name: ``secrets.token_hex`` (os.urandom), without
     importing ``secrets``, which imports hmac and with it OpenSSL's libcrypto: 3.6 MB of every

@@ -92,17 +92,11 @@ def _missing(index: int, e: Evidence) -> FileCheck | None:
         return FileCheck(index, e.path, name, e.kind, "missing", exc.strerror or str(exc))
     if stat.S_ISLNK(st.st_mode):  # put where the file was: not followed (files.open_evidence)
         return FileCheck(index, e.path, name, e.kind, "changed",
-                         f"{plain(e.path)} is now a link to {plain(_link_target(p))}, not the file attached")
+                         f"{plain(e.path)} is {plain(files_.link_instead(p) or 'now a link')}")
     if not stat.S_ISREG(st.st_mode):
         return FileCheck(index, e.path, name, e.kind, "missing", f"{plain(e.path)} is no longer a regular file")
     return None
 
-
-def _link_target(p: Path) -> str:
-    try:
-        return os.readlink(p)
-    except OSError:
-        return "?"
 
 
 def check_file(index: int, e: Evidence) -> FileCheck:

@@ -23,6 +23,7 @@ import hashlib
 import io
 import mimetypes
 import os
+import stat
 import sys
 import threading
 import time
@@ -38,7 +39,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from store import Case, Evidence
-from store.files import open_evidence
+from store.files import link_instead, open_evidence
 
 from .safe import clean, file_size
 
@@ -118,6 +119,9 @@ def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Pre
         st = os.stat(e.path, follow_symlinks=False)
     except OSError:
         return Preview(index, "missing", detail="the file is not there any more")
+    instead = link_instead(e.path) if stat.S_ISLNK(st.st_mode) else None
+    if instead is not None:
+        return Preview(index, "changed", detail=instead)
     if st.st_size != e.size:
         return Preview(index, "changed", detail=f"size is {st.st_size} bytes, {e.size} when attached")
     if st.st_size > MAX_BYTES:

@@ -159,3 +159,27 @@ def test_a_symlink_planted_over_evidence_is_not_followed(tmp_path):
     path.unlink()
     path.symlink_to(other)
     assert load_preview(case.evidence[0], 0).state in ("changed", "missing")
+
+
+def test_the_preview_of_a_file_swapped_for_a_link_says_so_and_reads_nothing(tmp_path):
+    """Tried on the board: the preview of an attached photo a colleague then replaced with a link
+    said "size is 13 bytes, 74 when attached" (the link's own size); it now says what the packet
+    and `verify` say, and never reads what the link points at."""
+    from datetime import datetime, timezone
+
+    from store import ops
+    from store.sample import sample_cases
+    from tui.thumbnail import load_preview
+
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"\xff\xd8 the damaged carton")
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"\xff\xd8 private")
+    case = sample_cases(1, datetime(2026, 11, 26, tzinfo=timezone.utc))[0]
+    case.evidence = []
+    ops.attach(case, photo, "photo", "", datetime(2026, 11, 26, 9, tzinfo=timezone.utc), "me")
+    photo.unlink()
+    photo.symlink_to(secret)
+    got = load_preview(case.evidence[0], 0)
+    assert got.state == "changed" and got.image is None
+    assert got.detail == f"now a link to {secret}, not the file attached"
