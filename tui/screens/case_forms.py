@@ -118,7 +118,7 @@ def deadline_spec(case: Case, submit) -> FormSpec:
     return FormSpec(
         f"Add a deadline to {case.id}",
         [Field("kind", "Kind", required("deadline kind", 60), "evidence_due"),
-         Field("due", "Due", when, placeholder="2026-12-01 18:00 +08:00"),
+         Field("due", "Due", when, placeholder="in 3d, fri 17:00, or 2026-12-10 18:00 +08:00"),
          Field("hard", "Hard?", yes_no, "yes", ("yes", "no")),
          Field("note", "Note", optional_text(200), placeholder="optional")],
         None, submit, note="Dates: ISO 8601 with an offset, or e.g. 'Dec 1 2026 6pm'; no offset = local time.",

@@ -94,7 +94,7 @@ class TodayBulk:
             return when
 
         self._ask("Snooze", "Snoozed",
-                  forms.Field("until", "Until", until, placeholder="2026-12-01 or 2026-12-01T09:00+08:00"),
+                  forms.Field("until", "Until", until, placeholder="tomorrow 9am, mon 9am or in 3d"),
                   lambda when: lambda case: ops.snooze(case, when, self.clock()),
                   note="Out of Today until then; it comes back by itself.")
 
