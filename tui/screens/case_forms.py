@@ -9,6 +9,7 @@ from datetime import datetime
 
 from store import EVIDENCE_KINDS, OUTCOMES, PLATFORMS, REASONS, RESOLUTIONS, SENDERS, Case, ValidationError, ops
 from store import money as amounts
+from store.validate import LONG  # the stored limit for long texts: a pasted e-mail as the CLI takes it
 
 from .forms import (Field, FormSpec, shown_date, amount, currency, estimate_when, evidence_path, happened_when,
                     integer, one_of, optional_text, required, tags, when, yes_no)
@@ -59,7 +60,7 @@ def case_fields(case: Case | None) -> list[Field]:
         Field("product", "Product", optional_text(200), c.product if c else "", placeholder="optional"),
         Field("ref", "Dispute no.", optional_text(80), c.platform_ref if c else "",
               placeholder="the platform's own dispute number, optional"),
-        Field("description", "Description", optional_text(2000), c.description if c else "",
+        Field("description", "Description", optional_text(LONG), c.description if c else "",
               placeholder="what was ordered, what arrived, what you want", multiline=True, lines=3),
     ]
 
@@ -79,7 +80,7 @@ def message_spec(case: Case, submit) -> FormSpec:
     return FormSpec(
         f"Log a message on {case.id}",
         [Field("sender", "From", one_of(SENDERS, "sender"), "supplier", SENDERS, "me, supplier, platform, note"),
-         Field("text", "Text", required("message text", 4000), placeholder="what was said; paste keeps every line",
+         Field("text", "Text", required("message text", LONG), placeholder="what was said; paste keeps every line",
                multiline=True, lines=8)],
         None, submit, note="A supplier reply makes it your turn; your own message makes it theirs. "
                            "ctrl+s saves.",

@@ -171,3 +171,19 @@ async def test_up_and_down_go_between_fields_and_stay_inside_a_text_area(app, se
         await press(pilot, "down")
         assert app.focused is area and area.cursor_location == (1, 0)
         await press(pilot, "escape")
+
+
+async def test_a_long_pasted_reply_is_taken_as_the_command_line_takes_it(app, seeded):
+    """Seen: a supplier's long e-mail (5,000 characters, quoted thread and all) pasted into the
+    message form was refused as "longer than 4000 characters", where `disputes log` stores it:
+    the form had a limit of its own. Both now take what the validator takes."""
+    async with running(app) as pilot:
+        case = selected(app)
+        form = await open_form(pilot, "m")
+        set_text(form, "sender", "supplier")
+        long_reply = "\n".join(f"> line {i} of the quoted thread, as mail clients keep it" for i in range(90))
+        assert len(long_reply) > 4000
+        await paste(pilot, field(form, "text"), long_reply)
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, FormScreen), screen_text(app)
+        assert seeded.get(case.id).messages[-1].text == long_reply
