@@ -157,7 +157,7 @@ def _revert(store, which: str, args):
     try:
         return getattr(store, which)(args.id, by=None if args.any else store.user)
     except NotYours as exc:
-        raise Refusal(f"{exc} (--any {which}s it)") from None
+        raise Refusal(f"{exc} (--any {'undoes' if which == 'undo' else 'redoes'} it)") from None
 
 
 def cmd_demo(args, cfg):
