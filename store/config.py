@@ -155,9 +155,9 @@ def _check_value(key: str, default, value, at: str) -> None:
     elif isinstance(default, dict):
         if not isinstance(value, dict):
             raise ConfigError(f"{at}: {key} must be a table ([{key}]), not {_shown(value)}")
+        _unknown_keys(value, default, key, at)
         for k, v in value.items():
-            if k in default:
-                _check_value(f"{key}.{k}", default[k], v, at)
+            _check_value(f"{key}.{k}", default[k], v, at)
     elif isinstance(default, list):
         if not isinstance(value, list):
             raise ConfigError(f"{at}: {key} must be a list [...], not {_shown(value)}")
@@ -222,21 +222,47 @@ def _check_keys(keys, at: str) -> None:
                               f"not {_shown(key)}")
 
 
+def _nearest(name: str, known, prefix: str = "", form: str = "{}") -> str:
+    import difflib  # a refusal's hint only
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {form.format(prefix + close[0])}?)" if close else ""
+
+
+def _unknown_keys(table: dict, known, key: str, at: str) -> None:
+    """A key the settings do not have: refused, not ignored. `soon_hard_hour = 72` (the s
+    missing) was taken without a word, and the window stayed 48 hours."""
+    for k in table:
+        if k not in known:
+            raise ConfigError(f"{at}: {key}.{k} is not a setting{_nearest(k, known, key + '.')}")
+
+
 def check_types(user: dict, defaults_: dict, at: str) -> None:
-    """Refuse (ConfigError, one line) a value in the user's file whose type is wrong."""
+    """Refuse (ConfigError, one line) a value in the user's file whose type is wrong, or a
+    section, platform or key the settings do not have."""
+    sections = set(defaults_) | {"keys"}
     for k, v in user.items():
+        if k not in sections:
+            raise ConfigError(f"{at}: [{k}] is not a section of the settings{_nearest(k, sections, form='[{}]')}")
         if k == "profiles":
             if not isinstance(v, dict):
                 raise ConfigError(f"{at}: profiles must be a table, not {_shown(v)}")
+            profile_keys = set().union(*(set(p) for p in defaults_["profiles"].values()))
             for name, prof in v.items():
-                _check_profile(name, defaults_["profiles"].get(name, defaults_["profiles"]["alibaba"]), prof, at)
+                if name not in defaults_["profiles"]:
+                    raise ConfigError(f"{at}: profiles.{name} is not a platform"
+                                      f"{_nearest(name, defaults_['profiles'], 'profiles.')}")
+                if isinstance(prof, dict):
+                    _unknown_keys(prof, profile_keys, f"profiles.{name}", at)
+                _check_profile(name, defaults_["profiles"][name], prof, at)
         elif k == "views":
             _check_views(v, at)
         elif k == "keys":
             _check_keys(v, at)
         elif k in OWN_CHECKS and isinstance(v, dict):
-            continue  # checked by its own module, which allows more than one type for some keys
-        elif k in defaults_:
+            # its values are checked by its own module, which allows more than one type for some
+            _unknown_keys(v, set(defaults_[k]) | {"password"}, k, at)  # (a password is refused there)
+        else:
             _check_value(k, defaults_[k], v, at)
 
 

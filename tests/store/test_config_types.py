@@ -120,3 +120,24 @@ def test_the_bounds_admit_a_clock_before_its_anchor_and_a_years_window(tmp_path)
     cfg = load(write(tmp_path, '[urgency]\nsoon_hard_hours = 8784\n[[profiles.alibaba.clocks]]\nkind = "k"\n'
                                'from = "delivery_estimate"\ndays = -5\nstages = ["seller"]\n'))
     assert cfg.urgency["soon_hard_hours"] == 8784
+
+
+@pytest.mark.parametrize("text, says", [
+    ("[urgency]\nsoon_hard_hour = 72\n",
+     "urgency.soon_hard_hour is not a setting (did you mean urgency.soon_hard_hours?)"),
+    ('[bord]\ntheme = "dispute-light"\n', "[bord] is not a section of the settings (did you mean [board]?)"),
+    ('[profiles.alibaba]\ntimezon = "Asia/Shanghai"\n',
+     "profiles.alibaba.timezon is not a setting (did you mean profiles.alibaba.timezone?)"),
+    ('[profiles.alibba]\ntimezone = "Asia/Shanghai"\n',
+     "profiles.alibba is not a platform (did you mean profiles.alibaba?)"),
+    ('[notify]\nrecipient = ["me@example.com"]\n',
+     "notify.recipient is not a setting (did you mean notify.recipients?)"),
+    ("[triage]\nxyzzy = 3\n", "triage.xyzzy is not a setting"),
+])
+def test_a_setting_that_does_not_exist_is_refused_naming_the_nearest(tmp_path, text, says):
+    """Tried: `soon_hard_hour = 72` (the s missing) was taken without a word, and the window
+    stayed 48 hours; so was a misspelt section, platform or notify key (`recipient`: no
+    warning would ever be mailed). A deadline tool must not ignore a setting it was given."""
+    with pytest.raises(ConfigError) as exc:
+        load(write(tmp_path, text))
+    assert says in str(exc.value) and "\n" not in str(exc.value)
