@@ -501,6 +501,9 @@ class JournalStorage(Storage):
         self._data: dict[str, dict[str, bytes]] | None = None
         self._dec: dict[str, dict[str, dict]] = {}
         self._dec_all = False  # every document is in _dec (TinyDB's read() asked for them all)
+        # The snapshot file's bytes as last read, when its documents are views of them (the line
+        # layout): ``snapshot_blob``.
+        self._blob: bytes | None = None
         self._ident: dict | None = None
         self._snap_sig: Sig | None = None
         self._jr_offset = 0
@@ -772,6 +775,7 @@ class JournalStorage(Storage):
             blob, snap = read_file(self.path)
         except FileNotFoundError:
             self._data = None
+            self._blob = None
             raise DamagedDatabase(f"{self.path}: database file is missing") from None
         except PermissionError:
             raise DamagedDatabase(f"{self.path}: cannot read database: permission denied") from None
@@ -784,6 +788,7 @@ class JournalStorage(Storage):
         else:  # not in the line layout (hand-made, plain TinyDB, older): parsed whole, checked whole
             dec, ident = parse_snapshot(blob, str(self.path))
             data = raw_tables(dec)
+        self._blob = blob if split is not None else None
         del blob
         self._data = data
         self._dec = dec
@@ -797,6 +802,7 @@ class JournalStorage(Storage):
             self._read_journal_tail()
         except BaseException:
             self._data = None
+            self._blob = None
             self._dec, self._dec_all = {}, False
             self._snap_sig = None
             raise
@@ -882,6 +888,15 @@ class JournalStorage(Storage):
         """A document's stored JSON bytes, or None."""
         return self._ready().get(table, {}).get(str(key))
 
+    def snapshot_blob(self) -> bytes | None:
+        """The snapshot file's bytes as last read, when the documents read from it are views of
+        them (the line layout; None otherwise): a document ``raw`` is still the snapshot's own
+        exactly when ``type(raw) is memoryview and raw.obj is snapshot_blob()`` (one the journal
+        or a save replaced is bytes of its own). What ``store.summary`` certifies its entries
+        against: the same bytes split the same way give the same documents."""
+        self._ready()
+        return self._blob
+
     def doc(self, table: str, key: int | str, *, keep: bool = True) -> dict | None:
         """One document, decoded now (and kept, unless ``keep=False``), or None. Shared: do not
         change it. A document whose bytes are damaged is a DamagedDatabase naming it."""
@@ -925,6 +940,7 @@ class JournalStorage(Storage):
             self._full_write = True  # a change we were not told about: snapshot it all
         if self._full_write:
             self._data = raw_tables(data)
+            self._blob = None
         else:
             for table, key in self._dirty:
                 doc = data.get(table, {}).get(key)
@@ -1049,6 +1065,7 @@ class JournalStorage(Storage):
     def _discard(self) -> None:
         # TinyDB mutates our cached documents in place: forget them, re-read on next use.
         self._data = None
+        self._blob = None
         self._dec = {}
         self._dec_all = False
         self._snap_sig = None
@@ -1178,9 +1195,11 @@ class JournalStorage(Storage):
             except DamagedDatabase:
                 before = self._keep_damaged(now or clock.now())
                 self._data = {}
+                self._blob = None
             raw = raw_tables(data)
             self._replace_snapshot(raw)
             self._data, self._dec, self._dec_all = raw, data, True
+            self._blob = None
             self.last_changed = None
         return before
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -63,6 +64,7 @@ class TinyStore(CaseStore):
         # storage still holds those very bytes (it replaces them when the case changes)
         self._decoded: dict[int, tuple[bytes | None, Case]] = {}
         self._light: dict[int, tuple[bytes | None, Case]] = {}
+        self._whole: tuple[bytes, _Digest] | None = None  # the snapshot last hashed whole (board_cases)
         self._summary: Summary | None = None  # the board's summary cache, read at first use
         try:
             self.storage.sync()
@@ -172,6 +174,16 @@ class TinyStore(CaseStore):
         summary = self.summary()
         docs = self.storage.raws("cases")
         known = self._light
+        # A pass over every case also hashes the snapshot whole, in a thread beside it (hashlib
+        # lets go of the GIL): an entry certified for these bytes (``Summary.certify``) is read
+        # without hashing its case, then kept only if the digest matches; the pass certifies them.
+        blob = self.storage.snapshot_blob() if stage is None and summary.usable else None
+        whole = None
+        if blob is not None:
+            if self._whole is None or self._whole[0] is not blob:  # (once for each snapshot read)
+                self._whole = (blob, _Digest(blob))
+            whole = self._whole[1]
+        unchecked: list[tuple[int, str, int]] = []  # (index in out, key, number): from trusted entries
         with paused_gc():
             for k in sorted(docs, key=int):
                 n = int(k)
@@ -182,9 +194,28 @@ class TinyStore(CaseStore):
                         continue
                     if stage is not None and light.totals(raw, self._path, k).get("stage") != stage:
                         continue  # another stage's: not decoded (as cases(stage) skips it)
-                    got = self._light[n] = (raw, summary.case(k, raw, self._path))
+                    sc = None
+                    if whole is not None and type(raw) is memoryview and raw.obj is blob:
+                        sc = summary.trusted(k, raw)
+                    if sc is not None:
+                        unchecked.append((len(out), k, n))
+                    else:
+                        sc = summary.case(k, raw, self._path)
+                    got = self._light[n] = (raw, sc)
                 if stage is None or got[1].stage == stage:
                     out.append(got[1])
+            if whole is not None:
+                snapshot = whole.result()
+                if not summary.certified(snapshot):  # not these bytes: every such entry checked after all
+                    for i, k, n in unchecked:
+                        raw = docs[k]
+                        out[i] = summary.case(k, raw, self._path)
+                        self._light[n] = (raw, out[i])
+                else:
+                    summary.hits += len(unchecked)
+                if snapshot is not None:
+                    summary.certify(snapshot, {k for k, raw in docs.items()
+                                               if type(raw) is not memoryview or raw.obj is not blob})
         if stage is None:
             summary.release()  # every case holds its own entry now (decoded, or its bytes until read)
         return out
@@ -198,7 +229,7 @@ class TinyStore(CaseStore):
         """Write the summary cache when it has enough news (``soon``), or any (at close). Never
         raises: the cache is housekeeping, and the database never depends on it."""
         s = self._summary
-        if s is not None and s.fresh and (not soon or s.fresh >= SAVE_AFTER):
+        if s is not None and s.fresh + s.cert_new and (not soon or s.fresh >= SAVE_AFTER):
             s.save(set(self._keys()))
 
     def _decode(self, doc: dict) -> Case:
@@ -399,6 +430,24 @@ class TinyStore(CaseStore):
             return light.totals(raw, self._path, k), lambda: self.storage.doc("cases", k, keep=False) or {}
 
         return FirstLook.of_parts((part(k) for k in sorted(keys, key=int)), per_stage)
+
+
+class _Digest:
+    """The sha256 of ``blob``, made in a thread of its own (None if it could not be made)."""
+
+    def __init__(self, blob: bytes) -> None:
+        self._blob, self._got = blob, None
+        self._thread = threading.Thread(target=self._run, name="snapshot-digest", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        import hashlib  # (loaded with the summary already)
+
+        self._got = hashlib.sha256(self._blob).digest()
+
+    def result(self) -> bytes | None:
+        self._thread.join()
+        return self._got
 
 
 def open_store(db: str | os.PathLike | None = None, **kw) -> TinyStore:
