@@ -43,10 +43,8 @@ from .messages import (BoardReady, CaseSaved, CasesChanged, CasesLoaded, Evidenc
                        OpenStatement, SaveFailed, StatusStale)
 from .safe import clean
 from .screens import forms
+from .screens.base import kind
 from .screens.board import BoardScreen
-from .screens.detail import DetailScreen, open_detail
-from .screens.help import HelpScreen
-from .screens.today import open_today
 from .session import Session
 from .themes import DEFAULT_THEME, board_themes, remember_theme, remembered_theme
 from .triage import Triage
@@ -240,6 +238,8 @@ class DisputeApp(App[int]):
             self.board.select_case(msg.case_id)
         case = self.loader.find(msg.case_id)
         if case is not None:
+            from .screens.detail import open_detail  # (on the first enter: not before the first frame)
+
             self.push_screen(open_detail(self, case, self.now))
             self.call_after_refresh(self.loader.update_status)
             self.evidence.check(case)
@@ -252,16 +252,18 @@ class DisputeApp(App[int]):
 
     def current_case(self, screen: Screen | None = None) -> Case | None:
         screen = screen or self.screen
-        return screen.current_case() if isinstance(screen, (BoardScreen, DetailScreen)) else None
+        return screen.current_case() if kind(screen) in ("board", "detail") else None
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("quit", "today", "stats"):
             # q in a form (a button focused) must not quit and lose what was typed.
-            if not isinstance(self.screen, (BoardScreen, DetailScreen)):
+            if kind(self.screen) not in ("board", "detail"):
                 return False
         return True
 
     def action_today(self) -> None:
+        from .screens.today import open_today  # (on the first t: not before the first frame)
+
         self.push_screen(open_today(self))  # one Today, installed once and kept
 
     def action_stats(self) -> None:
@@ -270,11 +272,12 @@ class DisputeApp(App[int]):
         self.push_screen(OutcomesScreen(self.store, self.cfg, self.clock, self.store.user, lock=self.store_lock))
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         screen = self.screen
-        if isinstance(screen, HelpScreen):
+        if kind(screen) == "help":
             return
-        title = {BoardScreen: "Keys: board", DetailScreen: "Keys: case detail",
-                 forms.FormScreen: "Keys: form"}.get(type(screen), "Keys")
+        title = {"board": "Keys: board", "detail": "Keys: case detail", "form": "Keys: form"}.get(kind(screen), "Keys")
         self.push_screen(HelpScreen(commands.key_rows(self, screen), title))
 
 

@@ -18,7 +18,7 @@ from store import STAGE_TITLES, STAGES, negotiation
 
 from .safe import clean
 from .screens.board import BoardScreen
-from .screens.detail import DetailScreen
+from .screens.base import kind
 
 if TYPE_CHECKING:
     from .app import DisputeApp
@@ -68,7 +68,7 @@ def palette(app: "DisputeApp", screen: Screen) -> Iterable[SystemCommand]:
         """``text`` with the key of binding ``ident`` (just the key without ``text``)."""
         shown = keys.get(ident, "")
         return f"{text} ({shown})" if text and shown else (text or shown)
-    case = app.current_case(screen) if isinstance(screen, (BoardScreen, DetailScreen)) else None
+    case = app.current_case(screen) if kind(screen) in ("board", "detail") else None
     if case is not None:
         idx = STAGES.index(case.stage)
         if isinstance(screen, BoardScreen):
@@ -92,7 +92,7 @@ def palette(app: "DisputeApp", screen: Screen) -> Iterable[SystemCommand]:
                                 lambda: screen.answer_offer("accepted"))
             yield SystemCommand(f"Reject proposal {what}", "Closes it; the case stays where it is",
                                 lambda: screen.answer_offer("rejected"))
-    if isinstance(screen, (BoardScreen, DetailScreen)):
+    if kind(screen) in ("board", "detail"):
         yield SystemCommand("New case", key("case.new"), screen.action_new_case)
         if app.session.can_undo or case is not None:
             yield SystemCommand("Undo the last change", key("case.undo"), screen.action_undo)

@@ -35,8 +35,7 @@ from store import STAGES, Case, NotFound, StoreError
 from store.summary import fill, paused_gc
 
 from .messages import CasesLoaded, SaveFailed
-from .screens.detail import DetailScreen
-from .screens.today import TodayScreen
+from .screens.base import kind
 from .triage import Batch
 from .widgets.status_line import StatusFacts, StatusLine
 
@@ -95,9 +94,9 @@ class BoardLoader:
             self.minute = minute
             app.board.tick()
             for screen in app.screen_stack[1:]:
-                if isinstance(screen, DetailScreen):
+                if kind(screen) == "detail":
                     screen.pane.tick(app.now)
-                elif isinstance(screen, TodayScreen):
+                elif kind(screen) == "today":
                     screen.tick(app.now)
             app.call_after_refresh(self.recount)  # after the frame: the recount is a thread
         if self.applied_gen:
@@ -252,7 +251,7 @@ class BoardLoader:
         """Today is open (its own worker triages now), or the screens cannot be read (the app is
         closing): the background pass stops either way. Read from a thread: a copy of a list."""
         try:
-            return any(isinstance(s, TodayScreen) for s in self.app.screen_stack)
+            return any(kind(s) == "today" for s in self.app.screen_stack)
         except Exception:  # noqa: BLE001 - a mode's stack gone at exit: never an error in a worker
             return True
 
@@ -347,13 +346,13 @@ class BoardLoader:
     def _others_follow(self, ids: set[str] | None) -> None:
         """Today and an open detail screen follow new data (``ids``: only these changed)."""
         app = self.app
-        today = [s for s in app.screen_stack[1:] if isinstance(s, TodayScreen)]
+        today = [s for s in app.screen_stack[1:] if kind(s) == "today"]
         if today:  # Today never reads the disk itself: it gets the cases the board just loaded
             every = self.all_cases()
             for screen in today:
                 screen.reload(every)
         for screen in app.screen_stack[1:]:
-            if isinstance(screen, DetailScreen) and screen.pane.case is not None:
+            if kind(screen) == "detail" and screen.pane.case is not None:
                 if ids is not None and screen.pane.case.id not in ids:
                     continue
                 screen.follow(self.find(screen.pane.case.id), app.now)

@@ -14,6 +14,14 @@ from textual.screen import Screen
 from ..session import Session
 
 
+def kind(screen: object) -> str:
+    """Which of the board's screens ``screen`` is: "board", "detail", "today", "help", "form" (a
+    class's ``BOARD_KIND``), or "". Asked instead of ``isinstance``, so that the app, the loader
+    and the palette need not import the detail's, Today's and help's modules before the first
+    frame (6 ms of every start): a screen whose module is not imported yet is never on the stack."""
+    return getattr(screen, "BOARD_KIND", "")
+
+
 class KeptScreen:
     """For a screen installed once and pushed again (the detail, Today), or styled as it mounted
     just before it is first shown (the board, ``_styled_now``): shown, it is restyled only when

@@ -40,6 +40,7 @@ _HELP_AT = CASE_BINDINGS.index(HELP_BINDING)  # the saved views go before ? in t
 
 
 class BoardScreen(KeptScreen, CaseActions, Screen):
+    BOARD_KIND = "board"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
 
     BINDINGS = [

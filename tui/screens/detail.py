@@ -40,6 +40,7 @@ class CoveringScreen:
 class DetailScreen(CoveringScreen, KeptScreen, CaseActions, Screen):
     """The case on a screen of its own (enter on the board; the only way when narrow), with a
     preview of one evidence file below it (``v`` the next file, ``p`` copies its path)."""
+    BOARD_KIND = "detail"
 
     BINDINGS = [
         Binding("Y", "copy('order')", "Copy order no.", show=False, id="detail.copy_order"),

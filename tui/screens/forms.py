@@ -189,6 +189,7 @@ class FieldInput(Input):
 
 
 class FormScreen(ModalScreen[None]):
+    BOARD_KIND = "form"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
         Binding("ctrl+s", "save", "Save", id="form.save"),

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 class HelpScreen(ModalScreen[None]):
     """Every key of the screen below, with what it does."""
+    BOARD_KIND = "help"
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 

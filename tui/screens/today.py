@@ -78,6 +78,7 @@ class TodayFiltered(Message):
 class TodayScreen(CoveringScreen, KeptScreen, TodayBulk, StoreScreen):
     """Cases needing action now. Pushed from the board (key ``t``, ``open_today``); see the
     module docstring."""
+    BOARD_KIND = "today"
 
     DIRECT_MAX = 256  # changed cases triaged on the UI thread when shown; more go to a worker
 
