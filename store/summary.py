@@ -147,6 +147,7 @@ class _File(msgspec.Struct, array_like=True):
     entries: dict[str, msgspec.Raw]
     cert: bytes = b""
     stale: list[str] = []
+    cert_snap: str = ""
 
 
 _decoder = msgspec.msgpack.Decoder(_File)
@@ -367,6 +368,7 @@ class Summary:
         self.save_from = 1  # new entries before ``save`` writes (``defer_few``)
         self.released = False
         self.cert = b""  # the snapshot digest the entries not in ``stale`` were made from (certify)
+        self.cert_snap = ""  # that snapshot's identity token (``might_match``)
         self.stale: set[str] = set()
         self._seen: tuple | None = None  # (inode, size, mtime) of the file as ``_read`` last read it
         self._read_as: tuple | None = None  # ... as read at open: the entries ``release`` let go of
@@ -375,6 +377,7 @@ class Summary:
             got = self._read()
             if got is not None:
                 self.entries, self.cert, self.stale = got.entries, got.cert, set(got.stale)  # type: ignore[assignment]
+                self.cert_snap = got.cert_snap
                 self._read_as = self._seen
         self.known = len(self.entries)  # how many the file had when opened
 
@@ -476,12 +479,18 @@ class Summary:
             return None
         return self._build(ent, raw)
 
+    def might_match(self, token: str | None) -> bool:
+        """Worth hashing the snapshot to compare with ``cert``: it has the token of the snapshot
+        certified (a hint only, never trusted: a file edited by hand keeps its token; the digest
+        decides). After a fold it has another: no hash for a certificate that cannot match."""
+        return bool(self.cert and token and token == self.cert_snap)
+
     def certified(self, snapshot: bytes | None) -> bool:
         """The entries not ``stale`` were made from the documents of these very snapshot bytes
         (``snapshot``, their sha256): ``trusted`` may answer for the snapshot's documents."""
         return bool(snapshot) and snapshot == self.cert
 
-    def certify(self, snapshot: bytes, stale: set[str]) -> None:
+    def certify(self, snapshot: bytes, token: str, stale: set[str]) -> None:
         """After a pass that read every case through this summary (each entry checked against the
         case's bytes, or ``trusted`` under a ``cert`` equal to ``snapshot``), with the snapshot's
         own documents' bytes hashed whole to ``snapshot``: every entry but those of ``stale`` (the
@@ -489,11 +498,12 @@ class Summary:
         document. The next open of a snapshot with that digest reads those entries unchecked,
         instead of hashing each case's bytes (10,000 cases: 31 ms, the whole file in another
         thread beside the reading instead). A snapshot changed by a byte has another digest:
-        every entry is checked again, as before."""
+        every entry is checked again, as before. ``token``: the snapshot's identity token
+        (``might_match``)."""
         with self._lock:
             if snapshot != self.cert or stale != self.stale:
                 self.cert_new = 1  # worth writing with the rest (at the board's close), not alone
-            self.cert, self.stale = snapshot, set(stale)
+            self.cert, self.cert_snap, self.stale = snapshot, token, set(stale)
 
     def _build(self, ent: Entry, raw: bytes) -> SummaryCase:
         """A summary case holding what the sort and the counts read; its other scalar fields
@@ -548,7 +558,8 @@ class Summary:
         if keys is not None:
             entries = {k: e for k, e in entries.items() if k in keys}
         try:
-            blob = _encoder.encode((FORMAT, self.key, entries, self.cert, sorted(stale & entries.keys())))
+            blob = _encoder.encode((FORMAT, self.key, entries, self.cert, sorted(stale & entries.keys()),
+                                    self.cert_snap))
             with atomic_file(self.file) as fh:
                 fh.write(blob)
         except Exception:  # noqa: BLE001 - OSError, files' ValueError, or anything: a cache, never a failed command

@@ -132,3 +132,32 @@ def test_an_entry_made_from_the_journal_is_not_trusted_once_the_journal_is_gone(
         _same(s, list(cases.values()))
     finally:
         s.close()
+
+
+def test_after_a_fold_a_digest_hashes_nothing_and_a_board_certifies_the_new_file(db_path, cfg):
+    """A fold writes a snapshot with a new identity token: no certificate can match it. The
+    digest (``defer_few``: it would not write the cache) does not hash the file for nothing; a
+    board's pass hashes it beside the reading and certifies it for the next open."""
+    _certified(db_path, cfg)
+    _li_changes(db_path, "Changed by Li")  # Li's process is the last out: the journal folded in
+    s = _open(db_path, cfg)
+    try:
+        s.summary().defer_few()
+        assert not s.summary().might_match(s.storage.snapshot_token())
+        cases = {c.id: c for c in s.board_cases()}
+        assert s._whole is None and cases["D-0004"].title == "Changed by Li"
+    finally:
+        s.close()
+    s = _open(db_path, cfg)
+    try:
+        s.board_cases()
+        assert s._whole is not None and s.summary().cert_snap == s.storage.snapshot_token()
+    finally:
+        s.close()
+    s = _open(db_path, cfg)
+    try:
+        hashed = _counted(s)
+        s.board_cases()
+        assert hashed == [] and s.summary().hits == 30
+    finally:
+        s.close()

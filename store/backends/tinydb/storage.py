@@ -897,6 +897,11 @@ class JournalStorage(Storage):
         self._ready()
         return self._blob
 
+    def snapshot_token(self) -> str | None:
+        """The snapshot's identity token (``snap``: new for every snapshot written), or None."""
+        self._ready()
+        return None if self._ident is None else self._ident.get("snap")
+
     def doc(self, table: str, key: int | str, *, keep: bool = True) -> dict | None:
         """One document, decoded now (and kept, unless ``keep=False``), or None. Shared: do not
         change it. A document whose bytes are damaged is a DamagedDatabase naming it."""

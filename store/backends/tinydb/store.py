@@ -178,6 +178,10 @@ class TinyStore(CaseStore):
         # lets go of the GIL): an entry certified for these bytes (``Summary.certify``) is read
         # without hashing its case, then kept only if the digest matches; the pass certifies them.
         blob = self.storage.snapshot_blob() if stage is None and summary.usable else None
+        token = self.storage.snapshot_token() or ""
+        maybe = summary.might_match(token)
+        if not maybe and summary.save_from > 1:
+            blob = None  # (a digest after an edit: nothing to compare with, and nothing it would save)
         whole = None
         if blob is not None:
             if self._whole is None or self._whole[0] is not blob:  # (once for each snapshot read)
@@ -196,7 +200,7 @@ class TinyStore(CaseStore):
                     if stage is not None and light.totals(raw, self._path, k).get("stage") != stage:
                         continue  # another stage's: not decoded (as cases(stage) skips it)
                     sc = None
-                    if whole is not None and type(raw) is memoryview and raw.obj is blob:
+                    if maybe and whole is not None and type(raw) is memoryview and raw.obj is blob:
                         sc = summary.trusted(k, raw)
                     if sc is not None:
                         unchecked.append((len(out), k, n))
@@ -216,7 +220,7 @@ class TinyStore(CaseStore):
                 else:
                     summary.hits += len(unchecked)
                 if snapshot is not None:
-                    summary.certify(snapshot, {k for k, raw in docs.items()
+                    summary.certify(snapshot, token, {k for k, raw in docs.items()
                                                if type(raw) is not memoryview or raw.obj is not blob})
         if stage is None:
             summary.release()  # every case holds its own entry now (decoded, or its bytes until read)
