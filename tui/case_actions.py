@@ -231,13 +231,20 @@ class CaseActions:
     def current_case(self) -> Case | None:
         raise NotImplementedError
 
+    def checked_case(self) -> Case | None:
+        """The case ``case_check`` looks at: only its id and stage matter, so a screen whose
+        current case is read whole from the store on demand (the board's) may give its light one:
+        the footer's check ran on the first frame, before any key, and decoded a whole case for
+        it."""
+        return self.current_case()
+
     def case_check(self, action: str, parameters: tuple) -> bool | None:
         """``check_action`` for the case keys: dimmed without a case, ``move`` only within the
         stages, and hidden while another screen is in front (a form: its keys, not these)."""
         if action in CASE_KEY_ACTIONS and not isinstance(self.app.screen, CaseActions):
             return False
         if action in NEEDS_CASE:
-            case = self.current_case()
+            case = self.checked_case()
             if case is None:
                 return None  # shown dimmed
             if action == "move":

@@ -399,6 +399,9 @@ class BoardScreen(KeptScreen, CaseActions, Screen):
         loader = getattr(self.app, "loader", None)
         return loader.whole(case) if case is not None and loader is not None else case
 
+    def checked_case(self) -> Case | None:
+        return self.selected
+
     def action_open(self) -> None:
         self.action_open_case()
 

@@ -52,3 +52,21 @@ async def test_a_start_that_is_not_quick_still_draws_before_it_loads(seeded, cfg
         assert not app.first_loaded
         assert app.loader.full_loads == 1
         assert all(i in screen_text(app) for i in _most_urgent_ids(app))
+
+
+async def test_the_board_reads_no_case_whole_until_one_is_opened(seeded, cfg, monkeypatch):
+    """Its cards and its footer need only the light cases (the footer's "Next stage" asks only
+    the selected case's stage): a whole case read from the store before any key was a full decode
+    on the first frame's path. Opening one still reads it whole."""
+    read = []
+    real = type(seeded).get
+    monkeypatch.setattr(type(seeded), "get", lambda self, case_id: read.append(case_id) or real(self, case_id))
+    app = DisputeApp(seeded, cfg, clock=lambda: NOW)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        top = app.screen.selected.id
+        assert read == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert top in read
+        assert top in screen_text(app)
