@@ -274,7 +274,8 @@ def dump_parts(data: dict, ident: dict | None) -> Iterator[bytes]:
     """
     sep = b"{"
     if ident is not None:
-        yield sep + _HEAD[1:] + orjson.dumps({**ident, "layout": LAYOUT}) + b"}"
+        count = {str(t): len(docs) for t, docs in data.items()}  # (``split_snapshot`` checks the lines against it)
+        yield sep + _HEAD[1:] + orjson.dumps({**ident, "layout": LAYOUT, "count": count}) + b"}"
         sep = b",\n"
     for table, docs in data.items():
         yield sep + orjson.dumps(table) + b":{"
@@ -291,8 +292,9 @@ def dump_parts(data: dict, ident: dict | None) -> Iterator[bytes]:
 def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]], dict] | None:
     """A snapshot in the line layout -> ({table: {id: raw JSON bytes}}, identity), without
     parsing any document: only the identity line is parsed, and every line's framing is checked
-    (its key, its braces, its comma, the table's close, the document's end). None when the file
-    is not in that layout (hand-made, plain TinyDB, older, reformatted): read it whole instead.
+    (its key, its braces, its comma, the table's close, the document's end), and the number of
+    lines against the count the identity line gives. None when the file is not in that layout
+    (hand-made, plain TinyDB, older, reformatted, two lines joined): read it whole instead.
 
     A document's own bytes are parsed only when it is asked for (``JournalStorage.doc``); one
     that is not valid JSON is then a DamagedDatabase naming it."""
@@ -314,6 +316,7 @@ def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]],
         return None
     if not isinstance(doc, dict) or doc.get("layout") != LAYOUT:
         return None
+    count = doc.get("count")  # documents per table as written (files folded before it say nothing)
     try:
         _d, ident = parse_snapshot(b'{"_storage":{"1":' + body + b"}}", name)
     except DamagedDatabase:
@@ -373,6 +376,8 @@ def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]],
                 return None
     if pos != n:
         return None
+    if count is not None and count != {t: len(docs) for t, docs in tables.items()}:
+        return None  # two documents on one line (a line break lost in a hand edit): each is in the file
     return tables, ident
 
 
