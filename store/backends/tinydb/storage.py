@@ -345,20 +345,26 @@ def split_snapshot(blob: bytes, name: str) -> tuple[dict[str, dict[str, bytes]],
             continue
         if rest:
             return None
+        find = blob.find
         while True:
-            end = blob.find(b"\n", pos)
+            end = find(b"\n", pos)
             if end < 0:
                 return None
-            if blob.startswith(b'"', pos):
-                colon = blob.find(b'":', pos, end)
-                if colon < 0 or blob[end - 1] not in b"},":
+            if blob[pos] == 0x22:  # '"'
+                colon = find(b'":', pos, end)
+                if colon < 0:
                     return None
-                last = blob[end - 1] == 0x7D  # "}": no comma, the table's last document
-                stop = end if last else end - 1
+                close = blob[end - 1]
+                if close == 0x2C:  # ",": another document follows
+                    last, stop = False, end - 1
+                elif close == 0x7D:  # "}": no comma, the table's last document
+                    last, stop = True, end
+                else:
+                    return None
                 if blob[colon + 2] != 0x7B or blob[stop - 1] != 0x7D:
                     return None
                 key = blob[pos + 1:colon]
-                if not _key_ok(key):
+                if not key.isdigit() and not _key_ok(key):  # (a TinyDB id: digits, nothing to look for)
                     return None
                 docs[key.decode("utf-8", "replace")] = view[colon + 2:stop]  # type: ignore[assignment]
                 pos = end + 1
