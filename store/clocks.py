@@ -298,8 +298,10 @@ def unresponsive(case: Case, cfg: Config, now: datetime, case_clocks: list[Clock
         follow = next((r for r in profile.get("clocks", ()) if r["kind"] == "seller_followup"), None)
         if waiting and follow is not None and rule_due(follow, waiting[0], profile) <= now:
             return True
-    return any(c.party == "supplier" and not c.met and c.due <= now
-               for c in (clocks(case, cfg) if case_clocks is None else case_clocks))
+    for c in clocks(case, cfg) if case_clocks is None else case_clocks:  # (a loop, not any(): once a case in a digest)
+        if c.party == "supplier" and not c.met and c.due <= now:
+            return True
+    return False
 
 
 def span(delta: timedelta) -> str:
