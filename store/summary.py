@@ -381,8 +381,10 @@ class Summary:
                 self._read_as = self._seen
         self.known = len(self.entries)  # how many the file had when opened
 
-    def _read(self) -> _File | None:
-        """The file, each entry still encoded; None for no file or one not to use."""
+    def _read(self, touch: bool = True) -> _File | None:
+        """The file, each entry still encoded; None for no file or one not to use. ``touch``:
+        set its time again when it is old (at the open; not when a save reads it again, which
+        compares it with the open's ``_seen``)."""
         try:
             fd = os.open(self.file, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
         except OSError:
@@ -391,10 +393,11 @@ class Summary:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid() or st.st_size > MAX_BYTES:
                 return None
-            self._seen = (st.st_ino, st.st_size, st.st_mtime_ns)
-            if st.st_mtime < time.time() - TOUCH_DAYS * 86400:
+            if touch and st.st_mtime < time.time() - TOUCH_DAYS * 86400:
                 with contextlib.suppress(OSError):
                     os.utime(fd)  # still in use, though unchanged: not pruned (_prune)
+                    st = os.fstat(fd)  # (as touched: the save's read must not take it for another's write)
+            self._seen = (st.st_ino, st.st_size, st.st_mtime_ns)
             # Its size in one read (one allocation, handed back by join uncopied): 4 MiB reads
             # then a join held the file twice at the peak of the board's open (10k: 8.7 MB).
             chunks = []
@@ -546,7 +549,7 @@ class Summary:
         mine = dict(self.entries)
         stale = set(self.stale)
         if self.released:  # the file's entries again (another process of mine may have written it since)
-            got = self._read()
+            got = self._read(touch=False)
             theirs = {k: e for k, e in got.entries.items() if k not in mine} if got is not None else {}
             entries = {**theirs, **mine}
             if got is not None and self._seen != self._read_as:

@@ -84,6 +84,28 @@ def test_a_byte_changed_in_the_database_file_is_read_from_the_file(db_path, cfg)
         s.close()
 
 
+def test_a_cache_unopened_for_weeks_keeps_its_certificate_through_the_open_that_touches_it(db_path, cfg):
+    """An open sets an old cache's time again (so it is not pruned); the save at close then read
+    the file again, found its time changed, took that for another process's write and dropped
+    the certificate: the next open hashed every case again. (Seen with the calendar 40 days on.)"""
+    _warm(db_path, cfg)  # a cache made, and the journal folded since (a snapshot to certify)
+    weeks_ago = os.stat(cache_file(db_path)).st_mtime - 21 * 86400
+    os.utime(cache_file(db_path), (weeks_ago, weeks_ago))
+    s = _open(db_path, cfg)
+    try:
+        s.board_cases()
+        assert s.summary().cert and os.stat(cache_file(db_path)).st_mtime > weeks_ago  # touched: kept
+    finally:
+        s.close()  # writes the certificate
+    s = _open(db_path, cfg)
+    try:
+        hashed = _counted(s)
+        s.board_cases()
+        assert hashed == [] and s.summary().hits == 30
+    finally:
+        s.close()
+
+
 def test_a_case_in_the_journal_is_checked_against_its_bytes(db_path, cfg):
     _certified(db_path, cfg)
     holder = _open(db_path, cfg)  # a board left open: Li's save stays in the journal
