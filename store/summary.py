@@ -1,9 +1,10 @@
 """The board's summary cache: what sorting, counting and drawing every case needs, kept between
 runs so a large database paints sorted without decoding each case again.
 
-(Just over 500 lines as one thing: the cache file's format, the rules under which an entry is
-trusted, and the lazy case read through it are one argument that the cache can only miss,
-never mislead; ``SummaryCase`` decodes from the very bytes the entry was checked against.)
+(About 600 lines as one thing: the cache file's format, the rules under which an entry is
+trusted (the certificate included), and the lazy case read through it are one argument that
+the cache can only miss, never mislead; ``SummaryCase`` decodes from the very bytes the entry
+was checked against.)
 
 For every case the cache keeps, under a digest of the case's stored bytes: its scalar fields
 and tags (as their stored text), its clocks (``store.clocks.clocks``), whose turn it is
