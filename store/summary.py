@@ -12,7 +12,9 @@ and tags (as their stored text), its clocks (``store.clocks.clocks``), whose tur
 whose scalar fields come from the cache; its messages, evidence, deadlines and proposals are
 decoded from its stored bytes the first time anything reads them. Its clocks and turn are the
 cached ones: ``clocks()``, ``whose_turn()`` and ``unanswered()`` return them for it
-(``store.clocks.known``), so the board's sort and counts and the digest read no list.
+(``store.clocks.known``; the clocks decoded from the entry when first read), so the board's sort
+and counts and the digest read no list. The board's sort reads the entry's rank schedule
+(``store.clocks.rank_schedule``), so its start decodes no clock either.
 
 Never trusted over the database:
 - an entry is used only for the very bytes it was made from (the digest of the case as stored
@@ -55,12 +57,12 @@ import msgspec
 import orjson
 
 from . import light, paths, validate
-from .clocks import Clock, unanswered, whose_turn
+from .clocks import Clock, known, rank_schedule, unanswered, whose_turn
 from .clocks import clocks as _clocks_of
 from .files import atomic_file
 from .model import Case
 
-FORMAT = 5
+FORMAT = 6
 LAZY = ("messages", "evidence", "deadlines", "proposals")  # decoded from the bytes when read
 SCALARS = tuple(f for f in light._decoder_typed.type.__struct_fields__ if f not in LAZY)
 _READ = {attr: read for attr, read in light._top}  # instants and amounts: stored text -> value
@@ -125,9 +127,10 @@ class Entry(msgspec.Struct, array_like=True, gc=False):
     digest: bytes
     head: _Head
     fields: msgspec.Raw  # a _Fields, decoded when a field not in the head is first read
-    clocks: list[Clock]  # read back as the model's own Clock, due with its offset
+    clocks: msgspec.Raw  # a list of the model's own Clock, due with its offset: decoded when first read
     turn: str
     waiting: list[datetime]  # clocks.unanswered: my messages since the supplier last wrote
+    schedule: tuple  # clocks.rank_schedule: what the board's sort reads instead of the clocks
 
 
 class _EntryOut(msgspec.Struct, array_like=True, gc=False):
@@ -137,6 +140,7 @@ class _EntryOut(msgspec.Struct, array_like=True, gc=False):
     clocks: list[_ClockOut]
     turn: str
     waiting: list[str]
+    schedule: tuple
 
 
 class _File(msgspec.Struct, array_like=True):
@@ -153,6 +157,16 @@ class _File(msgspec.Struct, array_like=True):
 
 _decoder = msgspec.msgpack.Decoder(_File)
 _entry_decoder = msgspec.msgpack.Decoder(Entry)
+_clocks_decoder = msgspec.msgpack.Decoder(list[Clock])
+
+
+def _clocks_decode(raw: msgspec.Raw) -> list[Clock] | None:
+    """An entry's clocks, when first read (``clocks.known``); None: not what this code writes
+    (the case's answers are then made from its own bytes)."""
+    try:
+        return _clocks_decoder.decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 _fields_decoder = msgspec.msgpack.Decoder(_Fields)
 _encoder = msgspec.msgpack.Encoder()
 
@@ -195,6 +209,7 @@ def fingerprint(cfg) -> bytes:
     for mod in (sys.modules[Clock.__module__], light, validate, sys.modules[__name__]):
         h.update(Path(mod.__file__).read_bytes())
     h.update(orjson.dumps(cfg.data.get("profiles", {}), option=orjson.OPT_SORT_KEYS))
+    h.update(orjson.dumps(cfg.urgency, option=orjson.OPT_SORT_KEYS))  # (the rank schedules' windows)
     return h.digest()
 
 
@@ -277,12 +292,15 @@ class SummaryCase(Case):
 
 
 def fill(cases) -> None:
-    """Decode the scalar fields of every summary case in ``cases`` now (a pass that will read
-    them all, made off the UI thread, before anyone asks: Today, a search)."""
+    """Decode the scalar fields and the clocks of every summary case in ``cases`` now (a pass
+    that will read them all, made off the UI thread, before anyone asks: Today, a search)."""
     for c in cases:
         d = c.__dict__
         if "_fields" in d:
             _fill(d)
+        k = d.get("_known")
+        if k is not None and k[1] is None:  # its clocks too: then nothing holds the file's bytes
+            known(c, None)
 
 
 def _fill(d: dict) -> bool:
@@ -451,10 +469,11 @@ class Summary:
         cl = _clocks_of(c, self.cfg)
         turn = whose_turn(c)
         waiting = unanswered(c)
+        schedule = rank_schedule(cl, self.cfg)
         fields = {f: v for f in _NOT_HEAD if not _is_default(f, v := getattr(text, f))}
         entry = _EntryOut(d, _HeadOut(*(getattr(text, f) for f in HEAD)), fields,
                           [_ClockOut(k.kind, k.label, k.due.isoformat(), k.hard, k.party, k.source, k.met)
-                           for k in cl], turn, [validate._iso(w) for w in waiting])
+                           for k in cl], turn, [validate._iso(w) for w in waiting], schedule)
         with self._lock:  # a save may be running in another thread (the load worker's, outside the store lock)
             self.entries[key] = entry
             self.fresh += 1
@@ -464,7 +483,7 @@ class Summary:
         sc = _new(SummaryCase)
         sd = sc.__dict__
         sd.update((k, v) for k, v in c.__dict__.items() if k not in LAZY and not _is_default(k, v))
-        sd.update(_raw=raw, _known=(self.cfg, (cl, turn, waiting)))
+        sd.update(_raw=raw, _known=(self.cfg, cl, turn, waiting, schedule, None, None))  # (clocks.KNOWN_CLOCKS)
         return sc
 
     def trusted(self, key: str, raw: bytes) -> Case | None:
@@ -522,7 +541,7 @@ class Summary:
                       "platform": platform, "stage_entered_at": entered,
                       "supplier": shared.setdefault(supplier, supplier), "title": title, "order": order,
                       "_fields": ent.fields, "_shared": shared, "_raw": raw,
-                      "_known": (self.cfg, (ent.clocks, ent.turn, ent.waiting))}
+                      "_known": (self.cfg, None, ent.turn, ent.waiting, ent.schedule, ent.clocks, _clocks_decode)}
         return c
 
     def defer_few(self) -> None:

@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Callable
 
 from store import Case, Config
-from store.clocks import (OVERDUE, Clock, Urgency, clocks, countdown, known, most_urgent, rank_changes_after,
-                          soon_windows, urgency, whose_turn)
+from store.clocks import (OVERDUE, Clock, Urgency, clocks, countdown, known, known_schedule, known_turn, micros,
+                          most_urgent, rank_changes_after, schedule_at, schedule_changes_after, soon_windows, urgency,
+                          whose_turn)
 from store import ops
 from store.summary import peek_files
 from store import query
@@ -96,27 +97,36 @@ class Triage:
 
     def sort_keys(self, cases: list[Case], now: datetime) -> list[tuple]:
         """``sort_key`` of each case, in one pass (no ``Urgency`` made for each: at 10,000 cases
-        the load's sort went from 146 to ~40 ms). ``key[0]`` is minus the rank: ``overdue``."""
+        the load's sort went from 146 to ~40 ms). ``key[0]`` is minus the rank: ``overdue``. A
+        summary case's comes from its rank schedule (``store.clocks.rank_schedule``): no clock
+        of it decoded or ranked."""
         cfg, numbers = self.cfg, self._numbers
         windows = soon_windows(now, cfg)
+        now_us = micros(now)
         out = []
         for c in cases:
-            k = known(c, cfg)
-            rank, clock = most_urgent(k[0] if k is not None else self.clocks(c), now, windows)
+            s = known_schedule(c, cfg)
+            if s is not None:
+                rank, due = schedule_at(s, now_us)
+            else:
+                rank, clock = most_urgent(self.clocks(c), now, windows)
+                due = clock.due.timestamp() if clock is not None else _INF
             n = numbers.get(c.id)
             if n is None:
                 n = numbers[c.id] = c.number
-            out.append((-max(rank, 0), clock.due.timestamp() if clock is not None else _INF, n))
+            out.append((-max(rank, 0), due, n))
         return out
 
     def keys_hold_until(self, cases: list[Case], now: datetime) -> datetime | None:
         """Until when every one of ``cases``' ``sort_key`` (and so ``overdue``) stays what it is at
-        ``now``: the first instant a clock of one of them changes rank. None: never."""
+        ``now``: the first instant a clock of one of them changes rank (of a summary case: its
+        key, by its schedule). None: never."""
         cfg = self.cfg
+        now_us = micros(now)
         best: datetime | None = None
         for c in cases:
-            k = known(c, cfg)
-            at = rank_changes_after(k[0] if k is not None else self.clocks(c), now, cfg)
+            s = known_schedule(c, cfg)
+            at = schedule_changes_after(s, now_us) if s is not None else rank_changes_after(self.clocks(c), now, cfg)
             if at is not None and (best is None or at < best):
                 best = at
         return best
@@ -127,9 +137,9 @@ class Triage:
         return -key[0] in OVERDUE
 
     def turn(self, case: Case) -> str:
-        k = known(case, None)  # (whose_turn reads the same; asked first, nothing is kept here)
-        if k is not None:
-            return k[1]
+        t = known_turn(case)  # (whose_turn reads the same; asked first, nothing is kept here)
+        if t is not None:
+            return t
         hit = self._turn.get(case.id)
         if hit is not None and hit[0] == case.rev:
             return hit[1]

@@ -57,3 +57,36 @@ def test_the_keys_hold_until_the_first_clock_changes_rank(days):
         assert tri.sort_keys(cases, at) == keys, at
     ranks = lambda at: [[rank(k, at, cfg) for k in clocks(c, cfg) if not k.met] for c in cases]  # noqa: E731
     assert ranks(until) != ranks(now) == ranks(until - timedelta(microseconds=1))
+
+
+def test_cases_from_the_summary_cache_sort_from_their_schedules_as_whole_cases_sort(db_path, cfg):
+    """A second open's cases (``SummaryCase``, from the cache) sort by their rank schedules
+    (``store.clocks.rank_schedule``), decoding no clock: the same keys, and the same instant
+    they hold until, as the whole cases ranked clock by clock, across two months."""
+    from store import TinyStore
+    from store.summary import SummaryCase
+    from tests.support.cases import seeded_store
+    from tui.triage import Triage
+
+    s = seeded_store(db_path, cfg, n=40)
+    s.board_cases()
+    s.close()  # writes the cache
+    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    try:
+        light = sorted(s.board_cases(), key=lambda c: c.number)
+        whole = s.cases()
+        assert all(isinstance(c, SummaryCase) for c in light) and s.summary().hits == 40
+        for hours in range(-24 * 30, 24 * 30, 5):
+            at = NOW + timedelta(hours=hours)
+            assert Triage(cfg).sort_keys(light, at) == Triage(cfg).sort_keys(whole, at), at
+            keys = Triage(cfg).sort_keys(whole, at)
+            until = Triage(cfg).keys_hold_until(light, at)  # the first instant a key changes
+            if until is None:
+                assert Triage(cfg).sort_keys(whole, at + timedelta(days=365)) == keys
+            else:
+                assert Triage(cfg).sort_keys(whole, until - timedelta(microseconds=1)) == keys
+                assert Triage(cfg).sort_keys(whole, until) != keys
+        assert all(c.__dict__["_known"][1] is None for c in light)  # no clock decoded for the sort
+        assert [clocks(c, cfg) for c in light] == [clocks(c, cfg) for c in whole]  # decoded when asked
+    finally:
+        s.close()
