@@ -385,3 +385,46 @@ def test_an_entry_whose_fields_do_not_decode_is_read_from_the_case_bytes(db_path
             assert c.supplier == truth[c.id][0].supplier and c == truth[c.id][0], c.id
     finally:
         s.close()
+
+
+def test_changed_urgency_windows_are_never_answered_from_the_cache(db_path, cfg):
+    """The entries keep each case's rank schedule, which the soon windows shape: a cache made
+    under other windows is not used, and the sort keys are those of the new windows."""
+    from tui.triage import Triage
+
+    _warm(db_path, cfg)
+    other = copy.deepcopy(cfg)
+    other.data["urgency"] = {**cfg.urgency, "soon_hard_hours": cfg.urgency["soon_hard_hours"] + 100,
+                             "soon_soft_hours": cfg.urgency["soon_soft_hours"] + 100}
+    s = _open(db_path, other)
+    try:
+        cases = sorted(s.board_cases(), key=lambda c: c.number)
+        assert s.summary().hits == 0
+        whole = s.cases()
+        assert Triage(other).sort_keys(cases, NOW) == Triage(other).sort_keys(whole, NOW)
+        assert Triage(other).sort_keys(whole, NOW) != Triage(cfg).sort_keys(whole, NOW)  # the change matters
+    finally:
+        s.close()
+
+
+def test_an_entry_whose_clocks_do_not_decode_is_answered_from_the_case_bytes(db_path, cfg, monkeypatch):
+    """The clocks are decoded when first read, after the entry was taken: a failure then gives
+    the clocks, turn and waiting times computed from the case's own bytes, never none."""
+    import msgspec
+
+    from store import summary
+
+    _warm(db_path, cfg)
+    s = _open(db_path, cfg)
+    try:
+        cases = s.board_cases()
+        assert s.summary().hits == 30
+
+        class Broken:
+            def decode(self, _raw):
+                raise msgspec.ValidationError("damaged")
+
+        monkeypatch.setattr(summary, "_clocks_decoder", Broken())
+        _same(s, cases)
+    finally:
+        s.close()
