@@ -106,14 +106,15 @@ class Triage:
         out = []
         for c in cases:
             s = known_schedule(c, cfg)
-            if s is not None:
+            if s is not None:  # a summary case: its number is its own (no checks to keep here)
                 rank, due = schedule_at(s, now_us)
+                n = c.number
             else:
                 rank, clock = most_urgent(self.clocks(c), now, windows)
                 due = clock.due.timestamp() if clock is not None else _INF
-            n = numbers.get(c.id)
-            if n is None:
-                n = numbers[c.id] = c.number
+                n = numbers.get(c.id)
+                if n is None:
+                    n = numbers[c.id] = c.number
             out.append((-max(rank, 0), due, n))
         return out
 

@@ -313,7 +313,8 @@ def test_a_case_from_the_cache_decodes_its_fields_only_when_one_is_read(db_path,
                                                                     want.currency)
             assert [x.due for x in clocks(c, s.cfg)] == [x.due for x in clocks(want, s.cfg)]
             assert "_fields" in c.__dict__ and not set(c.__dict__) - set(HEAD) - {
-                "_fields", "_shared", "_raw", "_known", "history", "notified"}, c.id
+                "_fields", "_shared", "_raw", "_known", "history", "notified", "number"}, c.id
+            assert c.number == want.number, c.id
         assert "history" not in cases[0].__dict__ and cases[0].history == [] == cases[0].notified  # made when read
         assert cases[0].history is cases[0].history and "history" in cases[0].__dict__
         one = cases[3]
