@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from store.validate import check_case
 from store import clock, dates, ops, query
 from store import money as amounts
-from store.clocks import clocks, countdown, unresponsive, urgency, whose_turn
+from store.clocks import clocks, countdown, soon_windows, unresponsive, urgency, whose_turn
 from store.config import Config
 from store.errors import ConflictError
 from store.export import case_json
@@ -124,9 +124,9 @@ EDIT_FLAGS = {
 }
 
 
-def _line(c: Case, cfg: Config, now: datetime) -> str:
+def _line(c: Case, cfg: Config, now: datetime, windows: tuple[datetime, datetime] | None = None) -> str:
     cl = clocks(c, cfg)  # once: the countdown and the unresponsive flag both read them
-    u = urgency(c, cfg, now, cl)
+    u = urgency(c, cfg, now, cl, windows)
     due = countdown(u.clock.due, now) if u.clock else "-"
     if u.clock and u.hard:
         due = "!" + due
@@ -142,8 +142,10 @@ def print_list(cases: list[Case], cfg: Config, now: datetime) -> None:
         print("no cases")
         return
     print(f"{'ID':<7}{'STAGE':<10}{'TURN':<9}{'NEXT DUE':<13}{'CLAIMED':>15}   SUPPLIER · TITLE")
-    for c in cases:
-        print(_line(c, cfg, now))
+    # One instant's soon windows for every line, and the lines printed as one write (4,536 lines
+    # of a 30,000-case list: a print and a clean() of each were 10% of the command).
+    windows = soon_windows(now, cfg)
+    print("\n".join(_line(c, cfg, now, windows) for c in cases))
     print(f"{len(cases)} case{'s' if len(cases) != 1 else ''}")
 
 
