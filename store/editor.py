@@ -16,7 +16,9 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
+import threading
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,8 +65,36 @@ class Edited:
     path: str | None  # the temp file, when kept
 
 
+def run_editor(argv: list[str]) -> subprocess.CompletedProcess:
+    """Run the editor and wait for it; Ctrl-C (SIGINT) stops it and raises KeyboardInterrupt.
+    ``subprocess.run`` lost the editor when the interrupt landed while the child was being
+    started (inside ``Popen()``, before there was a handle to kill): the editor ran on, holding
+    the terminal and the command's output open (seen: a test's editor that signals disputes and
+    then sleeps kept it 60 s). Here, in the main thread, SIGINT only sets a flag until the child
+    is ours, and the wait polls the flag."""
+    if threading.current_thread() is not threading.main_thread():
+        return subprocess.run(argv)
+    hit: list[int] = []
+    old = signal.signal(signal.SIGINT, lambda *_: hit.append(1))
+    try:
+        with subprocess.Popen(argv) as proc:
+            while True:
+                try:
+                    rc = proc.wait(timeout=0.05)
+                    break
+                except subprocess.TimeoutExpired:
+                    if hit:
+                        proc.kill()  # (Popen's exit waits for it)
+                        break
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if hit:
+        raise KeyboardInterrupt
+    return subprocess.CompletedProcess(argv, rc)
+
+
 def edit_text(text: str, prefix: str = "disputes-", suffix: str = ".txt", editor: list[str] | None = None,
-              keep: bool = False, run: Callable = subprocess.run) -> Edited:
+              keep: bool = False, run: Callable = run_editor) -> Edited:
     """Writes ``text`` to a private temp file, runs the editor on it, reads it back.
 
     Raises ``EditorError`` when no editor is found, it cannot be started or it exits non-zero
