@@ -12,9 +12,14 @@ terminal offers (Sixel, the kitty graphics protocol, else coloured half-blocks; 
 when not on a terminal at all). textual-image asks the terminal what it supports when it is
 first imported, and that must happen before the app starts (Textual's input thread would take
 the answers): ``ask_terminal`` does it in a thread while the rest of the board is imported and
-the database opened (``tui.cli.board``), so its waits (0.1 s for kitty's question, which xterm,
-VTE and tmux never answer) overlap that work instead of adding to it. This module imports
-neither textual-image nor PIL itself, so the board imports it without asking anything.
+the database opened (``tui.cli.board``), so its waits overlap that work instead of adding to it.
+Kitty's question (the graphics protocol) is one xterm, VTE and tmux never answer: textual-image
+waits its 0.1 s timeout for it, longer than the board takes to import and read 1,000 cases. So
+the thread first asks it together with the primary device attributes, which every terminal
+answers, and after them (``_probe_graphics``): the answer to both comes back in one round trip,
+and when no graphics answer came before the attributes, textual-image's own wait is skipped
+(``_answered_already``). This module imports neither textual-image nor PIL itself, so the board
+imports it without asking anything.
 """
 
 from __future__ import annotations
@@ -23,12 +28,17 @@ import hashlib
 import io
 import mimetypes
 import os
+import select
 import stat
 import sys
+import termios
 import threading
 import time
+import tty
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Callable
 
 from textual import work
@@ -79,9 +89,100 @@ def ask_terminal() -> Callable[[], None]:
 
 def _ask() -> None:
     try:
-        _terminal_image()
+        graphics = _probe_graphics()
+    except (OSError, ValueError, termios.error):  # no terminal to ask after all: textual-image finds out itself
+        graphics = None
+    try:
+        with _answered_already(graphics):
+            _terminal_image()
     except Exception:  # noqa: BLE001 - the caller imports it again after the join and meets the error itself
         pass
+
+
+# Kitty's graphics query as textual-image sends it (a 1x1 RGB image, query only: nothing is
+# stored or drawn), then the primary device attributes, which every terminal answers, in order.
+_GRAPHICS_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+_DA1_QUERY = b"\x1b[c"
+_DA1_ANSWER_HEAD = b"\x1b[?"
+_PROBE_TIMEOUT = 0.1  # textual-image's own, for a terminal that answers nothing at all
+
+
+def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | None:
+    """Whether the terminal answered kitty's graphics query with OK (True) or answered the
+    device attributes after it without a word about graphics (False); None: not a terminal,
+    or no answer in ``timeout`` (textual-image then asks, and waits, as it always did).
+
+    Both questions go out in one write; terminals answer in the order asked, so once the
+    attributes' answer is in, no graphics answer is still coming. Bytes are read one at a time
+    up to the end of the attributes' answer, so a key typed meanwhile stays for the board."""
+    stdin, stdout = sys.__stdin__, sys.__stdout__
+    if stdin is None or stdout is None or not stdin.isatty() or not stdout.isatty():
+        return None
+    fd = stdin.fileno()
+    saved = termios.tcgetattr(fd)
+    tty.setcbreak(fd, termios.TCSANOW)
+    try:
+        stdout.flush()
+        os.write(stdout.fileno(), _GRAPHICS_QUERY + _DA1_QUERY)
+        got = bytearray()
+        end = time.monotonic() + timeout
+        while True:
+            head = got.find(_DA1_ANSWER_HEAD)
+            if head >= 0 and got.endswith(b"c") and len(got) > head + len(_DA1_ANSWER_HEAD):
+                break
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            byte = os.read(fd, 1)
+            if not byte:
+                return None
+            got += byte
+    finally:
+        termios.tcsetattr(fd, termios.TCSANOW, saved)
+    before = bytes(got[:head])
+    start = before.find(b"\x1b_G")
+    return start >= 0 and before[start:].split(b"\x1b\\", 1)[0].endswith(b";OK")
+
+
+@contextmanager
+def _answered_already(graphics: bool | None):
+    """While textual-image is imported: its graphics question (the only one it waits out on
+    xterm, VTE and tmux) answered "no" at once when ``_probe_graphics`` just saw the terminal
+    answer the attributes and not that (``graphics`` False). Its other questions, and every
+    question when ``graphics`` is True or None, go to the terminal as before.
+
+    textual-image (pinned below 0.13 in pyproject.toml) offers no way to pass an answer in: its
+    question functions read ``capture_terminal_response`` when its renderable modules are
+    imported, so the name is replaced for that import only, and the replacement passes every
+    later call through. A version without that name is asked the usual way."""
+    if graphics is not False:
+        yield
+        return
+    try:
+        from textual_image import _terminal
+    except ImportError:
+        yield
+        return
+    original = getattr(_terminal, "capture_terminal_response", None)
+    if original is None:
+        yield
+        return
+    importing = [True]
+
+    @contextmanager
+    def capture(start_marker: str, end_marker: str, timeout: float | None = None):
+        if importing[0] and start_marker == "\x1b_G":
+            yield SimpleNamespace(sequence="")
+            raise TimeoutError("no graphics answer: asked together with the device attributes a moment ago")
+        with original(start_marker, end_marker, timeout) as response:
+            yield response
+
+    _terminal.capture_terminal_response = capture
+    try:
+        yield
+    finally:
+        importing[0] = False
+        _terminal.capture_terminal_response = original
 
 
 def _terminal_image() -> type:
