@@ -108,3 +108,18 @@ def test_the_board_draws_pictures_the_way_the_terminal_answers_and_leaves_no_ans
     assert got == {"method": method, "left": ""}
     # kitty's query goes out with the attributes' question, first of all
     assert asked[:2] == ["kitty", "da1"]
+
+
+def test_textual_image_still_asks_through_the_function_the_board_answers_for():
+    """``_answered_already`` answers kitty's question by standing in for textual-image's
+    ``capture_terminal_response`` while it is imported; a textual-image that asks another way
+    would be asked the slow way again, silently: this says so on the upgrade instead."""
+    import inspect
+
+    from textual_image import _terminal
+    from textual_image.renderable import tgp
+
+    assert tgp.capture_terminal_response is _terminal.capture_terminal_response
+    assert list(inspect.signature(_terminal.capture_terminal_response).parameters)[:3] == [
+        "start_marker", "end_marker", "timeout"]
+    assert tgp._TGP_MESSAGE_START == "\x1b_G"
