@@ -195,3 +195,26 @@ def test_an_amount_is_shown_with_its_currencys_decimals_and_never_rounded():
     # more digits than the currency has, not zeros (a case stored before the rule): all shown
     assert money.digits(Decimal("1000.50"), "JPY") == "1,000.50"
     assert money.digits(Decimal("19.999"), "USD") == "19.999"
+
+
+def test_the_currency_table_is_the_iso4217_packages_own():
+    """The table is read from the package's table.xml (``money._read_table``), without importing
+    the package: it must be what the package itself says, code for code and unit for unit."""
+    from iso4217 import Currency
+
+    assert money._TABLE == {c.code: c.exponent for c in Currency if c.exponent is not None}
+    assert len(money._TABLE) > 150
+
+
+def test_a_package_without_its_table_file_is_asked_through_its_api(monkeypatch):
+    from iso4217 import Currency
+
+    real_open = open
+
+    def no_table(path, *a, **kw):
+        if str(path).endswith("table.xml"):
+            raise FileNotFoundError(path)
+        return real_open(path, *a, **kw)
+
+    monkeypatch.setattr("builtins.open", no_table)
+    assert money._read_table() == {c.code: c.exponent for c in Currency if c.exponent is not None}

@@ -15,8 +15,9 @@ from tests.support import ROOT
 
 # Imported when first used: the Outcomes charts, the picture decoder and the terminal-image
 # widget, the packet writer, free-text date parsing, a form's text area, mail; the detail, Today
-# and help screens (``screens.base.kind``).
-LATER = ("plotext", "textual_plotext", "PIL", "textual_image", "tui.screens.outcomes", "tui.trends",
+# and help screens (``screens.base.kind``). Never: the iso4217 package (its table file is read
+# instead, store.money).
+LATER = ("iso4217", "plotext", "textual_plotext", "PIL", "textual_image", "tui.screens.outcomes", "tui.trends",
          "tui.screens.statement", "store.packet", "dateutil.parser", "textual.widgets._text_area",
          "smtplib", "store.notify", "store.importers", "tui.screens.detail", "tui.screens.today",
          "tui.screens.help")
