@@ -12,8 +12,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import msgspec
-from dateutil import tz
 
+from .dates import zone
 from .model import Case
 
 if TYPE_CHECKING:  # for annotations only: config imports query (a view's query is checked)
@@ -53,7 +53,7 @@ _CALM = Urgency("ok", False, None, 0)  # no clock runs: frozen, so one object se
 
 @lru_cache(maxsize=16)
 def _zone(name: str):
-    return tz.gettz(name) or timezone.utc
+    return zone(name) or timezone.utc
 
 
 @lru_cache(maxsize=64)

@@ -9,13 +9,10 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
-from dateutil import tz
-
 from . import paths
-from .dates import date_order
+from .dates import date_order, zone as named_zone
 from .errors import ConfigError, StoreError
 from .model import PLATFORMS, STAGES, TURNS
 from .query import parse
@@ -26,7 +23,9 @@ UNITS = ("days", "hours", "working_days", "business_days")
 
 
 def default_text() -> str:
-    return resources.files("store").joinpath("defaults.toml").read_text(encoding="utf-8")
+    # Beside this module in every layout the project installs as (a wheel, an editable install):
+    # not through importlib.resources, whose import (tempfile, zipfile, ...) cost every process 10 ms.
+    return Path(__file__).with_name("defaults.toml").read_text(encoding="utf-8")
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -185,7 +184,7 @@ def _check_profile(name: str, default: dict, prof, at: str) -> None:
         elif k in default:
             _check_value(f"{key}.{k}", default[k], v, at)
     zone = prof.get("timezone")
-    if isinstance(zone, str) and (not _ZONE.match(zone) or tz.gettz(zone) is None):
+    if isinstance(zone, str) and (not _ZONE.match(zone) or named_zone(zone) is None):
         raise ConfigError(f"{at}: {key}.timezone must be a time zone name like \"Asia/Shanghai\", "
                           f"not {_shown(zone)}")
     for h in prof.get("holidays", []):

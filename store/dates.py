@@ -23,8 +23,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from typing import Any
-
-from dateutil import tz
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import clock
 from .errors import ConfigError, ValidationError
@@ -105,7 +104,7 @@ def _clock_time(m: re.Match, original: str, what: str) -> time:
     return time(h, mi, s, us)
 
 
-def _build(y: int, mo: int, d: int, t: time, zone: tzinfo | None, local: tzinfo, original: str,
+def _build(y: int, mo: int, d: int, t: time, zone: tzinfo | None, local: tzinfo | None, original: str,
            what: str) -> datetime:
     if not MIN_YEAR <= y <= MAX_YEAR:
         raise _bad(original, f"the year must be between {MIN_YEAR} and {MAX_YEAR}", what, False)
@@ -113,10 +112,28 @@ def _build(y: int, mo: int, d: int, t: time, zone: tzinfo | None, local: tzinfo,
         day = date(y, mo, d)
     except ValueError:
         raise _bad(original, "no such day", what) from None
-    return datetime.combine(day, t, tzinfo=zone or local)
+    when = datetime.combine(day, t)
+    return when.replace(tzinfo=zone) if zone is not None else _attach(when, local)
 
 
-def _relative(raw: str, low: str, now: datetime, local: tzinfo, what: str) -> tuple[datetime, bool] | None:
+def zone(name: str) -> tzinfo | None:
+    """The IANA time zone of that name (``Asia/Shanghai``: the platforms' zones, a profile's
+    ``timezone``), or None when this system's zone database (or the tzdata package) has no such
+    zone. Read by the standard library's zoneinfo, which keeps one object a name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _attach(wall: datetime, local: tzinfo | None) -> datetime:
+    """A wall-clock time (naive) in ``local``, or, when None, in the viewer's own zone (the
+    system's, as everything else shows local time: ``astimezone()``, which asks the C library,
+    so TZ and summer time are the ones the viewer sees)."""
+    return wall.replace(tzinfo=local) if local is not None else wall.astimezone()
+
+
+def _relative(raw: str, low: str, now: datetime, local: tzinfo | None, what: str) -> tuple[datetime, bool] | None:
     """(instant, names a moment ahead) for the relative forms, or None when it is not one.
     Counted from the clock's whole second: no platform's deadline has microseconds."""
     now = now.replace(microsecond=0)
@@ -147,12 +164,12 @@ def _relative(raw: str, low: str, now: datetime, local: tzinfo, what: str) -> tu
             at = _clock_time(tm, raw, what)
         if head in _WEEKDAYS:
             ahead = (_WEEKDAYS[head] - today.weekday()) % 7
-            dt = datetime.combine(today + timedelta(days=ahead), at, tzinfo=local)
+            dt = _attach(datetime.combine(today + timedelta(days=ahead), at), local)
             if dt <= now:
-                dt = datetime.combine(today + timedelta(days=ahead + 7), at, tzinfo=local)
+                dt = _attach(datetime.combine(today + timedelta(days=ahead + 7), at), local)
             return dt, True
         shift = {"today": 0, "tomorrow": 1, "yesterday": -1}[head]
-        return datetime.combine(today + timedelta(days=shift), at, tzinfo=local), head == "tomorrow"
+        return _attach(datetime.combine(today + timedelta(days=shift), at), local), head == "tomorrow"
     return None
 
 
@@ -187,7 +204,6 @@ def read(text: Any, *, what: str = "date", kind: str = "any", order: str | None 
         raise ValidationError(f"{what} is empty; {HINT}", field=what)
     if len(raw) > 64 or not raw.isprintable():
         raise _bad(raw[:40], "not a date", what)
-    local = local or tz.tzlocal()
     now = now or clock.now()
     low = raw.lower()
     dt: datetime | None = None
@@ -227,7 +243,7 @@ def read(text: Any, *, what: str = "date", kind: str = "any", order: str | None 
         if not MIN_YEAR <= dt.year <= MAX_YEAR:
             raise _bad(raw, f"the year must be between {MIN_YEAR} and {MAX_YEAR}", what, False)
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=local)
+            dt = _attach(dt, local)
     else:
         raise _bad(raw, "not a date", what)
     check_instant(dt, what, raw)
@@ -274,8 +290,7 @@ def show_instant(dt: datetime | None, viewer_tz: tzinfo | None = None) -> str:
     ``2026-12-01 18:00 +08:00``. Stored instants are UTC: those are shown in the viewer's zone."""
     if dt is None:
         return "-"
-    viewer = viewer_tz or tz.tzlocal()
-    mine = dt.astimezone(viewer)
+    mine = dt.astimezone(viewer_tz)  # None: the viewer's own zone
     own = dt.utcoffset()
     if dt.tzinfo is timezone.utc or own is None or own == mine.utcoffset():
         return f"{mine:%Y-%m-%d %H:%M}"

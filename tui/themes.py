@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 
 from textual.color import Color
@@ -50,7 +49,9 @@ def theme_from_dict(data: dict, where: str) -> Theme:
 
 def builtin_themes() -> list[Theme]:
     out = []
-    for entry in sorted(resources.files("themes").iterdir(), key=lambda p: p.name):
+    import themes  # the data package: its folder, beside our other packages (not importlib.resources: 10 ms)
+
+    for entry in sorted(Path(themes.__file__).parent.iterdir(), key=lambda p: p.name):
         if entry.name.endswith(".toml"):
             out.append(theme_from_dict(tomllib.loads(entry.read_text(encoding="utf-8")), entry.name))
     return out

@@ -435,7 +435,7 @@ AS_USER = """
 import os, sys, json
 import encodings.idna, tui.cli, tui.cli.cases, tui.cli.data, tui.cli.db, store.backends.tinydb.maintenance
 import store.dates, store.query, store.clocks, store.export, datetime, decimal, zlib, importlib.readers, tomllib
-import hashlib  # (the checkout is under root's folder: what a command imports when first used, imported here)
+import hashlib, locale  # (the checkout is under root's folder: what a command imports when first used, imported here)
 from store.config import load; load()
 uid = int(sys.argv[1])
 os.setgroups([uid]); os.setgid(uid); os.setuid(uid)
