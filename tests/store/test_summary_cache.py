@@ -17,6 +17,7 @@ from store.clocks import clocks, unanswered, whose_turn
 from store.dates import show_instant
 from store.light import light_case
 from store.summary import SummaryCase, cache_file
+from tests.store.backends.test_contract import new_case
 from tests.support import NOW
 from tests.support.cases import seeded_store
 
@@ -428,4 +429,32 @@ def test_an_entry_whose_clocks_do_not_decode_is_answered_from_the_case_bytes(db_
         monkeypatch.setattr(summary, "_clocks_decoder", Broken())
         _same(s, cases)
     finally:
+        s.close()
+
+
+def test_asked_again_the_board_gets_the_same_cases_until_one_changes_here_or_elsewhere(db_path, cfg):
+    """The board's first load asks for every case again right after ``tui.cli`` read them ahead:
+    the same cases come back, while each is still from the bytes the database holds. A save
+    here, a colleague's save seen by ``refresh`` and a colleague's new case are each seen."""
+    _warm(db_path, cfg)
+    s = _open(db_path, cfg)
+    colleague = _open(db_path, cfg)
+    try:
+        first = s.board_cases()
+        first.pop()  # the caller's list to keep: the next answer is whole all the same
+        again = s.board_cases()
+        assert len(again) == 30 and all(a is b for a, b in zip(again, first))
+        s.update("D-0003", lambda c: ops.tag(c, ["mine"], []))
+        mine = {c.id: c for c in s.board_cases()}
+        assert "mine" in mine["D-0003"].tags and mine["D-0003"] is not again[2]
+        assert mine["D-0004"] is again[3]  # the others as they were
+        colleague.update("D-0005", lambda c: ops.edit_fields(c, {"title": "Changed by Li"}))
+        made = colleague.create(new_case("A new one"))
+        assert {c.id: c for c in s.board_cases()}["D-0005"].title != "Changed by Li"  # not seen yet
+        s.refresh()
+        seen = {c.id: c for c in s.board_cases()}
+        assert seen["D-0005"].title == "Changed by Li" and seen[made.id].title == "A new one" and len(seen) == 31
+        _same(s, list(seen.values()))
+    finally:
+        colleague.close()
         s.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import operator
 import os
 import threading
 from contextlib import contextmanager
@@ -65,6 +66,8 @@ class TinyStore(CaseStore):
         self._decoded: dict[int, tuple[bytes | None, Case]] = {}
         self._light: dict[int, tuple[bytes | None, Case]] = {}
         self._whole: tuple[bytes, _Digest] | None = None  # the snapshot last hashed whole (board_cases)
+        # The last board_cases() of every case: (keys, the bytes each case was read from, cases).
+        self._board: tuple[list[str], list, list[Case]] | None = None
         self._summary: Summary | None = None  # the board's summary cache, read at first use
         try:
             self.storage.sync()
@@ -131,8 +134,11 @@ class TinyStore(CaseStore):
         if changed is None:
             self._decoded.clear()
             self._light.clear()
+            self._board = None
             return None
         ids = {int(k) for t, k in changed if t == "cases"}
+        if ids:
+            self._board = None
         for n in ids:
             self._decoded.pop(n, None)
             self._light.pop(n, None)
@@ -169,10 +175,19 @@ class TinyStore(CaseStore):
     def board_cases(self, stage: str | None = None) -> list[Case]:
         """Every case, light (``store.light``): from the summary cache (``store.summary``) when it
         was made from the case's very bytes, else decoded from them without the heavy fields,
-        checked by the same validator. Kept until the case changes (``refresh``, a save here)."""
+        checked by the same validator. Kept until the case changes (``refresh``, a save here).
+
+        Asked again with nothing changed (the board's first load, after ``tui.cli`` read them
+        ahead beside its imports), the same cases come back from the last answer: checked in C,
+        case by case, to be from the very bytes the storage holds now (30,000 cases: 1-2 ms
+        instead of the 22 ms of walking them again)."""
+        docs = self.storage.raws("cases")
+        last = self._board
+        if stage is None and last is not None and len(docs) == len(last[0]) \
+                and all(map(operator.is_, last[1], map(docs.get, last[0]))):
+            return list(last[2])
         out = []
         summary = self.summary()
-        docs = self.storage.raws("cases")
         known = self._light
         # A pass over every case also hashes the snapshot whole, in a thread beside it (hashlib
         # lets go of the GIL): an entry certified for these bytes (``Summary.certify``) is read
@@ -189,8 +204,9 @@ class TinyStore(CaseStore):
             whole = self._whole[1]
         unchecked: list[tuple[int, str, int]] = []  # (index in out, key, number): from trusted entries
         read = 0  # cases read now (the rest were kept from an earlier pass: certified by it already)
+        keys = sorted(docs, key=int)
         with paused_gc():
-            for k in sorted(docs, key=int):
+            for k in keys:
                 n = int(k)
                 raw = docs.get(k)
                 got = known.get(n)
@@ -224,6 +240,7 @@ class TinyStore(CaseStore):
                                                if type(raw) is not memoryview or raw.obj is not blob})
         if stage is None:
             summary.release()  # every case holds its own entry now (decoded, or its bytes until read)
+            self._board = (keys, [docs[k] for k in keys], list(out))
         return out
 
     def summary(self) -> Summary:
@@ -261,6 +278,7 @@ class TinyStore(CaseStore):
         if table == "cases":
             self._decoded.pop(n, None)
             self._light.pop(n, None)
+            self._board = None
 
     def _set_meta(self, **fields) -> None:
         self._write_doc("meta", META_ID, {**self._meta(), **fields})
