@@ -244,6 +244,8 @@ def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Pre
             im.draft("RGB", px)  # JPEG: decode at 1/2..1/8 scale; other formats ignore it
             im.thumbnail(px, PILImage.Resampling.BILINEAR)
             thumb = im.convert("RGB")
+    except PILImage.UnidentifiedImageError:  # (its message names the in-memory buffer: nothing for a person)
+        return Preview(index, "undecodable", detail="cannot decode it: not a picture format this can read")
     except Exception as exc:  # noqa: BLE001 - any decoder failure (bomb, truncated, unknown) is one answer
         return Preview(index, "undecodable", detail=f"cannot decode it: {clean(str(exc))[:80]}")
     return Preview(index, "image", thumb, decode_ms=(time.perf_counter() - t0) * 1000, source_px=source)

@@ -150,6 +150,18 @@ def test_a_big_jpeg_is_decoded_at_thumbnail_size(tmp_path):
         assert im.size == (504, 378)  # libjpeg scales 1/8 while decoding
 
 
+def test_a_photo_that_is_no_picture_says_so_in_words(tmp_path):
+    """A .jpg that is not an image (seen in a trial: the demo's placeholders) says what is wrong,
+    not the decoder's repr of an in-memory buffer ("<_io.BytesIO object at 0x7f...>")."""
+    from store import ops
+    path = tmp_path / "photo.jpg"
+    path.write_bytes(b"not a jpeg, a text saved with the wrong name\n")
+    case = make_case()
+    ops.attach(case, path, "photo", "", NOW, "t")
+    p = load_preview(case.evidence[0], 0)
+    assert (p.state, p.detail) == ("undecodable", "cannot decode it: not a picture format this can read")
+
+
 def test_a_symlink_planted_over_evidence_is_not_followed(tmp_path):
     from store import ops
     path = jpeg(tmp_path / "a.jpg", (40, 30))
