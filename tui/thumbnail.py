@@ -107,10 +107,11 @@ _DA1_ANSWER_HEAD = b"\x1b[?"
 _PROBE_TIMEOUT = 0.1  # textual-image's own, for a terminal that answers nothing at all
 
 
-def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | None:
+def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | str | None:
     """Whether the terminal answered kitty's graphics query with OK (True) or answered the
-    device attributes after it without a word about graphics (False); None: not a terminal,
-    or no answer in ``timeout`` (textual-image then asks, and waits, as it always did).
+    device attributes after it without a word about graphics (False); "silent": no answer at
+    all in ``timeout`` (none of textual-image's questions will have one either); None: not a
+    terminal (textual-image asks nothing there).
 
     Both questions go out in one write; terminals answer in the order asked, so once the
     attributes' answer is in, no graphics answer is still coming. Bytes are read one at a time
@@ -132,7 +133,7 @@ def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | None:
                 break
             left = end - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return None
+                return "silent" if not got else None  # (half an answer: let textual-image ask itself)
             byte = os.read(fd, 1)
             if not byte:
                 return None
@@ -145,17 +146,19 @@ def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | None:
 
 
 @contextmanager
-def _answered_already(graphics: bool | None):
+def _answered_already(graphics: bool | str | None):
     """While textual-image is imported: its graphics question (the only one it waits out on
     xterm, VTE and tmux) answered "no" at once when ``_probe_graphics`` just saw the terminal
-    answer the attributes and not that (``graphics`` False). Its other questions, and every
-    question when ``graphics`` is True or None, go to the terminal as before.
+    answer the attributes and not that (``graphics`` False); every question of it answered "no"
+    at once when the terminal answered nothing at all ("silent": it would wait 0.1 s for each of
+    three). Its other questions, and every question when ``graphics`` is True or None, go to
+    the terminal as before.
 
     textual-image (pinned below 0.13 in pyproject.toml) offers no way to pass an answer in: its
     question functions read ``capture_terminal_response`` when its renderable modules are
     imported, so the name is replaced for that import only, and the replacement passes every
     later call through. A version without that name is asked the usual way."""
-    if graphics is not False:
+    if graphics is not False and graphics != "silent":
         yield
         return
     try:
@@ -171,9 +174,9 @@ def _answered_already(graphics: bool | None):
 
     @contextmanager
     def capture(start_marker: str, end_marker: str, timeout: float | None = None):
-        if importing[0] and start_marker == "\x1b_G":
+        if importing[0] and (start_marker == "\x1b_G" or graphics == "silent"):
             yield SimpleNamespace(sequence="")
-            raise TimeoutError("no graphics answer: asked together with the device attributes a moment ago")
+            raise TimeoutError("no such answer: asked together with the device attributes a moment ago")
         with original(start_marker, end_marker, timeout) as response:
             yield response
 
