@@ -20,6 +20,7 @@ from store import STAGE_TITLES, STAGES, Case
 from store import query as case_query
 
 from ..case_actions import CASE_BINDINGS, HELP_BINDING, CaseActions
+from ..compositor import SplitCompositor
 from ..messages import BoardReady, StatusStale
 from ..safe import clean, compact_money
 from ..triage import Triage
@@ -68,6 +69,7 @@ class BoardScreen(KeptScreen, CaseActions, Screen):
         # resize, every widget of the board was styled twice before the first frame (13-25 ms).
         super().__init__(id="board-screen", classes=" ".join(self._get_breakpoint_classes(
             width, self.HORIZONTAL_BREAKPOINTS)) if width is not None else None)
+        self._compositor = SplitCompositor()  # (tui.compositor: a key beside the detail pane draws two places)
         self.triage = triage
         self.col = 0
         self.filter_text = ""
