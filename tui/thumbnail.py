@@ -7,29 +7,31 @@ decodes those same bytes at thumbnail size (``Image.draft`` lets libjpeg scale a
 cheaper than a full decode; `bench/thumbnail.py` measures it). A missing,
 unreadable or changed file gives no picture at all: never an old one.
 
-``EvidencePreview`` shows the result with textual-image, which picks the best method the
-terminal offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Unicode
-when not on a terminal at all). textual-image asks the terminal what it supports when it is
-first imported, and that must happen before the app starts (Textual's input thread would take
-the answers): ``ask_terminal`` does it in a thread while the rest of the board is imported and
-the database opened (``tui.cli.board``), so its waits overlap that work instead of adding to it.
-Kitty's question (the graphics protocol) is one xterm, VTE and tmux never answer: textual-image
-waits its 0.1 s timeout for it, longer than the board takes to import and read 1,000 cases. So
-the thread first asks it together with the primary device attributes, which every terminal
-answers, and after them (``_probe_graphics``): the answer to both comes back in one round trip,
-and when no graphics answer came before the attributes, textual-image's own wait is skipped
-(``_answered_already``). This module imports neither textual-image nor PIL itself, so the board
-imports it without asking anything.
+``EvidencePreview`` shows the result with textual-image, with the best method the terminal
+offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Unicode when not on
+a terminal at all). textual-image asks the terminal what it supports when it is first imported,
+and the answers must be read before the app starts (Textual's input thread would take them). So
+the board asks textual-image's three questions itself, in one write, in a thread while the rest
+of the board is imported and the database opened (``ask_terminal``, ``tui.cli.board``): kitty's
+query (which xterm, VTE and tmux never answer: textual-image waited its 0.1 s timeout for it),
+the cell size, and the primary device attributes, which every terminal answers, last. Their
+answer ends the read: one round trip. textual-image itself (and PIL, 40-60 ms of imports) is
+imported after the board's first frame (``prepare_pictures``), told those answers and asking
+nothing (``_import_image``). This module imports neither, so the board imports it without
+asking anything.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import mimetypes
 import os
+import re
 import select
 import stat
+import struct
 import sys
 import termios
 import threading
@@ -38,7 +40,6 @@ import tty
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Callable
 
 from textual import work
@@ -64,16 +65,12 @@ THUMB_PX = (480, 360)
 
 
 def ask_terminal() -> Callable[[], None]:
-    """Import textual-image in a thread: the import asks the terminal what it can draw (Sixel,
-    kitty graphics, the cell size in pixels), up to 0.1 s a question. Call what this returns
-    before the app runs: it waits for the answers (and raises what the import raised).
-
-    While the thread runs, the caller must not import textual-image or PIL itself (two threads
-    importing the same modules at once can each meet the other's half-done): the rest of the
-    board does not, and this module's own imports (textual.app) leave textual-image nothing else
-    to import (tests/tui/test_startup_imports.py checks both)."""
+    """Ask the terminal what it can draw (Sixel, kitty graphics, the cell size in pixels), in a
+    thread, while the board imports and the database opens. Call what this returns before the
+    app runs: it waits for the answers, which must be read before Textual's input thread takes
+    the terminal. textual-image is imported later (``prepare_pictures``), answered from these."""
     # The answers are read a byte at a time, each byte taking the GIL back from the importing
-    # thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
+    # main thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(0.0002)
     thread = threading.Thread(target=_ask, name="ask-terminal", daemon=True)
@@ -82,40 +79,53 @@ def ask_terminal() -> Callable[[], None]:
     def answered() -> None:
         thread.join()
         sys.setswitchinterval(interval)
-        _terminal_image()  # a dict lookup when the thread imported it; else the thread's error, raised here
 
     return answered
 
 
+@dataclass(frozen=True)
+class TerminalAnswers:
+    """What the terminal said before the app ran: the picture method textual-image would pick
+    from the same answers (Sixel first, then kitty's graphics protocol, else half-blocks), and
+    the cell size in pixels when it answered that question."""
+    method: str  # "sixel" | "tgp" | "halfcell"
+    cell: tuple[int, int] | None = None  # (width, height)
+
+
+_ANSWERS: list[TerminalAnswers | None] = []  # set by ask_terminal's thread: None, not a terminal
+_IMAGE: list[type] = []  # textual-image's widget class for this terminal, once imported
+_IMAGE_LOCK = threading.Lock()
+
+
 def _ask() -> None:
     try:
-        graphics = _probe_graphics()
-    except (OSError, ValueError, termios.error):  # no terminal to ask after all: textual-image finds out itself
-        graphics = None
-    try:
-        with _answered_already(graphics):
-            _terminal_image()
-    except Exception:  # noqa: BLE001 - the caller imports it again after the join and meets the error itself
-        pass
+        got = _probe_terminal()
+    except (OSError, ValueError, termios.error):  # no terminal to ask after all
+        got = None
+    _ANSWERS[:] = [got]
 
 
 # Kitty's graphics query as textual-image sends it (a 1x1 RGB image, query only: nothing is
-# stored or drawn), then the primary device attributes, which every terminal answers, in order.
+# stored or drawn), the cell size in pixels (xterm's window op 16), then the primary device
+# attributes, which every terminal answers, in order.
 _GRAPHICS_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+_CELLS_QUERY = b"\x1b[16t"
 _DA1_QUERY = b"\x1b[c"
 _DA1_ANSWER_HEAD = b"\x1b[?"
 _PROBE_TIMEOUT = 0.1  # textual-image's own, for a terminal that answers nothing at all
+_CELLS_ANSWER = re.compile(rb"\x1b\[6;(\d{1,4});(\d{1,4})t")
 
 
-def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | str | None:
-    """Whether the terminal answered kitty's graphics query with OK (True) or answered the
-    device attributes after it without a word about graphics (False); "silent": no answer at
-    all in ``timeout`` (none of textual-image's questions will have one either); None: not a
-    terminal (textual-image asks nothing there).
+def _probe_terminal(timeout: float = _PROBE_TIMEOUT) -> TerminalAnswers | None:
+    """The terminal's answers to textual-image's three questions, asked in one write and read
+    in one round trip; None: not a terminal (textual-image asks nothing there either).
 
-    Both questions go out in one write; terminals answer in the order asked, so once the
-    attributes' answer is in, no graphics answer is still coming. Bytes are read one at a time
-    up to the end of the attributes' answer, so a key typed meanwhile stays for the board."""
+    Terminals answer in the order asked, and every one answers the device attributes, so once
+    their answer is in, no other answer is still coming: kitty's query, which xterm, VTE and
+    tmux never answer, costs nothing (textual-image waited its 0.1 s timeout for it). A terminal
+    that answers nothing in ``timeout`` gets half-blocks, as textual-image gives it. Bytes are
+    read one at a time up to the end of the attributes' answer, so a key typed meanwhile stays
+    for the board."""
     stdin, stdout = sys.__stdin__, sys.__stdout__
     if stdin is None or stdout is None or not stdin.isatty() or not stdout.isatty():
         return None
@@ -124,7 +134,7 @@ def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | str | None:
     tty.setcbreak(fd, termios.TCSANOW)
     try:
         stdout.flush()
-        os.write(stdout.fileno(), _GRAPHICS_QUERY + _DA1_QUERY)
+        os.write(stdout.fileno(), _GRAPHICS_QUERY + _CELLS_QUERY + _DA1_QUERY)
         got = bytearray()
         end = time.monotonic() + timeout
         while True:
@@ -133,7 +143,7 @@ def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | str | None:
                 break
             left = end - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return "silent" if not got else None  # (half an answer: let textual-image ask itself)
+                return TerminalAnswers("halfcell")  # silent, or half an answer: no method is sure
             byte = os.read(fd, 1)
             if not byte:
                 return None
@@ -141,57 +151,79 @@ def _probe_graphics(timeout: float = _PROBE_TIMEOUT) -> bool | str | None:
     finally:
         termios.tcsetattr(fd, termios.TCSANOW, saved)
     before = bytes(got[:head])
+    attributes = bytes(got[head + len(_DA1_ANSWER_HEAD):-1]).split(b";")
     start = before.find(b"\x1b_G")
-    return start >= 0 and before[start:].split(b"\x1b\\", 1)[0].endswith(b";OK")
+    graphics = start >= 0 and before[start:].split(b"\x1b\\", 1)[0].endswith(b";OK")
+    cells = _CELLS_ANSWER.search(before)
+    cell = (int(cells.group(2)), int(cells.group(1))) if cells else None
+    if cell is not None and not all(cell):
+        cell = None
+    return TerminalAnswers("sixel" if b"4" in attributes else "tgp" if graphics else "halfcell", cell)
 
 
-@contextmanager
-def _answered_already(graphics: bool | str | None):
-    """While textual-image is imported: its graphics question (the only one it waits out on
-    xterm, VTE and tmux) answered "no" at once when ``_probe_graphics`` just saw the terminal
-    answer the attributes and not that (``graphics`` False); every question of it answered "no"
-    at once when the terminal answered nothing at all ("silent": it would wait 0.1 s for each of
-    three). Its other questions, and every question when ``graphics`` is True or None, go to
-    the terminal as before.
-
-    textual-image (pinned below 0.13 in pyproject.toml) offers no way to pass an answer in: its
-    question functions read ``capture_terminal_response`` when its renderable modules are
-    imported, so the name is replaced for that import only, and the replacement passes every
-    later call through. A version without that name is asked the usual way."""
-    if graphics is not False and graphics != "silent":
-        yield
-        return
-    try:
-        from textual_image import _terminal
-    except ImportError:
-        yield
-        return
-    original = getattr(_terminal, "capture_terminal_response", None)
-    if original is None:
-        yield
-        return
-    importing = [True]
-
-    @contextmanager
-    def capture(start_marker: str, end_marker: str, timeout: float | None = None):
-        if importing[0] and (start_marker == "\x1b_G" or graphics == "silent"):
-            yield SimpleNamespace(sequence="")
-            raise TimeoutError("no such answer: asked together with the device attributes a moment ago")
-        with original(start_marker, end_marker, timeout) as response:
-            yield response
-
-    _terminal.capture_terminal_response = capture
-    try:
-        yield
-    finally:
-        importing[0] = False
-        _terminal.capture_terminal_response = original
+def prepare_pictures() -> None:
+    """Import textual-image now (a thread worker of the board, after its first frame): 40-60 ms
+    of imports (it and PIL) that every start waited for before, for a preview most starts never
+    show."""
+    _terminal_image()
 
 
 def _terminal_image() -> type:
-    from textual_image.widget import Image  # the import asks the terminal: see ask_terminal
+    """textual-image's widget for this terminal (imported once, by whichever thread asks first;
+    the others wait for it)."""
+    with _IMAGE_LOCK:
+        if not _IMAGE:
+            _IMAGE.append(_import_image(_ANSWERS[0] if _ANSWERS else _UNASKED))
+        return _IMAGE[0]
 
-    return Image
+
+_UNASKED = object()  # ask_terminal never ran (a host app, a test): textual-image asks for itself
+
+
+def _import_image(answers: object) -> type:
+    """textual-image's widget class picked from ``answers`` (``_probe_terminal``'s), imported
+    without asking the terminal anything: the app owns the terminal by now, and an answer would
+    reach the board as keys.
+
+    textual-image (pinned below 0.13 in pyproject.toml) asks when its modules are imported and
+    offers no way to pass an answer in. Its questions go through ``capture_terminal_response``
+    (read from ``textual_image._terminal`` when its renderable modules are imported), which is
+    replaced for the import only by one that answers "no" before anything is written, and its
+    cell size is cached on ``get_cell_size`` (``_result``), which is given the terminal's answer
+    when the terminal gives no pixel size of its own (textual-image's order: that first)."""
+    if not isinstance(answers, TerminalAnswers):  # not a terminal, or never asked: the usual import
+        from textual_image.widget import Image
+
+        return Image
+    from textual_image import _terminal
+
+    original = getattr(_terminal, "capture_terminal_response", None)
+    if answers.cell is not None and not _pixel_size_known() and hasattr(_terminal, "CellSize"):
+        _terminal.get_cell_size._result = _terminal.CellSize(*answers.cell)  # type: ignore[attr-defined]
+
+    @contextmanager
+    def asked_already(start_marker: str, end_marker: str, timeout: float | None = None):
+        raise TimeoutError("asked before the app ran (tui.thumbnail.ask_terminal)")
+        yield  # (a generator: a context manager that refuses at entry, before the question is written)
+
+    if original is not None:
+        _terminal.capture_terminal_response = asked_already
+    try:
+        import textual_image.widget as widget
+    finally:
+        if original is not None:
+            _terminal.capture_terminal_response = original
+    return {"sixel": widget.SixelImage, "tgp": widget.TGPImage}.get(answers.method, widget.HalfcellImage)
+
+
+def _pixel_size_known() -> bool:
+    """The terminal reports its size in pixels (TIOCGWINSZ), as textual-image asks it first."""
+    stdout = sys.__stdout__
+    try:
+        rows, cols, width, height = struct.unpack("HHHH", fcntl.ioctl(stdout.fileno(), termios.TIOCGWINSZ, b"\0" * 8))
+    except (AttributeError, OSError, ValueError):
+        return False
+    return bool(rows and cols and width // cols and height // rows)
 
 
 def is_image(e: Evidence) -> bool:
@@ -279,7 +311,14 @@ class EvidencePreview(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="ev-caption")
-        yield _terminal_image()(None, id="ev-image")  # imported, the terminal asked, before the app ran
+        # The picture's widget (textual-image's) is mounted with the first picture: the board's
+        # start composes this pane, and textual-image is imported after its first frame.
+
+    @property
+    def image(self) -> PILImage.Image | None:
+        """The picture shown, if any."""
+        found = self.query("#ev-image")
+        return found.first().image if found else None
 
     @property
     def evidence(self) -> Evidence | None:
@@ -322,8 +361,11 @@ class EvidencePreview(Vertical):
         self._caption()
 
     def _set_image(self, image: PILImage.Image | None) -> None:
-        widget = self.query_one("#ev-image")
-        widget.image = image
+        found = self.query("#ev-image")
+        if found:
+            found.first().image = image
+        elif image is not None:
+            self.mount(_terminal_image()(image, id="ev-image"))
         self.set_class(image is not None, "-has-image")
 
     def _caption(self) -> None:

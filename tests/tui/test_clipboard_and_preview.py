@@ -103,7 +103,7 @@ async def test_a_changed_photo_is_never_shown(one, cfg, files):
     app = DisputeApp(one, cfg, clock=lambda: NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         preview = await _detail(app, pilot)
-        assert preview.preview.state == "changed" and preview.query_one("#ev-image").image is None
+        assert preview.preview.state == "changed" and preview.image is None
         await pilot.press("v")
         await pilot.pause()
         assert "CHANGED" in screen_text(app) and "SHA-256 differs" in screen_text(app)
@@ -119,7 +119,7 @@ async def test_a_photo_that_goes_missing_loses_its_picture(one, cfg, files):
         one.update("D-0001", lambda k: __import__("store").ops.log(k, "note", "x", NOW, "colleague"))
         app.loader.load(select="D-0001", refresh=True)
         await settle(pilot)
-        assert preview.preview.state == "missing" and preview.query_one("#ev-image").image is None
+        assert preview.preview.state == "missing" and preview.image is None
 
 
 async def test_thumbnails_off_in_the_config(one, files):
@@ -129,7 +129,7 @@ async def test_thumbnails_off_in_the_config(one, files):
     app = DisputeApp(one, cfg, clock=lambda: NOW)
     async with app.run_test(size=(80, 24)) as pilot:
         preview = await _detail(app, pilot)
-        assert preview.preview is None and preview.query_one("#ev-image").image is None
+        assert preview.preview is None and preview.image is None
         await pilot.press("v")
         await pilot.pause()
         assert "thumbnails off" in screen_text(app)

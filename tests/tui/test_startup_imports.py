@@ -37,30 +37,31 @@ def test_the_board_starts_without_what_only_other_screens_use():
     assert early == []
 
 
-def test_the_terminal_question_imports_nothing_the_board_imports_meanwhile():
-    """``tui.cli.board`` imports the app while ``ask_terminal``'s thread imports textual-image:
-    no module may be imported by both at once (each could meet the other's half-done), so the thread
-    meets only modules of its own (PIL, textual-image and what only they use)."""
-    first = "import json, sys, tui.cli, tui.thumbnail; before = set(sys.modules); "
+def test_the_picture_widget_imports_nothing_the_board_imports_meanwhile():
+    """The board imports textual-image in a worker thread after its first frame while the UI
+    thread goes on (``tui.thumbnail.prepare_pictures``): no module may be imported by both at
+    once (each could meet the other's half-done), so the import meets only modules of its own
+    (PIL, textual-image and what only they use)."""
+    first = "import json, sys, tui.cli, tui.app, tui.thumbnail; before = set(sys.modules); "
     then = "; print(json.dumps(sorted(set(sys.modules) - before)))"
-    board = set(_modules(first + "import tui.app" + then))
     question = set(_modules(first + "import textual_image.widget" + then))
-    assert board & question == set()
     assert not [m for m in question if m.split(".")[0] in ("tui", "store", "textual", "rich")]
-    assert "tui.app" in board and "textual_image.widget" in question
+    assert "textual_image.widget" in question
 
 
-def test_asking_the_terminal_leaves_the_widget_imported_and_the_switch_interval_as_it_was():
+def test_asking_the_terminal_imports_no_picture_code_and_leaves_the_switch_interval_as_it_was():
     got = _modules("""
 import json, sys
-from tui.thumbnail import ask_terminal, EvidencePreview
+from tui.thumbnail import ask_terminal, EvidencePreview, prepare_pictures
 interval = sys.getswitchinterval()
 answered = ask_terminal()
 answered()
-print(json.dumps({"imported": "textual_image.widget" in sys.modules,
+early = "textual_image" in sys.modules or "PIL" in sys.modules
+prepare_pictures()
+print(json.dumps({"early": early, "later": "textual_image.widget" in sys.modules,
                   "interval": sys.getswitchinterval() == interval}))
 """)
-    assert got == {"imported": True, "interval": True}
+    assert got == {"early": False, "later": True, "interval": True}
 
 
 def test_the_board_start_collects_nothing_and_freezes_what_it_made_even_when_it_fails():

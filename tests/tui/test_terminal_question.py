@@ -1,11 +1,12 @@
 """The terminal question asked before the board starts (``tui.thumbnail.ask_terminal``), on a real
-pty, answered the way real terminals answer: which picture method the board then uses, and that
-no answer is left behind for the board to read as keys.
+pty, answered the way real terminals answer: which picture method the board then uses, that
+no answer is left behind for the board to read as keys, and that textual-image, imported later
+(after the board's first frame, when the app owns the terminal), asks the terminal nothing.
 
-Kitty's graphics query is asked together with the device attributes (``_probe_graphics``), so a
-terminal that never answers it (xterm, VTE, tmux) costs one round trip instead of textual-image's
-0.1 s timeout: how long a start takes is measured in `make bench` (the board at 1,000 cases), not
-here.
+Kitty's graphics query, the cell size and the device attributes go out in one write
+(``_probe_terminal``), so a terminal that never answers kitty's (xterm, VTE, tmux) costs one round
+trip instead of textual-image's 0.1 s timeout: how long a start takes is measured in `make
+bench`, not here.
 """
 
 from __future__ import annotations
@@ -26,17 +27,25 @@ import pytest
 from tests.support import ROOT
 
 CHILD = """
-import json, os, select, sys
-from tui.thumbnail import ask_terminal, _terminal_image
+import json, os, select, sys, time
+from tui.thumbnail import ask_terminal, prepare_pictures, _terminal_image
 answered = ask_terminal()
 answered()
-import textual_image.renderable as r
-_terminal_image()
+asked_before = "textual_image" in sys.modules
+os.write(int(sys.argv[1]), b"answered\\n")  # the test notes what the terminal was asked up to here
+time.sleep(0.3)
+prepare_pictures()  # as the board does after its first frame
+from textual_image._terminal import get_cell_size
+cls = _terminal_image()
 fd = sys.stdin.fileno()
 left = b""
-while select.select([fd], [], [], 0)[0]:
+while select.select([fd], [], [], 0.2)[0]:
     left += os.read(fd, 64)
-os.write(int(sys.argv[1]), json.dumps({"method": r.Image.__module__.rsplit(".", 1)[-1],
+cell = get_cell_size()
+import textual_image.widget as w
+name = [n for n in ("SixelImage", "TGPImage", "HalfcellImage", "UnicodeImage") if getattr(w, n) is cls]
+os.write(int(sys.argv[1]), json.dumps({"method": name, "imported_early": asked_before,
+                                       "cell": [cell.width, cell.height],
                                        "left": left.decode(errors="replace")}).encode())
 """
 
@@ -45,9 +54,9 @@ KITTY = re.compile(rb"\x1b_G([^;\x1b]*)(?:;[^\x1b]*)?\x1b\\")
 CELLS = re.compile(rb"\x1b\[16t")
 
 
-def _terminal(master: int, kind: str, done: threading.Event) -> list[str]:
-    """Answer the child's questions as a terminal of ``kind`` would, in the order asked."""
-    asked: list[str] = []
+def _terminal(master: int, kind: str, done: threading.Event, asked: list[str]) -> None:
+    """Answer the child's questions as a terminal of ``kind`` would, in the order asked (noted
+    in ``asked`` as they come)."""
     buf = b""
     while not done.is_set():
         if not select.select([master], [], [], 0.05)[0]:
@@ -71,17 +80,16 @@ def _terminal(master: int, kind: str, done: threading.Event) -> list[str]:
                 ident = re.search(rb"i=(\d+)", m.group(1))
                 reply = b"\x1b_Gi=" + (ident.group(1) if ident else b"1") + b";OK\x1b\\"
             elif name == "cells" and kind != "silent":
-                reply = b"\x1b[6;20;10t"
+                reply = b"\x1b[6;17;8t"  # 8x17-pixel cells: not textual-image's 10x20 default
             if reply:
                 os.write(master, reply)
-    return asked
 
 
 @pytest.mark.parametrize(("kind", "method"), [
-    ("xterm", "halfcell"),  # answers the attributes, never kitty's query: xterm, VTE, tmux
-    ("sixel", "sixel"),  # says 4 (Sixel) in its attributes: foot, WezTerm, xterm -ti vt340
-    ("kitty", "tgp"),  # answers the graphics query OK, before the attributes
-    ("silent", "halfcell"),  # answers nothing: asked the usual way, and every question times out
+    ("xterm", "HalfcellImage"),  # answers the attributes, never kitty's query: xterm, VTE, tmux
+    ("sixel", "SixelImage"),  # says 4 (Sixel) in its attributes: foot, WezTerm, xterm -ti vt340
+    ("kitty", "TGPImage"),  # answers the graphics query OK, before the attributes
+    ("silent", "HalfcellImage"),  # answers nothing in 0.1 s: half-blocks, as textual-image gives it
 ])
 def test_the_board_draws_pictures_the_way_the_terminal_answers_and_leaves_no_answer_unread(kind, method):
     master, slave = os.openpty()
@@ -90,36 +98,46 @@ def test_the_board_draws_pictures_the_way_the_terminal_answers_and_leaves_no_ans
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""), TERM="xterm-256color")
     done = threading.Event()
     asked: list[str] = []
-    reader = threading.Thread(target=lambda: asked.extend(_terminal(master, kind, done)), daemon=True)
+    reader = threading.Thread(target=_terminal, args=(master, kind, done, asked), daemon=True)
     reader.start()
     try:
         child = subprocess.Popen([sys.executable, "-c", CHILD, str(results_w)], stdin=slave, stdout=slave,
                                  stderr=subprocess.PIPE, env=env, cwd=ROOT, pass_fds=(results_w,))
         os.close(slave)
         os.close(results_w)
+        with os.fdopen(results_r, "rb") as fh:
+            first = fh.readline()
+            asked_then = list(asked)
+            rest = fh.read()
         _, err = child.communicate(timeout=60)
         assert child.returncode == 0, err.decode()
-        with os.fdopen(results_r, "rb") as fh:
-            got = json.loads(fh.read())
+        assert first == b"answered\n"
+        got = json.loads(rest)
     finally:
         done.set()
         reader.join(timeout=5)
         os.close(master)
-    assert got == {"method": method, "left": ""}
-    # kitty's query goes out with the attributes' question, first of all
-    assert asked[:2] == ["kitty", "da1"]
+    cell = [10, 20] if kind == "silent" else [8, 17]  # (no answer: textual-image's default)
+    assert got == {"method": [method], "imported_early": False, "cell": cell, "left": ""}
+    # the three questions in one write, kitty's first, the attributes last; and nothing more after
+    # the app would own the terminal (textual-image imported then asks nothing)
+    assert asked_then == ["kitty", "cells", "da1"]
+    assert asked == asked_then
 
 
-def test_textual_image_still_asks_through_the_function_the_board_answers_for():
-    """``_answered_already`` answers kitty's question by standing in for textual-image's
-    ``capture_terminal_response`` while it is imported; a textual-image that asks another way
-    would be asked the slow way again, silently: this says so on the upgrade instead."""
+def test_textual_image_still_asks_through_the_names_the_board_answers_for():
+    """``_import_image`` answers textual-image's questions by standing in for its
+    ``capture_terminal_response`` while it is imported, and gives it the cell size through the
+    cache on ``get_cell_size``; a textual-image that asks another way would write its questions
+    to a terminal the app owns (the answers read as keys): this says so on the upgrade instead."""
     import inspect
 
     from textual_image import _terminal
-    from textual_image.renderable import tgp
+    from textual_image.renderable import sixel, tgp
 
     assert tgp.capture_terminal_response is _terminal.capture_terminal_response
+    assert sixel.capture_terminal_response is _terminal.capture_terminal_response
     assert list(inspect.signature(_terminal.capture_terminal_response).parameters)[:3] == [
         "start_marker", "end_marker", "timeout"]
     assert tgp._TGP_MESSAGE_START == "\x1b_G"
+    assert "_result" in inspect.getsource(_terminal.get_cell_size) and _terminal.CellSize(8, 17).width == 8

@@ -36,8 +36,8 @@ def board(args, cfg):
     with _long_lived():
         from ..thumbnail import ask_terminal
 
-        # textual-image asks the terminal what it can draw (0.1 s+) while the board imports and
-        # the database opens; answered() waits for it before the app takes the terminal.
+        # The terminal is asked what pictures it can draw while the board imports and the
+        # database opens; answered() waits for its answer before the app takes the terminal.
         answered = ask_terminal()
         ahead = _Ahead(args, cfg)
         try:
