@@ -127,19 +127,9 @@ class DisputeApp(App[int]):
             self.loader.load(select=None, refresh=False, first=True)
         if self.timer is None:
             self.timer = self.set_interval(min(1.0, self.refresh_seconds), self.loader.tick, name="board-clock")
-            if self.cfg.board.get("thumbnails", True) is not False:
-                self.call_after_refresh(self._prepare_pictures)  # after the first frame
             fd = getattr(self._driver, "fileno", None)
             if not self.is_headless and isinstance(fd, int):
                 self.set_interval(1.0, lambda: self.hung_up(fd), name="terminal-gone")
-
-    def _prepare_pictures(self) -> None:
-        """textual-image imported in a thread once the board is drawn, not before its first frame
-        (``tui.thumbnail.prepare_pictures``): the evidence preview has it when first opened."""
-        from .thumbnail import prepare_pictures
-
-        self.run_worker(prepare_pictures, thread=True, group="pictures", description="import the picture widget",
-                        exit_on_error=False)
 
     HUNG_UP = 129  # the exit code of a process a SIGHUP ended (128 + 1)
 

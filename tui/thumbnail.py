@@ -16,8 +16,8 @@ of the board is imported and the database opened (``ask_terminal``, ``tui.cli.bo
 query (which xterm, VTE and tmux never answer: textual-image waited its 0.1 s timeout for it),
 the cell size, and the primary device attributes, which every terminal answers, last. Their
 answer ends the read: one round trip. textual-image itself (and PIL, 40-60 ms of imports) is
-imported after the board's first frame (``prepare_pictures``), told those answers and asking
-nothing (``_import_image``). This module imports neither, so the board imports it without
+imported when the first picture is to be shown, in the preview's worker (``prepare_pictures``),
+told those answers and asking nothing (``_import_image``). This module imports neither, so the board imports it without
 asking anything.
 """
 
@@ -68,7 +68,7 @@ def ask_terminal() -> Callable[[], None]:
     """Ask the terminal what it can draw (Sixel, kitty graphics, the cell size in pixels), in a
     thread, while the board imports and the database opens. Call what this returns before the
     app runs: it waits for the answers, which must be read before Textual's input thread takes
-    the terminal. textual-image is imported later (``prepare_pictures``), answered from these."""
+    the terminal. textual-image is imported with the first picture (``prepare_pictures``), answered from these."""
     # The answers are read a byte at a time, each byte taking the GIL back from the importing
     # main thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
     interval = sys.getswitchinterval()
@@ -162,9 +162,9 @@ def _probe_terminal(timeout: float = _PROBE_TIMEOUT) -> TerminalAnswers | None:
 
 
 def prepare_pictures() -> None:
-    """Import textual-image now (a thread worker of the board, after its first frame): 40-60 ms
-    of imports (it and PIL) that every start waited for before, for a preview most starts never
-    show."""
+    """Import textual-image now: in the preview's worker, when it has the first picture to show.
+    40-60 ms of imports (it and PIL) and 2.6 MB that every board start paid before its first
+    frame, for a preview many sessions never show."""
     _terminal_image()
 
 
@@ -312,7 +312,7 @@ class EvidencePreview(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="ev-caption")
         # The picture's widget (textual-image's) is mounted with the first picture: the board's
-        # start composes this pane, and textual-image is imported after its first frame.
+        # start composes this pane, and textual-image is imported only for a picture.
 
     @property
     def image(self) -> PILImage.Image | None:
@@ -349,7 +349,10 @@ class EvidencePreview(Vertical):
 
     @work(thread=True, exclusive=True, group="evidence-preview")
     def _load(self, case_id: str, rev: int, e: Evidence, index: int) -> None:
-        self.post_message(PreviewReady(case_id, rev, load_preview(e, index)))
+        preview = load_preview(e, index)
+        if preview.image is not None:
+            prepare_pictures()  # the first picture: textual-image imported here, not in the UI thread
+        self.post_message(PreviewReady(case_id, rev, preview))
 
     def on_preview_ready(self, msg: PreviewReady) -> None:
         msg.stop()

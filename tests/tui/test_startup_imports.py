@@ -38,8 +38,8 @@ def test_the_board_starts_without_what_only_other_screens_use():
 
 
 def test_the_picture_widget_imports_nothing_the_board_imports_meanwhile():
-    """The board imports textual-image in a worker thread after its first frame while the UI
-    thread goes on (``tui.thumbnail.prepare_pictures``): no module may be imported by both at
+    """The board imports textual-image in the preview's worker thread, with the first picture,
+    while the UI thread goes on (``tui.thumbnail.prepare_pictures``): no module may be imported by both at
     once (each could meet the other's half-done), so the import meets only modules of its own
     (PIL, textual-image and what only they use)."""
     first = "import json, sys, tui.cli, tui.app, tui.thumbnail; before = set(sys.modules); "
@@ -62,6 +62,48 @@ print(json.dumps({"early": early, "later": "textual_image.widget" in sys.modules
                   "interval": sys.getswitchinterval() == interval}))
 """)
     assert got == {"early": False, "later": True, "interval": True}
+
+
+def test_the_picture_code_is_imported_for_the_first_picture_and_not_before(tmp_path):
+    """The board (with the pane beside it) and the case's detail screen with its evidence
+    preview: on a case whose evidence is a PDF, neither textual-image nor PIL is imported (2.6
+    MB and 40-60 ms of imports every start paid before); on one whose evidence is a photo they
+    come with the picture, which is then drawn."""
+    from tests.support.tools import jpeg
+
+    pdf = tmp_path / "invoice.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + os.urandom(3000))
+    photo = jpeg(tmp_path / "crack.jpg", (400, 300))
+    got = _modules(f"""
+import asyncio, json, sys
+from store import TinyStore
+from store.config import defaults
+from tests.support.tools import NOW, attach, make_case
+from tui.app import DisputeApp
+cfg = defaults()
+seen = {{}}
+for name, path, kind in (("pdf", {str(pdf)!r}, "invoice"), ("photo", {str(photo)!r}, "photo")):
+    s = TinyStore({str(tmp_path)!r} + "/" + name + ".json", cfg=cfg, user="t", clock=lambda: NOW)
+    s.create(make_case())
+    attach(s, "D-0001", path, kind)
+    async def main():
+        app = DisputeApp(s, cfg, clock=lambda: NOW)
+        async with app.run_test(size=(160, 45)) as pilot:
+            for k in ("", "j", "k", "enter"):
+                if k:
+                    await pilot.press(k)
+                for _ in range(3):
+                    await app.workers.wait_for_complete(); await pilot.pause()
+            preview = app.screen.query_one("#evidence-preview")
+            return app.screen_stack[0].query_one("#detail-side").display, preview.image is not None
+    pane, drawn = asyncio.run(main())
+    s.close()
+    seen[name] = {{"pane": pane, "drawn": drawn,
+                   "imported": sorted(m for m in ("PIL", "textual_image") if m in sys.modules)}}
+print(json.dumps(seen))
+""")
+    assert got == {"pdf": {"pane": True, "drawn": False, "imported": []},
+                   "photo": {"pane": True, "drawn": True, "imported": ["PIL", "textual_image"]}}
 
 
 def test_the_board_start_collects_nothing_and_freezes_what_it_made_even_when_it_fails():

@@ -1,7 +1,7 @@
 """The terminal question asked before the board starts (``tui.thumbnail.ask_terminal``), on a real
 pty, answered the way real terminals answer: which picture method the board then uses, that
 no answer is left behind for the board to read as keys, and that textual-image, imported later
-(after the board's first frame, when the app owns the terminal), asks the terminal nothing.
+(with the first picture, when the app owns the terminal), asks the terminal nothing.
 
 Kitty's graphics query, the cell size and the device attributes go out in one write
 (``_probe_terminal``), so a terminal that never answers kitty's (xterm, VTE, tmux) costs one round
@@ -34,7 +34,7 @@ answered()
 asked_before = "textual_image" in sys.modules
 os.write(int(sys.argv[1]), b"answered\\n")  # the test notes what the terminal was asked up to here
 time.sleep(0.3)
-prepare_pictures()  # as the board does after its first frame
+prepare_pictures()  # as the preview's worker does with the first picture
 from textual_image._terminal import get_cell_size
 cls = _terminal_image()
 fd = sys.stdin.fileno()
