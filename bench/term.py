@@ -74,12 +74,14 @@ class Term:
             # Answer as xterm does the queries textual_image sends at import (it waits 0.1 s for
             # each answer): primary device attributes and the cell size in pixels. Its kitty
             # graphics query goes unanswered, as in xterm or tmux.
-            for query, answer in ANSWERS:
-                if query in data:
-                    try:
-                        os.write(self.master, answer)
-                    except OSError:
-                        pass
+            # In the order asked, as a terminal answers (a board that stops reading at the
+            # attributes' answer would otherwise find a later one among its keys).
+            asked = sorted((data.find(query), answer) for query, answer in ANSWERS if query in data)
+            for _, answer in asked:
+                try:
+                    os.write(self.master, answer)
+                except OSError:
+                    pass
 
     def _read_marks(self, fd: int) -> None:
         buf = b""

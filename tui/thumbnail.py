@@ -11,11 +11,11 @@ unreadable or changed file gives no picture at all: never an old one.
 offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Unicode when not on
 a terminal at all). textual-image asks the terminal what it supports when it is first imported,
 and the answers must be read before the app starts (Textual's input thread would take them). So
-the board asks textual-image's three questions itself, in one write, in a thread while the rest
+the board asks textual-image's two questions itself, in one write, in a thread while the rest
 of the board is imported and the database opened (``ask_terminal``, ``tui.cli.board``): kitty's
-query (which xterm, VTE and tmux never answer: textual-image waited its 0.1 s timeout for it),
-the cell size, and the primary device attributes, which every terminal answers, last. Their
-answer ends the read: one round trip. textual-image itself (and PIL, 40-60 ms of imports) is
+query (which xterm, VTE and tmux never answer: textual-image waited its 0.1 s timeout for it)
+and the primary device attributes, which every terminal answers, last. Their answer ends the
+read: one round trip. textual-image itself (and PIL, 40-60 ms of imports) is
 imported when the first picture is to be shown, in the preview's worker (``prepare_pictures``),
 told those answers and asking nothing (``_import_image``). This module imports neither, so the board imports it without
 asking anything.
@@ -23,15 +23,12 @@ asking anything.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import io
 import mimetypes
 import os
-import re
 import select
 import stat
-import struct
 import sys
 import termios
 import threading
@@ -65,10 +62,10 @@ THUMB_PX = (480, 360)
 
 
 def ask_terminal() -> Callable[[], None]:
-    """Ask the terminal what it can draw (Sixel, kitty graphics, the cell size in pixels), in a
-    thread, while the board imports and the database opens. Call what this returns before the
-    app runs: it waits for the answers, which must be read before Textual's input thread takes
-    the terminal. textual-image is imported with the first picture (``prepare_pictures``), answered from these."""
+    """Ask the terminal what it can draw (Sixel, kitty graphics), in a thread, while the board
+    imports and the database opens. Call what this returns before the app runs: it waits for
+    the answers, which must be read before Textual's input thread takes the terminal.
+    textual-image is imported with the first picture (``prepare_pictures``), told these."""
     # The answers are read a byte at a time, each byte taking the GIL back from the importing
     # main thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
     interval = sys.getswitchinterval()
@@ -86,10 +83,8 @@ def ask_terminal() -> Callable[[], None]:
 @dataclass(frozen=True)
 class TerminalAnswers:
     """What the terminal said before the app ran: the picture method textual-image would pick
-    from the same answers (Sixel first, then kitty's graphics protocol, else half-blocks), and
-    the cell size in pixels when it answered that question."""
+    from the same answers (Sixel first, then kitty's graphics protocol, else half-blocks)."""
     method: str  # "sixel" | "tgp" | "halfcell"
-    cell: tuple[int, int] | None = None  # (width, height)
 
 
 _ANSWERS: list[TerminalAnswers | None] = []  # set by ask_terminal's thread: None, not a terminal
@@ -106,19 +101,20 @@ def _ask() -> None:
 
 
 # Kitty's graphics query as textual-image sends it (a 1x1 RGB image, query only: nothing is
-# stored or drawn), the cell size in pixels (xterm's window op 16), then the primary device
-# attributes, which every terminal answers, in order.
+# stored or drawn), then the primary device attributes, which every terminal answers, in order.
+# Not the cell size in pixels (xterm's CSI 16 t): tmux answers the attributes itself but may pass
+# that question on, so its answer could come after the attributes' and reach Textual as keys
+# (whose parser then reads every key after it as text, until the next escape: a `q` never quits).
 _GRAPHICS_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
-_CELLS_QUERY = b"\x1b[16t"
 _DA1_QUERY = b"\x1b[c"
 _DA1_ANSWER_HEAD = b"\x1b[?"
 _PROBE_TIMEOUT = 0.1  # textual-image's own, for a terminal that answers nothing at all
-_CELLS_ANSWER = re.compile(rb"\x1b\[6;(\d{1,4});(\d{1,4})t")
 
 
 def _probe_terminal(timeout: float = _PROBE_TIMEOUT) -> TerminalAnswers | None:
-    """The terminal's answers to textual-image's three questions, asked in one write and read
-    in one round trip; None: not a terminal (textual-image asks nothing there either).
+    """The terminal's answers to textual-image's two questions of what it can draw, asked in
+    one write and read in one round trip; None: not a terminal (textual-image asks nothing
+    there either).
 
     Terminals answer in the order asked, and every one answers the device attributes, so once
     their answer is in, no other answer is still coming: kitty's query, which xterm, VTE and
@@ -134,7 +130,7 @@ def _probe_terminal(timeout: float = _PROBE_TIMEOUT) -> TerminalAnswers | None:
     tty.setcbreak(fd, termios.TCSANOW)
     try:
         stdout.flush()
-        os.write(stdout.fileno(), _GRAPHICS_QUERY + _CELLS_QUERY + _DA1_QUERY)
+        os.write(stdout.fileno(), _GRAPHICS_QUERY + _DA1_QUERY)
         got = bytearray()
         end = time.monotonic() + timeout
         while True:
@@ -154,11 +150,7 @@ def _probe_terminal(timeout: float = _PROBE_TIMEOUT) -> TerminalAnswers | None:
     attributes = bytes(got[head + len(_DA1_ANSWER_HEAD):-1]).split(b";")
     start = before.find(b"\x1b_G")
     graphics = start >= 0 and before[start:].split(b"\x1b\\", 1)[0].endswith(b";OK")
-    cells = _CELLS_ANSWER.search(before)
-    cell = (int(cells.group(2)), int(cells.group(1))) if cells else None
-    if cell is not None and not all(cell):
-        cell = None
-    return TerminalAnswers("sixel" if b"4" in attributes else "tgp" if graphics else "halfcell", cell)
+    return TerminalAnswers("sixel" if b"4" in attributes else "tgp" if graphics else "halfcell")
 
 
 def prepare_pictures() -> None:
@@ -188,9 +180,9 @@ def _import_image(answers: object) -> type:
     textual-image (pinned below 0.13 in pyproject.toml) asks when its modules are imported and
     offers no way to pass an answer in. Its questions go through ``capture_terminal_response``
     (read from ``textual_image._terminal`` when its renderable modules are imported), which is
-    replaced for the import only by one that answers "no" before anything is written, and its
-    cell size is cached on ``get_cell_size`` (``_result``), which is given the terminal's answer
-    when the terminal gives no pixel size of its own (textual-image's order: that first)."""
+    replaced for the import only by one that answers "no" before anything is written. Its cell
+    size in pixels then comes from the terminal's size report (TIOCGWINSZ), as textual-image
+    asks first, else its default (10x20): it matters for Sixel and kitty pictures only."""
     if not isinstance(answers, TerminalAnswers):  # not a terminal, or never asked: the usual import
         from textual_image.widget import Image
 
@@ -198,8 +190,6 @@ def _import_image(answers: object) -> type:
     from textual_image import _terminal
 
     original = getattr(_terminal, "capture_terminal_response", None)
-    if answers.cell is not None and not _pixel_size_known() and hasattr(_terminal, "CellSize"):
-        _terminal.get_cell_size._result = _terminal.CellSize(*answers.cell)  # type: ignore[attr-defined]
 
     @contextmanager
     def asked_already(start_marker: str, end_marker: str, timeout: float | None = None):
@@ -214,16 +204,6 @@ def _import_image(answers: object) -> type:
         if original is not None:
             _terminal.capture_terminal_response = original
     return {"sixel": widget.SixelImage, "tgp": widget.TGPImage}.get(answers.method, widget.HalfcellImage)
-
-
-def _pixel_size_known() -> bool:
-    """The terminal reports its size in pixels (TIOCGWINSZ), as textual-image asks it first."""
-    stdout = sys.__stdout__
-    try:
-        rows, cols, width, height = struct.unpack("HHHH", fcntl.ioctl(stdout.fileno(), termios.TIOCGWINSZ, b"\0" * 8))
-    except (AttributeError, OSError, ValueError):
-        return False
-    return bool(rows and cols and width // cols and height // rows)
 
 
 def is_image(e: Evidence) -> bool:
