@@ -20,6 +20,7 @@ it itself. Results come back as typed messages (``CasesLoaded``, ``CaseSaved``, 
 
 from __future__ import annotations
 
+import gc
 import os
 import select
 import threading
@@ -82,12 +83,16 @@ class DisputeApp(App[int]):
         self.refresh_seconds = float(cfg.board.get("refresh_seconds", 1.0) or 1.0)
         self.timer = None
         self.input_at = 0.0  # time.monotonic() of the last key or mouse press (``give_way``)
+        self._gc_was: bool | None = None  # the collector's state before the board took it over
+        self._gc_ticks = 0
+        self._gc_timer = None
         self._hung_up = False  # the terminal was found gone (``hung_up``): the exit is under way
         self._theme_problems = self._setup_themes()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
             self.input_at = time.monotonic()
+            self._key_pressed()
         await super().on_event(event)
 
     def give_way(self, stop: Callable[[], bool], quiet: float = 0.3, most: float = 2.0) -> None:
@@ -126,10 +131,56 @@ class DisputeApp(App[int]):
         if not self.loader.applied_gen:  # (the board loaded its cases as it mounted: load_first_now)
             self.loader.load(select=None, refresh=False, first=True)
         if self.timer is None:
-            self.timer = self.set_interval(min(1.0, self.refresh_seconds), self.loader.tick, name="board-clock")
+            self.timer = self.set_interval(min(1.0, self.refresh_seconds), self._tick, name="board-clock")
+            self._gc_was = gc.isenabled()
+            gc.disable()  # collected by the clock when no key is pressed: ``collect_when_idle``
             fd = getattr(self._driver, "fileno", None)
             if not self.is_headless and isinstance(fd, int):
                 self.set_interval(1.0, lambda: self.hung_up(fd), name="terminal-gone")
+
+    def _tick(self) -> None:
+        self.loader.tick()
+        self.collect_when_idle()
+
+    # The cyclic garbage collector runs between keys, not inside them. Left to itself it ran
+    # where allocations crossed its thresholds: inside a key's frame. At 30,000 cases, 80 presses
+    # of j/k with the detail pane met 22 young collections of 1.5-7 ms and a full one of 39 ms,
+    # which made the slowest tenth of the frames. Now the young objects (a key makes ~600 that
+    # only the collector frees) are collected ``GC_AFTER`` seconds after the last key, when its
+    # frame is out; the old ones once a minute on an idle clock. Reference counting frees
+    # everything else as usual. Keys held down without a pause collect every ``GC_FORCE`` objects.
+    GC_AFTER = 0.05  # seconds after the last key: its frame is drawn by then
+    GC_QUIET = 0.3  # seconds without a key before the clock's tick collects
+    GC_FULL_EVERY = 60  # young collections between full ones
+    GC_FORCE = 20_000  # young objects collected even while keys come without a pause
+
+    def _key_pressed(self) -> None:
+        if self._gc_was is None:
+            return
+        if self._gc_timer is not None:
+            self._gc_timer.stop()
+        self._gc_timer = self.set_timer(self.GC_AFTER, self._collect_young, name="collect after the key")
+        if gc.get_count()[0] >= self.GC_FORCE:
+            self._collect_young()
+
+    def _collect_young(self) -> None:
+        self._gc_timer = None
+        if gc.get_count()[0]:
+            gc.collect(1)
+
+    def collect_when_idle(self) -> None:
+        if self._gc_was is None or time.monotonic() - self.input_at < self.GC_QUIET:
+            return
+        self._gc_ticks += 1
+        if self._gc_ticks % self.GC_FULL_EVERY == 0:
+            gc.collect()
+        elif gc.get_count()[0]:
+            gc.collect(1)
+
+    def on_unmount(self) -> None:
+        if self._gc_was:
+            gc.enable()  # as it was (a test's process runs many apps)
+        self._gc_was = None
 
     HUNG_UP = 129  # the exit code of a process a SIGHUP ended (128 + 1)
 
