@@ -334,21 +334,29 @@ class EvidencePreview(Vertical):
             prepare_pictures()  # the first picture: textual-image imported here, not in the UI thread
         self.post_message(PreviewReady(case_id, rev, preview))
 
-    def on_preview_ready(self, msg: PreviewReady) -> None:
+    async def on_preview_ready(self, msg: PreviewReady) -> None:
         msg.stop()
-        if self.case is None or msg.case_id != self.case.id or msg.rev != self.case.rev or \
-                msg.preview.index != self.index:
+        if not self._answers(msg):
             return  # an answer for a file no longer shown
+        if msg.preview.image is not None and not self.query("#ev-image"):
+            # The first picture: its widget mounted empty, then given the picture, as every later
+            # one is (given it at construction, textual-image's widget took no height at its
+            # first layout: nothing was drawn).
+            await self.mount(_terminal_image()(None, id="ev-image"))
+            if not self._answers(msg):
+                return
         self.preview = msg.preview
         self._set_image(msg.preview.image)
         self._caption()
+
+    def _answers(self, msg: PreviewReady) -> bool:
+        return self.case is not None and msg.case_id == self.case.id and msg.rev == self.case.rev and \
+            msg.preview.index == self.index
 
     def _set_image(self, image: PILImage.Image | None) -> None:
         found = self.query("#ev-image")
         if found:
             found.first().image = image
-        elif image is not None:
-            self.mount(_terminal_image()(image, id="ev-image"))
         self.set_class(image is not None, "-has-image")
 
     def _caption(self) -> None:

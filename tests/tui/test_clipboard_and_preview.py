@@ -195,3 +195,34 @@ def test_the_preview_of_a_file_swapped_for_a_link_says_so_and_reads_nothing(tmp_
     got = load_preview(case.evidence[0], 0)
     assert got.state == "changed" and got.image is None
     assert got.detail == f"now a link to {secret}, not the file attached"
+
+
+async def test_the_first_picture_is_drawn_with_the_half_block_widget_a_terminal_gets(db_path, cfg, files, monkeypatch):
+    """In a terminal (xterm, VTE, tmux) the picture widget is textual-image's half-block one,
+    mounted with the first picture: given the picture at construction it took no height at its
+    first layout, and nothing was drawn until the next picture (seen in tmux at 80x24, on a case
+    whose photo came after its PDFs)."""
+    import tui.thumbnail as thumbnail
+    from textual_image.widget import HalfcellImage
+
+    files["pdf"].write_bytes(b"%PDF-1.4\n" + os.urandom(3000))
+    s = TinyStore(db_path, cfg=cfg, user="tester", clock=lambda: NOW)
+    s.create(make_case())
+    attach(s, "D-0001", files["pdf"], "invoice")
+    attach(s, "D-0001", files["photo"], "photo")
+    monkeypatch.setattr(thumbnail, "_IMAGE", [HalfcellImage])
+    app = DisputeApp(s, cfg, clock=lambda: NOW)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            preview = await _detail(app, pilot)
+            assert preview.preview is not None and preview.preview.state == "not_image"
+            assert not preview.query("#ev-image")  # no picture yet: no picture widget
+            for _ in range(2):  # the first v brings the preview into view, the second steps
+                await press(pilot, "v")
+                await settle(pilot)
+            assert preview.index == 1 and preview.preview.state == "image"
+            widget = preview.query_one("#ev-image")
+            assert isinstance(widget, HalfcellImage) and widget.image is preview.preview.image
+            assert widget.display and widget.region.height > 0 and widget.region.width == 36
+    finally:
+        s.close()
