@@ -55,6 +55,13 @@ if TYPE_CHECKING:
     from PIL import Image as PILImage
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff"}
+# The formats those names are (Pillow's names and the plugins that read them). Only these are
+# tried: left to itself, a file that is none of Pillow's five common formats (a placeholder named
+# .jpg, a damaged photo) made Pillow import all of its ~45 plugins to try each, 8 MB of the
+# board's memory from then on, and handed an attacker's file named .jpg to readers no buyer needs
+# (EPS among them, which runs Ghostscript where it is installed).
+DECODERS = {"JPEG": "JpegImagePlugin", "PNG": "PngImagePlugin", "GIF": "GifImagePlugin",
+            "WEBP": "WebPImagePlugin", "BMP": "BmpImagePlugin", "TIFF": "TiffImagePlugin"}
 MAX_BYTES = 64 << 20  # a larger file is described, not decoded
 # Enough for Sixel/kitty in the 36x10-cell box (360x200 px at 10x20-px cells); half-blocks need
 # 36x20. A 4032x3024 JPEG drafts at 1/8 (504x378) for this: the cheapest decode libjpeg has.
@@ -254,7 +261,7 @@ def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Pre
 
     t0 = time.perf_counter()
     try:
-        with PILImage.open(io.BytesIO(data)) as im:
+        with PILImage.open(io.BytesIO(data), formats=_formats()) as im:
             source = im.size
             im.draft("RGB", px)  # JPEG: decode at 1/2..1/8 scale; other formats ignore it
             im.thumbnail(px, PILImage.Resampling.BILINEAR)
@@ -264,6 +271,16 @@ def load_preview(e: Evidence, index: int, px: tuple[int, int] = THUMB_PX) -> Pre
     except Exception as exc:  # noqa: BLE001 - any decoder failure (bomb, truncated, unknown) is one answer
         return Preview(index, "undecodable", detail=f"cannot decode it: {clean(str(exc))[:80]}")
     return Preview(index, "image", thumb, decode_ms=(time.perf_counter() - t0) * 1000, source_px=source)
+
+
+def _formats() -> tuple[str, ...]:
+    """``DECODERS``' formats, their plugins imported (so Pillow, finding each registered, imports
+    no other to look for it)."""
+    import importlib
+
+    for module in DECODERS.values():
+        importlib.import_module(f"PIL.{module}")
+    return tuple(DECODERS)
 
 
 class PreviewReady(Message):

@@ -180,3 +180,38 @@ print(json.dumps([rc, "_hashlib" in sys.modules]))
 """)
         seen[argv[0]] = got
     assert seen == {"--help": [0, False], "show": [0, False], "edit": [0, False], "list": [0, True]}
+
+
+def test_a_preview_tries_only_the_picture_formats_evidence_is_named_for(tmp_path):
+    """Seen at 10k in the bench: the first `enter` grew the board by 8 MB for good. Its case's
+    photo was a placeholder named .jpg; none of Pillow's five common readers knew it, so Pillow
+    imported all of its plugins (EPS, PDF, FITS, ... ~45) to try each. A file named for a picture
+    is now tried as the six formats such names are, and a hostile one reaches no other reader.
+    Each of those six still decodes."""
+    from PIL import Image
+
+    (tmp_path / "junk.jpg").write_bytes(b"not a jpeg, a text saved with the wrong name\n")
+    ext = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp", "TIFF": "tif"}
+    for fmt, suffix in ext.items():
+        Image.new("RGB", (64, 48), (200, 30, 30)).save(tmp_path / f"p.{suffix}", format=fmt)
+    # an EPS (Ghostscript's to read) named as a photo
+    (tmp_path / "eps.jpg").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\nshowpage\n")
+    got = _modules(f"""
+import json, sys
+from pathlib import Path
+from datetime import datetime, timezone
+from store import ops
+from tests.support.tools import make_case
+from tui.thumbnail import load_preview
+case = make_case()
+names = ["junk.jpg", "eps.jpg"] + ["p." + s for s in {sorted(ext.values())!r}]
+for name in names:
+    ops.attach(case, Path({str(tmp_path)!r}) / name, "photo", "", datetime(2026, 11, 26, tzinfo=timezone.utc), "t")
+states = {{Path(e.path).name: load_preview(e, i).state for i, e in enumerate(case.evidence)}}
+plugins = sorted(m for m in sys.modules if m.startswith("PIL.") and m.endswith("ImagePlugin"))
+print(json.dumps({{"states": states, "plugins": plugins}}))
+""")
+    assert got["states"] == {"junk.jpg": "undecodable", "eps.jpg": "undecodable",
+                             **{f"p.{s}": "image" for s in ext.values()}}
+    assert "PIL.EpsImagePlugin" not in got["plugins"] and "PIL.PdfImagePlugin" not in got["plugins"]
+    assert len(got["plugins"]) <= 8, got["plugins"]  # the six, and the PPM and MPO Pillow's JPEG reader brings
