@@ -14,6 +14,7 @@ from store import TinyStore
 from store.sample import sample_cases
 from textual.geometry import Region
 from tui.app import DisputeApp
+from textual._compositor import ChopsUpdate, Compositor
 from tui.compositor import BandsUpdate, SplitCompositor, bands
 
 
@@ -105,3 +106,50 @@ async def test_each_key_beside_the_pane_leaves_the_screen_a_full_redraw_shows(tm
             assert split, "no key drew its two places apart: the split was not exercised"
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("size,keys", [
+    ((160, 45), ["j"] * 5 + ["k"] * 2 + ["l", "j", "l", "l", "k", "h", "h", "j"] + ["slash", "D", "-", "0", "escape"]),
+    ((80, 24), ["j", "j", "l", "k", "h", "j"]),
+])
+async def test_each_update_writes_the_very_bytes_textual_renders_for_it(tmp_path, monkeypatch, cfg, utc_local_time,
+                                                                        size, keys):
+    """``SplitCompositor._span_chops`` renders only the widgets whose cells a band writes: for every
+    update a key makes, the bytes written are those of Textual's own chops for the same band (every
+    widget overlapping it rendered whole, ``Compositor._render_chops``), made right after."""
+    monkeypatch.chdir(tmp_path)
+    store = TinyStore("disputes.json", cfg=cfg, user="tester", clock=lambda: NOW)
+    store.import_cases(sample_cases(40, NOW, messages=4, evidence=2))
+    app = Recording(store, cfg, clock=lambda: NOW)
+    pairs: list[tuple[str, str]] = []
+    mine = SplitCompositor._span_chops
+
+    def both(self, crop, spans):
+        got = mine(self, crop, spans)
+        lines = {y for y, _, _ in spans}
+        textual_own = Compositor._render_chops(self, crop, lines.__contains__)
+        ends = [cut_set[1:] for cut_set in self.cuts]
+        pairs.append((ChopsUpdate(got, spans, ends).render_segments(app.console),
+                      ChopsUpdate(textual_own, spans, ends).render_segments(app.console)))
+        return got
+
+    monkeypatch.setattr(SplitCompositor, "_span_chops", both)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+                await pilot.pause()
+            # A part of a widget redrawn alone (a region that starts and ends between its edges),
+            # beside a card: chops reaching into the spans from outside them.
+            for widget in (app.screen.query_one("#detail-side"), app.screen.columns[0]):
+                widget.refresh(Region(3, 2, 7, 3))
+            await pilot.pause()
+            await pilot.pause()
+    finally:
+        store.close()
+    assert len(pairs) >= len(keys)
+    for i, (got, want) in enumerate(pairs):
+        assert got == want, f"update {i} differs"
+    assert any(len(got) > 2000 for got, _ in pairs)  # the pane was among them, not only cards
