@@ -355,9 +355,9 @@ class main(DisputeApp):  # noqa: N801 - the name `textual run --dev tui.app:main
     def __init__(self) -> None:
         from store import open_store
 
-        from .thumbnail import ask_terminal
+        from .terminal_question import ask_terminal
 
-        ask_terminal()()  # the picture questions to the terminal, before the app takes it (tui.thumbnail)
+        ask_terminal()()  # the picture questions to the terminal, before the app takes it (tui.terminal_question)
         store = open_store()
         super().__init__(store, store.cfg)
 

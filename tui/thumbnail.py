@@ -12,7 +12,7 @@ offers (Sixel, the kitty graphics protocol, else coloured half-blocks; plain Uni
 a terminal at all). textual-image asks the terminal what it supports when it is first imported,
 and the answers must be read before the app starts (Textual's input thread would take them). So
 the board asks textual-image's two questions itself, in one write, in a thread while the rest
-of the board is imported and the database opened (``ask_terminal``, ``tui.cli.board``): kitty's
+of the board is imported and the database opened (``tui.terminal_question``, ``tui.cli.board``): kitty's
 query (which xterm, VTE and tmux never answer: textual-image waited its 0.1 s timeout for it)
 and the primary device attributes, which every terminal answers, last. Their answer ends the
 read: one round trip. textual-image itself (and PIL, 40-60 ms of imports) is
@@ -27,17 +27,13 @@ import hashlib
 import io
 import mimetypes
 import os
-import select
 import stat
-import sys
-import termios
 import threading
 import time
-import tty
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -50,6 +46,7 @@ from store import Case, Evidence
 from store.files import link_instead, open_evidence
 
 from .safe import clean, file_size
+from .terminal_question import _ANSWERS, TerminalAnswers
 
 if TYPE_CHECKING:
     from PIL import Image as PILImage
@@ -68,96 +65,8 @@ MAX_BYTES = 64 << 20  # a larger file is described, not decoded
 THUMB_PX = (480, 360)
 
 
-def ask_terminal() -> Callable[[], None]:
-    """Ask the terminal what it can draw (Sixel, kitty graphics), in a thread, while the board
-    imports and the database opens. Call what this returns before the app runs: it waits for
-    the answers, which must be read before Textual's input thread takes the terminal.
-    textual-image is imported with the first picture (``prepare_pictures``), told these."""
-    # The answers are read a byte at a time, each byte taking the GIL back from the importing
-    # main thread: at Python's 5 ms switch interval, the 16 bytes of two answers cost 80 ms.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0002)
-    thread = threading.Thread(target=_ask, name="ask-terminal", daemon=True)
-    thread.start()
-
-    def answered() -> None:
-        thread.join()
-        sys.setswitchinterval(interval)
-
-    return answered
-
-
-@dataclass(frozen=True)
-class TerminalAnswers:
-    """What the terminal said before the app ran: the picture method textual-image would pick
-    from the same answers (Sixel first, then kitty's graphics protocol, else half-blocks)."""
-    method: str  # "sixel" | "tgp" | "halfcell"
-
-
-_ANSWERS: list[TerminalAnswers | None] = []  # set by ask_terminal's thread: None, not a terminal
 _IMAGE: list[type] = []  # textual-image's widget class for this terminal, once imported
 _IMAGE_LOCK = threading.Lock()
-
-
-def _ask() -> None:
-    try:
-        got = _probe_terminal()
-    except (OSError, ValueError, termios.error):  # no terminal to ask after all
-        got = None
-    _ANSWERS[:] = [got]
-
-
-# Kitty's graphics query as textual-image sends it (a 1x1 RGB image, query only: nothing is
-# stored or drawn), then the primary device attributes, which every terminal answers, in order.
-# Not the cell size in pixels (xterm's CSI 16 t): tmux answers the attributes itself but may pass
-# that question on, so its answer could come after the attributes' and reach Textual as keys
-# (whose parser then reads every key after it as text, until the next escape: a `q` never quits).
-_GRAPHICS_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
-_DA1_QUERY = b"\x1b[c"
-_DA1_ANSWER_HEAD = b"\x1b[?"
-_PROBE_TIMEOUT = 0.1  # textual-image's own, for a terminal that answers nothing at all
-
-
-def _probe_terminal(timeout: float = _PROBE_TIMEOUT) -> TerminalAnswers | None:
-    """The terminal's answers to textual-image's two questions of what it can draw, asked in
-    one write and read in one round trip; None: not a terminal (textual-image asks nothing
-    there either).
-
-    Terminals answer in the order asked, and every one answers the device attributes, so once
-    their answer is in, no other answer is still coming: kitty's query, which xterm, VTE and
-    tmux never answer, costs nothing (textual-image waited its 0.1 s timeout for it). A terminal
-    that answers nothing in ``timeout`` gets half-blocks, as textual-image gives it. Bytes are
-    read one at a time up to the end of the attributes' answer, so a key typed meanwhile stays
-    for the board."""
-    stdin, stdout = sys.__stdin__, sys.__stdout__
-    if stdin is None or stdout is None or not stdin.isatty() or not stdout.isatty():
-        return None
-    fd = stdin.fileno()
-    saved = termios.tcgetattr(fd)
-    tty.setcbreak(fd, termios.TCSANOW)
-    try:
-        stdout.flush()
-        os.write(stdout.fileno(), _GRAPHICS_QUERY + _DA1_QUERY)
-        got = bytearray()
-        end = time.monotonic() + timeout
-        while True:
-            head = got.find(_DA1_ANSWER_HEAD)
-            if head >= 0 and got.endswith(b"c") and len(got) > head + len(_DA1_ANSWER_HEAD):
-                break
-            left = end - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return TerminalAnswers("halfcell")  # silent, or half an answer: no method is sure
-            byte = os.read(fd, 1)
-            if not byte:
-                return None
-            got += byte
-    finally:
-        termios.tcsetattr(fd, termios.TCSANOW, saved)
-    before = bytes(got[:head])
-    attributes = bytes(got[head + len(_DA1_ANSWER_HEAD):-1]).split(b";")
-    start = before.find(b"\x1b_G")
-    graphics = start >= 0 and before[start:].split(b"\x1b\\", 1)[0].endswith(b";OK")
-    return TerminalAnswers("sixel" if b"4" in attributes else "tgp" if graphics else "halfcell")
 
 
 def prepare_pictures() -> None:
@@ -200,7 +109,7 @@ def _import_image(answers: object) -> type:
 
     @contextmanager
     def asked_already(start_marker: str, end_marker: str, timeout: float | None = None):
-        raise TimeoutError("asked before the app ran (tui.thumbnail.ask_terminal)")
+        raise TimeoutError("asked before the app ran (tui.terminal_question.ask_terminal)")
         yield  # (a generator: a context manager that refuses at entry, before the question is written)
 
     if original is not None:

@@ -52,7 +52,8 @@ def test_the_picture_widget_imports_nothing_the_board_imports_meanwhile():
 def test_asking_the_terminal_imports_no_picture_code_and_leaves_the_switch_interval_as_it_was():
     got = _modules("""
 import json, sys
-from tui.thumbnail import ask_terminal, EvidencePreview, prepare_pictures
+from tui.terminal_question import ask_terminal
+from tui.thumbnail import EvidencePreview, prepare_pictures
 interval = sys.getswitchinterval()
 answered = ask_terminal()
 answered()
@@ -124,34 +125,41 @@ print(json.dumps({"inside": seen, "after": gc.isenabled(), "frozen": gc.get_free
 
 def test_the_database_read_ahead_of_the_app_imports_nothing_the_board_imports_meanwhile(tmp_path):
     """``tui.cli.board`` opens the database and reads the board's cases in a thread while the main
-    thread imports the app: that thread must import no module at all (it could meet one half-done
-    by the other), for a new database, a first read without the summary cache, and one with it."""
+    thread imports the app, Textual first of all: that thread must import no module at all (it
+    could meet one half-done by the other), for a new database, a first read without the summary
+    cache, and one with it. Each import is recorded with the thread asking for it, from the point
+    where the board starts that thread: before Textual is imported."""
     got = _modules(f"""
-import argparse, json, os, sys
-from datetime import datetime, timezone
+import argparse, json, os, sys, threading
 os.environ["XDG_CACHE_HOME"] = {str(tmp_path / "cache")!r}
-import tui.cli, tui.thumbnail
+import tui.cli
 from store.config import load
 from tui.cli import _Ahead
+asked = []
+class Recorder:
+    def find_spec(self, name, path=None, target=None):
+        asked.append((threading.current_thread().name, name))
+        return None
+sys.meta_path.insert(0, Recorder())
 cfg = load()
 args = argparse.Namespace(db={str(tmp_path / "d.json")!r})
-seen = {{}}
-before = set(sys.modules)
+seen = {{"textual before": "textual" in sys.modules}}
 s = _Ahead(args, cfg).store()
-seen["new"] = sorted(set(sys.modules) - before)
+seen["new"] = sorted(n for t, n in asked if t == "board-ahead")
+from datetime import datetime, timezone
 from store.sample import sample_cases
 s.import_cases(sample_cases(40, datetime(2026, 11, 26, tzinfo=timezone.utc)))
 s.close()
 for name in ("cold", "warm"):
-    before = set(sys.modules)
+    asked.clear()
     s = _Ahead(args, cfg).store()
-    seen[name] = sorted(set(sys.modules) - before)
+    seen[name] = sorted(n for t, n in asked if t == "board-ahead")
     seen[name + " cases"] = len(s.board_cases())
     s.save_summary(soon=False)
     s.close()
 print(json.dumps(seen))
 """)
-    assert got == {"new": [], "cold": [], "cold cases": 40, "warm": [], "warm cases": 40}
+    assert got == {"textual before": False, "new": [], "cold": [], "cold cases": 40, "warm": [], "warm cases": 40}
 
 
 def test_commands_that_hash_nothing_load_no_openssl(tmp_path):

@@ -1,4 +1,4 @@
-"""The terminal question asked before the board starts (``tui.thumbnail.ask_terminal``), on a real
+"""The terminal question asked before the board starts (``tui.terminal_question.ask_terminal``), on a real
 pty, answered the way real terminals answer: which picture method the board then uses, that
 no answer is left behind for the board to read as keys, and that textual-image, imported later
 (with the first picture, when the app owns the terminal), asks the terminal nothing.
@@ -27,7 +27,8 @@ from tests.support import ROOT
 
 CHILD = """
 import json, os, select, sys, time
-from tui.thumbnail import ask_terminal, prepare_pictures, _terminal_image
+from tui.terminal_question import ask_terminal
+from tui.thumbnail import prepare_pictures, _terminal_image
 answered = ask_terminal()
 answered()
 asked_before = "textual_image" in sys.modules

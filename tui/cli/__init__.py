@@ -34,10 +34,12 @@ __all__ = ["main", "build_parser"]
 def board(args, cfg):
     """No subcommand: open the board (Textual is imported only here, never on a command's path)."""
     with _long_lived():
-        from ..thumbnail import ask_terminal
+        from ..terminal_question import ask_terminal
 
-        # The terminal is asked what pictures it can draw while the board imports and the
-        # database opens; answered() waits for its answer before the app takes the terminal.
+        # The terminal is asked what pictures it can draw, and the database is read, while the
+        # board imports (Textual first of all: ~150 ms the read ahead waited for when the
+        # question's module imported it); answered() waits for the terminal's answer before the
+        # app takes the terminal.
         answered = ask_terminal()
         ahead = _Ahead(args, cfg)
         try:
@@ -62,6 +64,8 @@ class _Ahead:
 
     def __init__(self, args, cfg) -> None:
         import threading
+
+        import hashlib  # noqa: F401 - the thread's summary digests cases: imported here, not in it
 
         self._args, self._cfg = args, cfg
         self._store = None
