@@ -57,6 +57,8 @@ def _ask(interval: float) -> None:
         got = _probe_terminal()
     except (OSError, ValueError, termios.error):  # no terminal to ask after all
         got = None
+    finally:
+        sys.setswitchinterval(interval)
     _ANSWERS[:] = [got]
 
 

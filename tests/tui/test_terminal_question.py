@@ -26,11 +26,17 @@ import pytest
 from tests.support import ROOT
 
 CHILD = """
-import json, os, select, sys, time
+import json, os, select, sys, threading, time
 from tui.terminal_question import ask_terminal
 from tui.thumbnail import prepare_pictures, _terminal_image
+usual = sys.getswitchinterval()
 answered = ask_terminal()
+asking = sys.getswitchinterval()
+ask = next(t for t in threading.enumerate() if t.name == "ask-terminal")
+ask.join(5)  # the answer is in (or the wait for it is over)
+once_in = sys.getswitchinterval()
 answered()
+intervals = [asking < usual, once_in == usual, sys.getswitchinterval() == usual]
 asked_before = "textual_image" in sys.modules
 os.write(int(sys.argv[1]), b"answered\\n")  # the test notes what the terminal was asked up to here
 time.sleep(0.3)
@@ -44,7 +50,7 @@ while select.select([fd], [], [], 0.2)[0]:
 cell = get_cell_size()
 import textual_image.widget as w
 name = [n for n in ("SixelImage", "TGPImage", "HalfcellImage", "UnicodeImage") if getattr(w, n) is cls]
-os.write(int(sys.argv[1]), json.dumps({"method": name, "imported_early": asked_before,
+os.write(int(sys.argv[1]), json.dumps({"method": name, "imported_early": asked_before, "intervals": intervals,
                                        "cell": [cell.width, cell.height],
                                        "left": left.decode(errors="replace")}).encode())
 """
@@ -119,7 +125,10 @@ def test_the_board_draws_pictures_the_way_the_terminal_answers_and_leaves_no_ans
         os.close(master)
     # No pixel size from the pty and the cell size never asked: textual-image's default. (The
     # cell size is not asked at all: an answer tmux passed on could come after the attributes'.)
-    assert got == {"method": [method], "imported_early": False, "cell": [10, 20], "left": ""}
+    # The GIL handed over often while the answer is read a byte at a time, as usual once it is in
+    # (the imports and the database's read ahead share it meanwhile).
+    assert got == {"method": [method], "imported_early": False, "intervals": [True, True, True], "cell": [10, 20],
+                   "left": ""}
     # two questions in one write, kitty's first, the attributes last; and nothing more after the
     # app would own the terminal (textual-image imported then asks nothing)
     assert asked_then == ["kitty", "da1"]
